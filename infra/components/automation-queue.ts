@@ -1,0 +1,94 @@
+// An MNS queue that receives events for automation, with its dead-letter
+// queue, server-side encryption and bounded retention.
+import * as pulumi from "@pulumi/pulumi";
+import * as alicloud from "@pulumi/alicloud";
+import { Queue } from "../config/schema";
+import { Naming, deadLetterQueueName, queueName } from "../naming";
+
+export interface AutomationQueueArgs {
+  readonly queue: Queue;
+  readonly naming: Naming;
+  readonly tags: Record<string, string>;
+}
+
+/** Dead letters are kept for the longest retention MNS allows: nothing is lost quietly. */
+export const DEAD_LETTER_RETENTION_SECONDS = 604800;
+
+export class AutomationQueue extends pulumi.ComponentResource {
+  readonly queueName: pulumi.Output<string>;
+  readonly deadLetterQueueName: pulumi.Output<string>;
+
+  constructor(name: string, args: AutomationQueueArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("eventops:index:AutomationQueue", name, {}, opts);
+    const dlq = new alicloud.message.ServiceQueue(
+      `${name}-dlq`,
+      {
+        queueName: deadLetterQueueName(args.naming, args.queue.name),
+        messageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS,
+        enableSse: true,
+        loggingEnabled: true,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const queue = new alicloud.message.ServiceQueue(
+      name,
+      {
+        queueName: queueName(args.naming, args.queue.name),
+        messageRetentionPeriod: args.queue.retentionSeconds,
+        visibilityTimeout: args.queue.visibilityTimeoutSeconds,
+        pollingWaitSeconds: 10,
+        enableSse: true,
+        loggingEnabled: true,
+        dlqPolicy: { enabled: true, deadLetterTargetQueue: dlq.queueName, maxReceiveCount: args.queue.maxReceiveCount },
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    this.queueName = queue.queueName;
+    this.deadLetterQueueName = dlq.queueName;
+    this.registerOutputs({ queueName: this.queueName, deadLetterQueueName: this.deadLetterQueueName });
+  }
+}
+
+/** CloudMonitor's service role: it delivers event-rule messages to MNS. */
+export const CMS_SERVICE_ROLE = "AliyunCloudMonitorDefaultRole";
+
+export interface CmsQueueAccessArgs {
+  readonly stem: string;
+  readonly region: string;
+  readonly accountId: pulumi.Input<string>;
+  readonly queueNames: pulumi.Input<string>[];
+}
+
+/** Lets CloudMonitor's service role send to exactly these queues. */
+export class CmsQueueAccess extends pulumi.ComponentResource {
+  constructor(name: string, args: CmsQueueAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("eventops:index:CmsQueueAccess", name, {}, opts);
+    const document = pulumi
+      .all([args.accountId, pulumi.all(args.queueNames)])
+      .apply(([uid, queues]) =>
+        JSON.stringify({
+          Version: "1",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["mns:SendMessage"],
+              Resource: queues.map((q) => `acs:mns:${args.region}:${uid}:/queues/${q}/messages`),
+            },
+          ],
+        }),
+      );
+    const policy = new alicloud.ram.Policy(
+      `${name}-policy`,
+      { policyName: `${args.stem}-cms-to-mns`, policyDocument: document, description: "CloudMonitor event rules deliver to these MNS queues" },
+      { parent: this },
+    );
+    new alicloud.ram.RolePolicyAttachment(
+      `${name}-attachment`,
+      { roleName: CMS_SERVICE_ROLE, policyName: policy.policyName, policyType: "Custom" },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}

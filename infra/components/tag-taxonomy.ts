@@ -1,0 +1,55 @@
+// The tag taxonomy, declared so the cloud enforces it: preset tags for every
+// allowed key/value, and a tag policy that allows only those.
+import * as pulumi from "@pulumi/pulumi";
+import * as alicloud from "@pulumi/alicloud";
+import { Tags } from "../config/schema";
+
+export interface TagTaxonomyArgs {
+  /** Allowed keys and values, from config. */
+  readonly tags: Tags;
+  /** Stack-scoped stem for cloud names. */
+  readonly stem: string;
+  /** Account the tag policy is attached to. */
+  readonly accountId: pulumi.Input<string>;
+}
+
+/** Tag policy document: each declared key may carry only its declared values. */
+export function tagPolicyContent(tags: Tags): string {
+  const policy: Record<string, unknown> = {};
+  for (const [key, { values }] of Object.entries(tags.keys)) {
+    policy[key] = {
+      tag_key: { "@@assign": key },
+      tag_value: { "@@assign": values },
+      enforced_for: { "@@assign": ["ecs:instance"] },
+    };
+  }
+  return JSON.stringify({ tags: policy });
+}
+
+export class TagTaxonomy extends pulumi.ComponentResource {
+  readonly policyId: pulumi.Output<string>;
+
+  constructor(name: string, args: TagTaxonomyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("eventops:index:TagTaxonomy", name, {}, opts);
+    for (const [key, { values }] of Object.entries(args.tags.keys)) {
+      new alicloud.tag.MetaTag(`${name}-${key}`, { key, values }, { parent: this });
+    }
+    const policy = new alicloud.tag.Policy(
+      `${name}-policy`,
+      {
+        policyName: `${args.stem}-tags`,
+        policyDesc: `Allowed tag keys and values for ${args.stem}`,
+        policyContent: tagPolicyContent(args.tags),
+        userType: "USER",
+      },
+      { parent: this },
+    );
+    new alicloud.tag.PolicyAttachment(
+      `${name}-attachment`,
+      { policyId: policy.id, targetId: args.accountId, targetType: "USER" },
+      { parent: this },
+    );
+    this.policyId = policy.id;
+    this.registerOutputs({ policyId: this.policyId });
+  }
+}

@@ -1,0 +1,60 @@
+// Reads the stack config once, at the edge, and validates it before any
+// resource is declared. Everything after this works on a typed StackConfig.
+import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { NAMESPACE, StackConfig } from "./schema";
+import { ConfigIssue, validateConfig } from "./validate";
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(formatIssues(issues));
+    this.name = "ConfigError";
+  }
+}
+
+export function formatIssues(issues: ConfigIssue[]): string {
+  const lines = issues.map((i) => `  - ${i.path}: ${i.message}`);
+  return `invalid stack config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+}
+
+type SecretOracle = (path: string) => boolean;
+
+// A real `pulumi up` marks a whole top-level key secret when any value under it
+// is `secure:`; the offline plan knows the exact secret paths and installs a
+// finer oracle through `useSecretPaths`.
+let secretOracle: SecretOracle = (path) => {
+  const key = path.match(/^[^:]+:[^.[]+/)?.[0] ?? path;
+  const isSecret = (runtimeConfig as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+  return isSecret ? isSecret(key) : false;
+};
+
+export function useSecretPaths(oracle: SecretOracle): void {
+  secretOracle = oracle;
+}
+
+/** Reads `event-ops:*` and `alicloud:region`, validates, and throws ConfigError listing every problem. */
+export function loadStackConfig(): StackConfig {
+  const all = runtimeConfig.allConfig();
+  const values: Record<string, unknown> = {};
+  for (const [fullKey, text] of Object.entries(all)) {
+    if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
+    values[fullKey.slice(NAMESPACE.length + 1)] = parseValue(text);
+  }
+  const result = validateConfig({
+    stack: pulumi.getStack(),
+    region: all["alicloud:region"],
+    values,
+    isSecret: secretOracle,
+  });
+  if (!result.ok) throw new ConfigError(result.issues);
+  return result.config;
+}
+
+/** Structured config arrives as JSON text; plain strings stay strings. */
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,13 @@
+// The Pulumi program: read and validate the config before anything is
+// declared, then declare the stack. Stack outputs are the exports below.
+import { loadStackConfig } from "./config/load";
+import { declareStack } from "./stack";
+
+const outputs = declareStack(loadStackConfig());
+
+export const region = outputs.region;
+export const groups = outputs.groups;
+export const contactGroups = outputs.contactGroups;
+export const queues = outputs.queues;
+export const automationRules = outputs.automationRules;
+export const tagPolicyId = outputs.tagPolicyId;
