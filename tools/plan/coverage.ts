@@ -1,0 +1,84 @@
+// The coverage matrix: application group × tier → who is told and what acts,
+// read from the recorded graph (what was declared), not from the config.
+import { LEVELS, Level } from "../../handlers/catalogue";
+import { PlanGraph, PlannedResource, TYPES, childrenOf, ofType } from "./graph";
+
+export const CHANNEL_LABELS: Record<string, string> = { "2": "phone", "3": "sms", "4": "chat" };
+
+export interface Receiver {
+  kind: "contacts" | "queue" | "function" | "webhook";
+  name: string;
+  /** For contact groups: channel label and whether the group has any reachable member. */
+  channel?: string;
+  reachable?: boolean;
+}
+
+export interface CoverageCell {
+  rules: string[];
+  receivers: Receiver[];
+  /** True when no rule exists or no receiver reaches anyone. */
+  empty: boolean;
+}
+
+export interface CoverageRow {
+  group: string;
+  tag: string;
+  cells: Record<Level, CoverageCell>;
+}
+
+type Props = Record<string, any>;
+
+function reachableContactGroups(graph: PlanGraph): Map<string, boolean> {
+  const contacts = new Map<string, Props>(ofType(graph, TYPES.alarmContact).map((c) => [String(c.inputs.alarmContactName), c.inputs]));
+  const hasChannel = (c?: Props) => Boolean(c && (c.channelsMail || c.channelsSms || c.channelsDingWebHook || c.channelsAliim));
+  return new Map(
+    ofType(graph, TYPES.alarmContactGroup).map((g) => [
+      String(g.inputs.alarmContactGroupName),
+      ((g.inputs.contacts as string[] | undefined) ?? []).some((m) => hasChannel(contacts.get(m))),
+    ]),
+  );
+}
+
+export function receiversOf(rule: PlannedResource, reachable: Map<string, boolean>): Receiver[] {
+  const p = rule.inputs as Props;
+  return [
+    ...(p.contactParameters ?? []).map((c: Props): Receiver => ({
+      kind: "contacts",
+      name: String(c.contactGroupName),
+      channel: CHANNEL_LABELS[String(c.level)] ?? `level ${c.level}`,
+      reachable: reachable.get(String(c.contactGroupName)) ?? false,
+    })),
+    ...(p.mnsParameters ?? []).map((m: Props): Receiver => ({ kind: "queue", name: String(m.queue ?? m.topic) })),
+    ...(p.fcParameters ?? []).map((f: Props): Receiver => ({ kind: "function", name: String(f.functionName) })),
+    ...(p.webhookParameters ?? []).map((w: Props, i: number): Receiver => ({ kind: "webhook", name: `webhook#${w.webhookParametersId ?? i + 1}` })),
+  ];
+}
+
+export function coverageMatrix(graph: PlanGraph): CoverageRow[] {
+  const reachable = reachableContactGroups(graph);
+  return ofType(graph, TYPES.applicationGroup)
+    .map((group): CoverageRow => {
+      const children = childrenOf(graph, group);
+      const dynamic = children.find((c) => c.type === TYPES.dynamicTagGroup);
+      const match = (dynamic?.inputs.matchExpresses as Props[] | undefined)?.[0];
+      const rules = children.filter((c) => c.type === TYPES.eventRule && c.inputs.groupId);
+      const cells = Object.fromEntries(
+        LEVELS.map((level) => {
+          const tierRules = rules.filter((r) => ((r.inputs.eventPattern as Props)?.levelLists ?? []).includes(level));
+          const receivers = tierRules.flatMap((r) => receiversOf(r, reachable));
+          const live = receivers.filter((r) => r.kind !== "contacts" || r.reachable);
+          return [level, { rules: tierRules.map((r) => String(r.inputs.ruleName)), receivers, empty: tierRules.length === 0 || live.length === 0 }];
+        }),
+      ) as Record<Level, CoverageCell>;
+      return {
+        group: group.name.replace(/^group-/, ""),
+        tag: dynamic ? `${dynamic.inputs.tagKey}=${match?.tagValue ?? "?"}` : "?",
+        cells,
+      };
+    })
+    .sort((a, b) => a.group.localeCompare(b.group));
+}
+
+export function emptyCells(rows: CoverageRow[]): { group: string; level: Level }[] {
+  return rows.flatMap((r) => LEVELS.filter((l) => r.cells[l].empty).map((level) => ({ group: r.group, level })));
+}

@@ -1,0 +1,94 @@
+// `npm run plan -- --stack <name> [--json f] [--markdown f] [--quiet]`
+// Runs the real program in infra/ in-process under Pulumi's mock runtime with
+// the stack's config, and prints what would be declared and who each tier
+// reaches. Exit codes: 0 fine, 1 policy violation, 2 config error, 3 other.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, formatIssues, useSecretPaths } from "../../infra/config/load";
+import { coverageMatrix, emptyCells } from "./coverage";
+import { PlanGraph } from "./graph";
+import { installMocks } from "./mocks";
+import { renderMarkdown, renderText } from "./render";
+import { StackFileError, readStackConfig } from "./stack-config";
+
+export const EXIT = { ok: 0, policy: 1, config: 2, error: 3 } as const;
+
+interface PlanOptions {
+  root: string;
+  stack: string;
+}
+
+/** Runs the program under mocks and returns the recorded graph. Throws ConfigError / StackFileError. */
+export async function planStack(opts: PlanOptions): Promise<PlanGraph> {
+  const files = readStackConfig(opts.root, opts.stack);
+  useSecretPaths((p) => files.secretPaths.has(p));
+  pulumi.runtime.setAllConfig(files.config, files.secretKeys);
+  const rec = installMocks(files.project, files.stack);
+
+  const failures: Error[] = [];
+  const onRejection = (e: unknown) => failures.push(e instanceof Error ? e : new Error(String(e)));
+  process.on("unhandledRejection", onRejection);
+  // The program validates its config before declaring anything; a ConfigError surfaces here.
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    rec.recordPlacement();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("../../infra/index");
+  });
+  await (pulumi.runtime as unknown as { disconnect(): Promise<void> }).disconnect();
+  process.off("unhandledRejection", onRejection);
+  if (failures.length > 0) throw failures[0];
+  return { project: files.project, stack: files.stack, resources: rec.resources, invokes: rec.invokes, outputs: (outputs ?? {}) as Record<string, unknown> };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      stack: { type: "string", short: "s" },
+      json: { type: "string" },
+      markdown: { type: "string" },
+      quiet: { type: "boolean", short: "q", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help || !values.stack) {
+    (values.help ? console.log : console.error)("usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--quiet]");
+    return values.help ? EXIT.ok : EXIT.config;
+  }
+  const root = process.cwd();
+  let graph: PlanGraph;
+  try {
+    graph = await planStack({ root, stack: values.stack });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`Stack '${values.stack}': ${formatIssues(e.issues)}`);
+      console.error("No resource was declared.");
+      return EXIT.config;
+    }
+    if (e instanceof StackFileError) {
+      console.error(e.message);
+      return EXIT.config;
+    }
+    throw e;
+  }
+
+  if (values.json) writeFile(values.json, JSON.stringify(graph, null, 2) + "\n");
+  const rows = coverageMatrix(graph);
+  if (!values.quiet) console.log(renderText(graph, rows));
+  if (values.json) writeFile(values.json, JSON.stringify(graph, null, 2) + "\n");
+  if (values.markdown) writeFile(values.markdown, renderMarkdown(graph, rows));
+
+  const empty = emptyCells(rows);
+  if (empty.length > 0) {
+    console.error(`\n${empty.length} empty coverage cell(s): ${empty.map((c) => `${c.group}/${c.level}`).join(", ")}`);
+  }
+  return EXIT.ok;
+}
+
+function writeFile(file: string, text: string) {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, text);
+}

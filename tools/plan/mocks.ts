@@ -1,0 +1,107 @@
+// Pulumi mocks for the offline plan: record every registration, answer the few
+// invokes the program makes with documented stand-ins, and refuse any other.
+import * as pulumi from "@pulumi/pulumi";
+import { PlannedInvoke, PlannedResource } from "./graph";
+
+/** The account ID every offline plan uses (the real one comes from the cloud). */
+export const OFFLINE_ACCOUNT_ID = "1000000000000000";
+
+type Invoke = (args: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Offline stand-ins, one per invoke the program is allowed to make:
+ * - getAccount: the caller's account → a fixed fake account ID.
+ * - getMonitorGroups by dynamicTagRuleId: the application group CloudMonitor
+ *   creates for a dynamic tag rule → one group whose ID is derived from the rule.
+ */
+export const INVOKE_STAND_INS: Record<string, Invoke> = {
+  "alicloud:index/getAccount:getAccount": () => ({ id: OFFLINE_ACCOUNT_ID }),
+  "alicloud:cms/getMonitorGroups:getMonitorGroups": (args) => {
+    const ruleId = String(args.dynamicTagRuleId ?? "");
+    if (!ruleId) throw new Error("getMonitorGroups offline stand-in answers only look-ups by dynamicTagRuleId");
+    const groupId = offlineGroupId(ruleId);
+    return { id: ruleId, dynamicTagRuleId: ruleId, ids: [groupId], names: [ruleId], groups: [{ id: groupId, groupId, dynamicTagRuleId: ruleId, monitorGroupName: ruleId, type: "custom" }] };
+  },
+};
+
+export function offlineGroupId(dynamicTagRuleId: string): string {
+  return `offline-group:${dynamicTagRuleId}`;
+}
+
+export function offlineId(name: string): string {
+  return `offline-id:${name}`;
+}
+
+/** How the mock runtime hands over a Pulumi secret. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * Secret scalars become "[secret]"; secret containers (Pulumi marks a whole
+ * list secret when one element is) keep their structure, with their own
+ * secret leaves masked. Nothing secret is ever written out in the clear.
+ */
+export function maskSecretValues(value: unknown, inSecret = false): unknown {
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE) {
+    const inner = (value as { value: unknown }).value;
+    return inner !== null && typeof inner === "object" ? maskSecretValues(inner, true) : "[secret]";
+  }
+  if (Array.isArray(value)) return value.map((v) => maskSecretValues(v, inSecret));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecretValues(v, inSecret)]));
+  }
+  return value;
+}
+
+export interface Recorder {
+  resources: PlannedResource[];
+  invokes: PlannedInvoke[];
+}
+
+/**
+ * Mocks do not see URNs or parents, so a stack transformation (which sees the
+ * resource object and its parent) computes each URN the way the engine does:
+ * the parent's type chain, `$`, the type, `::`, the name.
+ */
+export function installMocks(project: string, stack: string): Recorder & { recordPlacement(): void } {
+  const rec: Recorder = { resources: [], invokes: [] };
+  const chains = new WeakMap<pulumi.Resource, { chain: string; urn: string }>();
+  const pending = new Map<string, { urn: string; parent?: string }[]>();
+
+  // Must run inside the stack (runInPulumiStack): transformations hang off the root resource.
+  const recordPlacement = () => pulumi.runtime.registerStackTransformation((args) => {
+    const parent = args.opts.parent ? chains.get(args.opts.parent) : undefined;
+    const chain = parent ? `${parent.chain}$${args.type}` : args.type;
+    const urn = `urn:pulumi:${stack}::${project}::${chain}::${args.name}`;
+    chains.set(args.resource, { chain, urn });
+    const key = `${args.type}::${args.name}`;
+    pending.set(key, [...(pending.get(key) ?? []), { urn, parent: parent?.urn }]);
+    return undefined;
+  });
+
+  pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const custom = args.custom ?? true;
+        const id = custom ? offlineId(args.name) : undefined;
+        if (!args.type.startsWith("pulumi:providers:") && args.type !== "pulumi:pulumi:Stack") {
+          const key = `${args.type}::${args.name}`;
+          const place = pending.get(key)?.shift() ?? { urn: `urn:pulumi:${stack}::${project}::${args.type}::${args.name}` };
+          rec.resources.push({ type: args.type, name: args.name, urn: place.urn, ...(place.parent ? { parent: place.parent } : {}), custom, ...(id ? { id } : {}), inputs: maskSecretValues(args.inputs) as Record<string, unknown> });
+        }
+        return { id: id ?? args.name, state: args.inputs };
+      },
+      call(args) {
+        const standIn = INVOKE_STAND_INS[args.token];
+        if (!standIn) throw new Error(`unexpected invoke ${args.token}: the offline plan has no stand-in for it (see tools/plan/mocks.ts)`);
+        const result = standIn(args.inputs);
+        rec.invokes.push({ token: args.token, args: args.inputs, result });
+        return result;
+      },
+    },
+    project,
+    stack,
+    false,
+  );
+  return { ...rec, recordPlacement };
+}

@@ -1,0 +1,76 @@
+// Text and markdown renderings of a plan: resources by type, and the coverage
+// matrix with empty cells impossible to miss.
+import { LEVELS } from "../../handlers/catalogue";
+import { CoverageCell, CoverageRow } from "./coverage";
+import { PlanGraph } from "./graph";
+
+export const EMPTY_CELL = "!! NOBODY — no rule or no live receiver !!";
+
+export function describeCell(cell: CoverageCell): string {
+  if (cell.empty) return EMPTY_CELL;
+  return cell.receivers
+    .map((r) => {
+      switch (r.kind) {
+        case "contacts":
+          return `${r.name} (${r.channel}${r.reachable ? "" : ", NO REACHABLE MEMBER"})`;
+        case "queue":
+          return `mns:${r.name}`;
+        case "function":
+          return `fc:${r.name}`;
+        default:
+          return r.name;
+      }
+    })
+    .join(", ");
+}
+
+export function resourcesByType(graph: PlanGraph): [string, string[]][] {
+  const byType = new Map<string, string[]>();
+  for (const r of graph.resources) byType.set(r.type, [...(byType.get(r.type) ?? []), r.name]);
+  return [...byType.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, names]) => [t, names.sort()]);
+}
+
+export function renderText(graph: PlanGraph, rows: CoverageRow[]): string {
+  const out: string[] = [];
+  out.push(`Offline plan of stack '${graph.stack}' (project ${graph.project}): ${graph.resources.length} resources, no cloud calls made.`);
+  out.push("");
+  out.push("Resources by type:");
+  for (const [type, names] of resourcesByType(graph)) {
+    out.push(`  ${type} (${names.length})`);
+    for (const n of names) out.push(`    ${n}`);
+  }
+  out.push("");
+  out.push("Coverage: application group × tier → receivers and targets");
+  const header = ["group", "tag", ...LEVELS];
+  const table = rows.map((r) => [r.group, r.tag, ...LEVELS.map((l) => describeCell(r.cells[l]))]);
+  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...table.map((row) => row[i].length))));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(" | ");
+  out.push(`  ${line(header)}`);
+  out.push(`  ${widths.map((w) => "-".repeat(w)).join("-+-")}`);
+  for (const row of table) out.push(`  ${line(row)}`);
+  if (rows.length === 0) out.push(`  ${EMPTY_CELL} (no application group declared)`);
+  return out.join("\n");
+}
+
+export function renderMarkdown(graph: PlanGraph, rows: CoverageRow[], extra: string[] = []): string {
+  const out: string[] = [];
+  out.push(`## Offline plan: \`${graph.stack}\``);
+  out.push("");
+  out.push(`${graph.resources.length} resources, ${rows.length} application groups. Computed without cloud credentials.`);
+  out.push("");
+  out.push("### Coverage");
+  out.push("");
+  out.push(`| group | tag | ${LEVELS.join(" | ")} |`);
+  out.push(`|---|---|${LEVELS.map(() => "---").join("|")}|`);
+  for (const r of rows) {
+    out.push(`| ${r.group} | \`${r.tag}\` | ${LEVELS.map((l) => (r.cells[l].empty ? `**${EMPTY_CELL}**` : describeCell(r.cells[l]))).join(" | ")} |`);
+  }
+  out.push("");
+  out.push("<details><summary>Resources by type</summary>");
+  out.push("");
+  for (const [type, names] of resourcesByType(graph)) out.push(`- \`${type}\` × ${names.length}`);
+  out.push("");
+  out.push("</details>");
+  for (const section of extra) out.push("", section);
+  return out.join("\n") + "\n";
+}
