@@ -1,0 +1,28 @@
+// Auto Scaling (ESS) membership of an instance. A released instance is
+// detached (DetachInstances never stops or releases anything), keeping the
+// desired capacity so the group launches a replacement; DetachOption=both
+// also takes it off the group's load balancers and RDS whitelists.
+import { ESS } from "../cloud/apis";
+import type { CloudGateway } from "../core/gateway";
+import { listOf, str } from "../lb/responses";
+
+export interface ScalingMembership {
+  scalingGroupId: string;
+  lifecycleState?: string;
+}
+
+export async function scalingGroupsOf(cloud: CloudGateway, instanceId: string, regionId: string): Promise<ScalingMembership[]> {
+  const body = await cloud.read(ESS.describeScalingInstances, { RegionId: regionId, InstanceId: [instanceId] });
+  return listOf(body, "ScalingInstances", "ScalingInstance")
+    .filter((i) => str(i.InstanceId) === instanceId && str(i.ScalingGroupId))
+    .map((i) => ({ scalingGroupId: str(i.ScalingGroupId)!, lifecycleState: str(i.LifecycleState) }));
+}
+
+export async function detachReleased(cloud: CloudGateway, m: ScalingMembership, instanceId: string, regionId: string): Promise<void> {
+  await cloud.mutate(
+    ESS.detachInstances,
+    { RegionId: regionId, ScalingGroupId: m.scalingGroupId, InstanceId: [instanceId], DecreaseDesiredCapacity: false, DetachOption: "both" },
+    `${m.scalingGroupId}/${instanceId}`,
+    { tolerateGone: true },
+  );
+}

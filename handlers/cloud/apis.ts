@@ -1,0 +1,73 @@
+// Every cloud API the handlers call, as constants. Handlers pass these to the
+// port, and the RAM policy (iam.ts) is derived from the same constants, so the
+// code and its permissions cannot drift apart.
+
+export const PRODUCTS = ["ecs", "slb", "alb", "ess", "cms", "oss", "mns"] as const;
+export type Product = (typeof PRODUCTS)[number];
+
+export interface ApiAction {
+  product: Product;
+  action: string;
+  /** Changes cloud state: goes through the recorded, dry-run-aware path. */
+  mutating: boolean;
+  /** Takes a ClientToken (idempotent retries). */
+  clientToken?: boolean;
+}
+
+/** RPC API versions (OSS and MNS are REST and signed by their own clients). */
+export const RPC_VERSIONS: Partial<Record<Product, string>> = {
+  ecs: "2014-05-26",
+  slb: "2014-05-15",
+  alb: "2020-06-16",
+  ess: "2014-08-28",
+  cms: "2019-01-01",
+};
+
+const read = (product: Product, action: string): ApiAction => ({ product, action, mutating: false });
+const write = (product: Product, action: string, clientToken = false): ApiAction => ({ product, action, mutating: true, clientToken });
+
+export const ECS = {
+  describeInstances: read("ecs", "DescribeInstances"),
+} as const;
+
+export const SLB = {
+  describeLoadBalancers: read("slb", "DescribeLoadBalancers"),
+  describeLoadBalancerAttribute: read("slb", "DescribeLoadBalancerAttribute"),
+  describeVServerGroups: read("slb", "DescribeVServerGroups"),
+  describeVServerGroupAttribute: read("slb", "DescribeVServerGroupAttribute"),
+  describeHealthStatus: read("slb", "DescribeHealthStatus"),
+  setBackendServers: write("slb", "SetBackendServers"),
+  setVServerGroupAttribute: write("slb", "SetVServerGroupAttribute"),
+  removeBackendServers: write("slb", "RemoveBackendServers"),
+  removeVServerGroupBackendServers: write("slb", "RemoveVServerGroupBackendServers"),
+} as const;
+
+export const ALB = {
+  listServerGroups: read("alb", "ListServerGroups"),
+  listServerGroupServers: read("alb", "ListServerGroupServers"),
+  updateServerGroupServersAttribute: write("alb", "UpdateServerGroupServersAttribute", true),
+  removeServersFromServerGroup: write("alb", "RemoveServersFromServerGroup", true),
+} as const;
+
+export const ESS = {
+  describeScalingInstances: read("ess", "DescribeScalingInstances"),
+  detachInstances: write("ess", "DetachInstances", true),
+} as const;
+
+export const CMS = {
+  putCustomEvent: write("cms", "PutCustomEvent"),
+} as const;
+
+/** Idempotency markers and oversized dead-letter bodies. */
+export const OSS = {
+  putObject: write("oss", "PutObject"),
+  getObject: read("oss", "GetObject"),
+} as const;
+
+export const MNS = {
+  sendMessage: write("mns", "SendMessage"),
+} as const;
+
+export function ramAction(api: ApiAction): string {
+  return `${api.product}:${api.action}`;
+}

@@ -1,0 +1,91 @@
+// Handler configuration, parsed once from the environment at the edge.
+import * as z from "zod/mini";
+
+/** Hard ceiling for the drain wait: the spot notice is 5 minutes, removal must still fit. */
+export const DRAIN_WAIT_CEILING_SECONDS = 240;
+
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z.prefault(
+    z.pipe(
+      z.string().check(z.regex(/^\d+$/, "expected a whole number")),
+      z.pipe(z.transform(Number), z.number().check(z.gte(min, `expected at least ${min}`), z.lte(max, `expected at most ${max}`))),
+    ),
+    String(fallback),
+  );
+const flag = (fallback: boolean) =>
+  z.prefault(
+    z.pipe(
+      z.enum(["true", "false", "1", "0"], "expected true or false"),
+      z.transform((v: "true" | "false" | "1" | "0"): boolean => v === "true" || v === "1"),
+    ),
+    fallback ? "true" : "false",
+  );
+const required = z.string().check(z.trim(), z.minLength(1, "required"));
+
+const EnvSchema = z.object({
+  SCOPE_TAG_KEY: required,
+  SCOPE_TAG_VALUE: required,
+  SCOPE_REQUIRE_TAG_FOR_RELEASED: flag(false),
+  DRY_RUN: flag(false),
+  DRAIN_WAIT_SECONDS: wholeNumber(30, 0, DRAIN_WAIT_CEILING_SECONDS),
+  MAX_DRAIN_WAIT_SECONDS: wholeNumber(180, 0, DRAIN_WAIT_CEILING_SECONDS),
+  MIN_HEALTHY_BACKENDS: wholeNumber(1, 0, 1000),
+  IDEMPOTENCY_BUCKET: required,
+  IDEMPOTENCY_PREFIX: z.prefault(z.string(), "event-ops/markers"),
+  DEAD_LETTER_QUEUE: required,
+  CLB_DISCOVERY: z.prefault(z.enum(["server-id", "all"], "expected server-id or all"), "server-id"),
+  LB_CONCURRENCY: wholeNumber(4, 1, 32),
+  API_CALL_TIMEOUT_MS: wholeNumber(10_000, 100, 60_000),
+  API_MAX_ATTEMPTS: wholeNumber(5, 1, 10),
+  RETRY_BASE_DELAY_MS: wholeNumber(200, 0, 10_000),
+  RETRY_MAX_DELAY_MS: wholeNumber(5_000, 0, 60_000),
+  DEADLINE_MARGIN_SECONDS: wholeNumber(10, 0, 600),
+  MARKER_LEASE_SECONDS: z.optional(wholeNumber(0, 1, 86_400)),
+  ALIBABA_CLOUD_ACCOUNT_ID: z.optional(z.string()),
+});
+
+export interface HandlerConfig {
+  scope: { tagKey: string; tagValue: string; requireTagForReleased: boolean };
+  dryRun: boolean;
+  /** The configured wait, already bounded by maxDrainWaitSeconds. */
+  drainWaitSeconds: number;
+  minHealthyBackends: number;
+  idempotency: { bucket: string; prefix: string; leaseSeconds?: number };
+  deadLetterQueue: string;
+  clbDiscovery: "server-id" | "all";
+  lbConcurrency: number;
+  api: { callTimeoutMs: number; maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  deadlineMarginMs: number;
+  accountId?: string;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function parseConfig(env: Record<string, string | undefined>): HandlerConfig {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = z.safeParse(EnvSchema, input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const key = String(i.path[0]);
+      const got = input[key] === undefined ? "unset" : JSON.stringify(input[key]);
+      return `env ${key}: ${i.message} (got ${got})`;
+    });
+    throw new ConfigError(`invalid handler configuration: ${problems.join("; ")}`);
+  }
+  const e = result.data;
+  return {
+    scope: { tagKey: e.SCOPE_TAG_KEY, tagValue: e.SCOPE_TAG_VALUE, requireTagForReleased: e.SCOPE_REQUIRE_TAG_FOR_RELEASED },
+    dryRun: e.DRY_RUN,
+    drainWaitSeconds: Math.min(e.DRAIN_WAIT_SECONDS, e.MAX_DRAIN_WAIT_SECONDS),
+    minHealthyBackends: e.MIN_HEALTHY_BACKENDS,
+    idempotency: { bucket: e.IDEMPOTENCY_BUCKET, prefix: e.IDEMPOTENCY_PREFIX.replace(/^\/+|\/+$/g, ""), leaseSeconds: e.MARKER_LEASE_SECONDS },
+    deadLetterQueue: e.DEAD_LETTER_QUEUE,
+    clbDiscovery: e.CLB_DISCOVERY,
+    lbConcurrency: e.LB_CONCURRENCY,
+    api: { callTimeoutMs: e.API_CALL_TIMEOUT_MS, maxAttempts: e.API_MAX_ATTEMPTS, baseDelayMs: e.RETRY_BASE_DELAY_MS, maxDelayMs: e.RETRY_MAX_DELAY_MS },
+    deadlineMarginMs: e.DEADLINE_MARGIN_SECONDS * 1000,
+    accountId: e.ALIBABA_CLOUD_ACCOUNT_ID,
+  };
+}

@@ -1,0 +1,91 @@
+// Durable idempotency markers in object storage.
+//
+// Guarantee: at most one live owner per event and handler. Each claim is an
+// atomic create-if-absent (OSS `x-oss-forbid-overwrite: true`, 409 when the
+// object exists) of one "generation" object:
+//   <prefix>/<handler>/<event key>               generation 0
+//   <prefix>/<handler>/<event key>/takeover-<n>  generation n
+// Generation n may only be created after generation n-1 was seen expired
+// (lease passed without `done`), `failed` or `released`; creating it is atomic
+// too, so two invocations racing for a takeover cannot both win. The lease is
+// longer than the function timeout, and FC stops an invocation at its timeout,
+// so a previous owner is gone before anyone can take its event over.
+// Markers are only ever written by their owner and never deleted.
+import type { ObjectStore } from "./ports";
+
+export type MarkerState = "claimed" | "done" | "failed" | "released";
+
+export interface Marker {
+  state: MarkerState;
+  owner: string;
+  generation: number;
+  claimedAt: string;
+  leaseExpiresAt: string;
+  settledAt?: string;
+  outcome?: string;
+  error?: string;
+}
+
+export type Claim =
+  | { owned: true; objectKey: string; marker: Marker }
+  | { owned: false; reason: string };
+
+export interface MarkerLedgerOptions {
+  prefix: string;
+  handler: string;
+  /** Identifies this invocation (the FC request id). */
+  owner: string;
+  leaseMs: number;
+  now: () => number;
+  /** A crash loop beyond this many takeovers needs a person, not another try. */
+  maxTakeovers?: number;
+}
+
+export function markerKey(prefix: string, handler: string, eventKey: string, generation: number): string {
+  const safe = eventKey.replace(/[^A-Za-z0-9._:=-]/g, "_");
+  const base = [prefix, handler, safe].filter(Boolean).join("/");
+  return generation === 0 ? base : `${base}/takeover-${generation}`;
+}
+
+export class MarkerLedger {
+  constructor(private readonly store: ObjectStore, private readonly o: MarkerLedgerOptions) {}
+
+  async claim(eventKey: string): Promise<Claim> {
+    const maxTakeovers = this.o.maxTakeovers ?? 5;
+    for (let generation = 0; generation <= maxTakeovers; generation++) {
+      const objectKey = markerKey(this.o.prefix, this.o.handler, eventKey, generation);
+      const now = this.o.now();
+      const marker: Marker = {
+        state: "claimed",
+        owner: this.o.owner,
+        generation,
+        claimedAt: new Date(now).toISOString(),
+        leaseExpiresAt: new Date(now + this.o.leaseMs).toISOString(),
+      };
+      if (await this.store.putIfAbsent(objectKey, JSON.stringify(marker))) return { owned: true, objectKey, marker };
+      const existing = parseMarker(await this.store.get(objectKey));
+      if (!existing) return { owned: false, reason: `marker ${objectKey} exists but is unreadable; treating the event as taken` };
+      if (existing.state === "done") return { owned: false, reason: `already handled by ${existing.owner} (done at ${existing.settledAt ?? "?"})` };
+      if (existing.state === "claimed" && Date.parse(existing.leaseExpiresAt) > now) {
+        return { owned: false, reason: `in progress by ${existing.owner} (lease until ${existing.leaseExpiresAt})` };
+      }
+      // Expired, failed or released: try to take over with the next generation.
+    }
+    return { owned: false, reason: `gave up after ${maxTakeovers} takeovers of ${markerKey(this.o.prefix, this.o.handler, eventKey, 0)}; needs a person` };
+  }
+
+  async settle(claim: Extract<Claim, { owned: true }>, state: Exclude<MarkerState, "claimed">, detail: { outcome?: string; error?: string } = {}): Promise<void> {
+    const marker: Marker = { ...claim.marker, state, settledAt: new Date(this.o.now()).toISOString(), ...detail };
+    await this.store.put(claim.objectKey, JSON.stringify(marker));
+  }
+}
+
+function parseMarker(text: string | undefined): Marker | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const m = JSON.parse(text) as Marker;
+    return typeof m.state === "string" && typeof m.leaseExpiresAt === "string" ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,24 @@
+// The outcome contract: every invocation returns and logs exactly one of these.
+import type { RecordedAction } from "./gateway";
+
+export const OUTCOMES = ["acted", "skipped", "dry-run", "duplicate", "rejected", "failed"] as const;
+export type OutcomeKind = (typeof OUTCOMES)[number];
+
+export interface Outcome {
+  outcome: OutcomeKind;
+  handler: string;
+  /** Envelope id, else the derived event key, else "unknown" (rejected before parsing). */
+  eventId: string;
+  name: string;
+  instanceId?: string;
+  reason?: string;
+  actions: RecordedAction[];
+  warnings?: string[];
+  durationMs: number;
+}
+
+/** One line, stable key order, for log queries. */
+export function outcomeLine(o: Outcome): string {
+  const { outcome, handler, eventId, name, instanceId, reason, actions, warnings, durationMs } = o;
+  return JSON.stringify({ outcome, handler, eventId, name, instanceId, reason, actions, warnings: warnings?.length ? warnings : undefined, durationMs });
+}

@@ -1,0 +1,51 @@
+// The small ports a handler talks through. Production adapters live in
+// ../cloud; tests inject in-memory doubles.
+import type { ApiAction } from "../cloud/apis";
+
+export type Json = Record<string, unknown>;
+
+export interface ApiCall {
+  api: ApiAction;
+  regionId: string;
+  /** Nested arrays/objects are flattened RPC-style (`Servers.1.ServerId`) by the adapter. */
+  params: Record<string, unknown>;
+}
+
+/** One generic cloud API: resolves with the response body, rejects with an ApiError-like error. */
+export interface CloudApi {
+  call(call: ApiCall): Promise<Json>;
+}
+
+/** Atomic create-if-absent object storage (OSS PutObject + x-oss-forbid-overwrite). */
+export interface ObjectStore {
+  /** True when created; false when the object already existed. */
+  putIfAbsent(key: string, body: string): Promise<boolean>;
+  put(key: string, body: string): Promise<void>;
+  get(key: string): Promise<string | undefined>;
+}
+
+export interface DeadLetterRecord {
+  reason: string;
+  handler: string;
+  requestId: string;
+  receivedAt: string;
+  eventKey?: string;
+  error?: { code?: string; message: string };
+  /** The original body, base64, exactly as received. */
+  bodyBase64: string;
+}
+
+/** Keeps messages we could not handle. Rejects only when the message could not be kept. */
+export interface DeadLetter {
+  send(record: DeadLetterRecord): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+};

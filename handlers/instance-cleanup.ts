@@ -1,0 +1,40 @@
+// A released instance (StateChange → Deleted, or a delete event Executed):
+// detach it from any scaling group that still lists it and remove it from any
+// load-balancer backends left behind. No drain: it is already gone.
+import { ECS, ESS } from "./cloud/apis";
+import type { EventHandler, HandlerContext, HandlerResult } from "./core/handler";
+import { forEachLimited, throwIfFailed } from "./core/concurrency";
+import { decideScope, describeInstance } from "./actions/scope";
+import { detachReleased, scalingGroupsOf } from "./actions/scaling-group";
+import { DISCOVERY_APIS, discoverMemberships, summarize } from "./lb/discovery";
+import { REMOVAL_APIS, onEveryTarget, removeInstance } from "./lb/drain";
+
+async function run(ctx: HandlerContext): Promise<HandlerResult> {
+  const { event, cloud, config } = ctx;
+  const { instanceId, regionId } = event;
+  const scope = decideScope(instanceId, await describeInstance(cloud, instanceId, regionId), config.scope);
+  if (!scope.inScope) return { outcome: "skipped", reason: scope.reason };
+
+  const [groups, memberships] = await Promise.all([
+    scalingGroupsOf(cloud, instanceId, regionId),
+    discoverMemberships(cloud, instanceId, { regionId, clbDiscovery: config.clbDiscovery, concurrency: config.lbConcurrency }),
+  ]);
+  if (groups.length === 0 && memberships.length === 0) {
+    return { outcome: "skipped", reason: `instance ${instanceId} is in no scaling group and behind no load balancer: nothing to clean up` };
+  }
+  // Scaling groups first: DetachOption=both may already take it off their load balancers.
+  const detach = await forEachLimited(groups, config.lbConcurrency, (g) => detachReleased(cloud, g, instanceId, regionId));
+  throwIfFailed("scaling-group detach", detach.failures, (g) => `scaling group ${g.scalingGroupId}`);
+  await onEveryTarget("removal", memberships, config.lbConcurrency, (m) => removeInstance(cloud, m, instanceId, regionId));
+  return {
+    outcome: "acted",
+    reason: `cleaned up ${instanceId} (${scope.basis}): ${groups.length} scaling group(s), ${summarize(memberships)}`,
+  };
+}
+
+export const instanceCleanup: EventHandler = {
+  name: "instance-cleanup",
+  destructive: true,
+  apis: [ECS.describeInstances, ESS.describeScalingInstances, ESS.detachInstances, ...DISCOVERY_APIS, ...REMOVAL_APIS],
+  run,
+};

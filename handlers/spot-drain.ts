@@ -1,0 +1,86 @@
+// Spot interruption (≈5 minutes' notice): take the instance out of every CLB,
+// vServer group and ALB server group — weight 0 first, wait for connections to
+// drain, then remove — and shout when that leaves a target short of capacity.
+import { CMS, ECS } from "./cloud/apis";
+import type { EventHandler, HandlerContext, HandlerResult } from "./core/handler";
+import { messageOf } from "./core/invoke";
+import { decideScope, describeInstance } from "./actions/scope";
+import { DISCOVERY_APIS, discoverMemberships, summarize, type Membership } from "./lb/discovery";
+import { HEALTH_APIS, REMOVAL_APIS, WEIGHT_APIS, capacityShortfalls, onEveryTarget, removeInstance, setWeightZero } from "./lb/drain";
+
+/** Time kept free after the wait for the capacity check and the removals. */
+export const REMOVAL_RESERVE_MS = 30_000;
+export const CAPACITY_EVENT_NAME = "EventOps:CapacityBelowMinimum";
+
+/** The wait actually used: the configured one, cut short so removal still fits before the deadline. */
+export function boundedWaitMs(configuredSeconds: number, remainingMs: number): { waitMs: number; capped: boolean } {
+  const wanted = configuredSeconds * 1000;
+  const room = Math.max(0, remainingMs - REMOVAL_RESERVE_MS);
+  return wanted <= room ? { waitMs: wanted, capped: false } : { waitMs: room, capped: true };
+}
+
+async function run(ctx: HandlerContext): Promise<HandlerResult> {
+  const { event, cloud, config, clock } = ctx;
+  const { instanceId, regionId } = event;
+  const warnings: string[] = [];
+  const scope = decideScope(instanceId, await describeInstance(cloud, instanceId, regionId), config.scope);
+  if (!scope.inScope) return { outcome: "skipped", reason: scope.reason };
+
+  const memberships = await discoverMemberships(cloud, instanceId, { regionId, clbDiscovery: config.clbDiscovery, concurrency: config.lbConcurrency });
+  if (memberships.length === 0) return { outcome: "skipped", reason: `instance ${instanceId} is not a backend of any CLB or ALB server group` };
+
+  let waited = "";
+  if (!scope.released) {
+    await onEveryTarget("setting weight 0", memberships, config.lbConcurrency, (m) => setWeightZero(cloud, m, instanceId, regionId));
+    const { waitMs, capped } = boundedWaitMs(config.drainWaitSeconds, ctx.deadline.remainingMs());
+    if (capped) warnings.push(`drain wait cut to ${Math.round(waitMs / 1000)}s (configured ${config.drainWaitSeconds}s) to finish before the function deadline`);
+    if (cloud.dryRun) waited = `; dry run: ${Math.round(waitMs / 1000)}s drain wait skipped`;
+    else {
+      await clock.sleep(waitMs);
+      waited = `; waited ${Math.round(waitMs / 1000)}s`;
+    }
+    await guardCapacity(ctx, memberships, warnings);
+  }
+  await onEveryTarget("removal", memberships, config.lbConcurrency, (m) => removeInstance(cloud, m, instanceId, regionId));
+  return {
+    outcome: "acted",
+    reason: `${scope.released ? "removed released instance" : "drained and removed"} ${instanceId} from ${summarize(memberships)}${waited}`,
+    warnings,
+  };
+}
+
+/** The instance goes away regardless; the guard only makes a shortfall loud. */
+async function guardCapacity(ctx: HandlerContext, memberships: Membership[], warnings: string[]): Promise<void> {
+  const { cloud, config, event } = ctx;
+  try {
+    const short = await capacityShortfalls(cloud, memberships, config.minHealthyBackends, event.regionId, config.lbConcurrency);
+    if (short.length === 0) return;
+    for (const s of short) {
+      warnings.push(`capacity below minimum: ${s.target} keeps ${s.healthyRemaining} healthy backend(s), MIN_HEALTHY_BACKENDS=${config.minHealthyBackends}${s.unknown ? ` (${s.unknown} with unknown health)` : ""}`);
+    }
+    await ctx.alerts.critical(CAPACITY_EVENT_NAME, {
+      instanceId: event.instanceId,
+      eventId: event.id ?? event.key,
+      eventName: event.name,
+      minimumHealthy: config.minHealthyBackends,
+      targets: short,
+    });
+  } catch (err) {
+    warnings.push(`capacity check or alert failed (${messageOf(err)}); removing anyway`);
+  }
+}
+
+export const spotDrain: EventHandler = {
+  name: "spot-drain",
+  destructive: true,
+  apis: [
+    ECS.describeInstances,
+    ...DISCOVERY_APIS,
+    ...WEIGHT_APIS,
+    ...HEALTH_APIS,
+    CMS.putCustomEvent,
+    ...REMOVAL_APIS,
+  ],
+  run,
+};
+
