@@ -216,6 +216,7 @@ export function nextStep(record: PendingAction, obs: Observation, now: number, o
             return { record: r, step: step ?? { kind: "done", outcome: "no-slot" } };
           }
           set({ slot: { start: plan.start, end: plan.end }, attempts: { ...r.attempts, replan: r.attempts.replan + 1 } });
+          if (plan.start <= now) continue; // still inside a window: go on now
           return { record: r, step: { kind: "wait", until: plan.start, reason: "missed the slot; re-planned" } };
         }
         // Capture weights once, before any is changed. Already-zero targets need no restore.
