@@ -65,6 +65,8 @@ export class MarkerLedger {
       if (await this.store.putIfAbsent(objectKey, JSON.stringify(marker))) return { owned: true, objectKey, marker };
       const existing = parseMarker(await this.store.get(objectKey));
       if (!existing) return { owned: false, reason: `marker ${objectKey} exists but is unreadable; treating the event as taken` };
+      // Our own create whose answer was lost (retried after a timeout or 5xx).
+      if (existing.owner === this.o.owner && existing.state === "claimed") return { owned: true, objectKey, marker: existing };
       if (existing.state === "done") return { owned: false, reason: `already handled by ${existing.owner} (done at ${existing.settledAt ?? "?"})` };
       if (existing.state === "claimed" && Date.parse(existing.leaseExpiresAt) > now) {
         return { owned: false, reason: `in progress by ${existing.owner} (lease until ${existing.leaseExpiresAt})` };

@@ -31,8 +31,11 @@ export interface DeadLetterRecord {
   receivedAt: string;
   eventKey?: string;
   error?: { code?: string; message: string };
-  /** The original body, base64, exactly as received. */
+  /** The original body, base64, exactly as received ("" when moved to `bodyRef`). */
   bodyBase64: string;
+  /** Where an oversized body was kept instead (`oss://bucket/key`), with its hash. */
+  bodyRef?: string;
+  bodySha256?: string;
 }
 
 /** Keeps messages we could not handle. Rejects only when the message could not be kept. */

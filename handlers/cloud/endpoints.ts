@@ -1,0 +1,57 @@
+// Where each product's API lives: the public endpoint for the region, unless
+// ALIBABA_CLOUD_ENDPOINT_<PRODUCT> overrides it with a full URL (a fake cloud,
+// a VPC endpoint, ...). Pure.
+import type { Product } from "./apis";
+
+export interface Endpoint {
+  protocol: "http" | "https";
+  /** host or host:port */
+  host: string;
+  /** OSS only: bucket in the path (overrides) rather than in the host name. */
+  pathStyle: boolean;
+}
+
+export function endpointEnvName(product: Product): string {
+  return `ALIBABA_CLOUD_ENDPOINT_${product.toUpperCase()}`;
+}
+
+/** Public endpoints (API reference "Endpoints" pages of each product). */
+export function defaultHost(product: Product, regionId: string, accountId?: string): string {
+  switch (product) {
+    case "ecs":
+      return `ecs.${regionId}.aliyuncs.com`;
+    case "slb":
+      return `slb.${regionId}.aliyuncs.com`;
+    case "alb":
+      return `alb.${regionId}.aliyuncs.com`;
+    case "ess":
+      return "ess.aliyuncs.com";
+    case "cms":
+      return `metrics.${regionId}.aliyuncs.com`;
+    case "oss":
+      return `oss-${regionId}.aliyuncs.com`;
+    case "mns":
+      if (!accountId) throw new Error("MNS endpoint needs the account id: FC context.accountId, ALIBABA_CLOUD_ACCOUNT_ID, or ALIBABA_CLOUD_ENDPOINT_MNS");
+      return `${accountId}.mns.${regionId}.aliyuncs.com`;
+  }
+}
+
+export function parseEndpointUrl(name: string, value: string): Omit<Endpoint, "pathStyle"> {
+  const withScheme = /^[a-z]+:\/\//i.test(value) ? value : `https://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new Error(`${name}: "${value}" is not a URL; expected e.g. http://127.0.0.1:9100`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`${name}: protocol must be http or https, got ${url.protocol}`);
+  if (url.pathname !== "/" && url.pathname !== "") throw new Error(`${name}: give only scheme://host[:port], got path ${url.pathname}`);
+  return { protocol: url.protocol === "http:" ? "http" : "https", host: url.host };
+}
+
+export function endpointFor(product: Product, regionId: string, env: Record<string, string | undefined>, accountId?: string): Endpoint {
+  const name = endpointEnvName(product);
+  const override = env[name]?.trim();
+  if (override) return { ...parseEndpointUrl(name, override), pathStyle: product === "oss" };
+  return { protocol: "https", host: defaultHost(product, regionId, accountId), pathStyle: false };
+}

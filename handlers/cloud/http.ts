@@ -1,0 +1,43 @@
+// A bare HTTP(S) request for the REST products (OSS, MNS) with a hard timeout.
+import * as http from "node:http";
+import * as https from "node:https";
+import { retryAfterFromHeaders } from "./retry";
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export function httpRequest(url: string, init: { method: string; headers: Record<string, string>; body?: Buffer; timeoutMs: number }): Promise<HttpResponse> {
+  const lib = url.startsWith("https:") ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(url, { method: init.method, headers: init.headers, timeout: init.timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(Object.assign(new Error(`${init.method} ${url}: no answer within ${init.timeoutMs} ms`), { name: "RequestTimeoutError", code: "ETIMEDOUT" })));
+    req.on("error", reject);
+    req.end(init.body);
+  });
+}
+
+/** REST error bodies are XML: `<Error><Code>..</Code><Message>..</Message></Error>`. */
+export class RestApiError extends Error {
+  override name = "RestApiError";
+  constructor(readonly product: string, readonly statusCode: number, readonly code: string, message: string, readonly retryAfterMs?: number) {
+    super(`${product} ${statusCode} ${code}: ${message}`);
+  }
+
+  static from(product: string, res: HttpResponse): RestApiError {
+    const text = res.body.toString("utf8");
+    const tag = (t: string) => text.match(new RegExp(`<${t}>([\\s\\S]*?)</${t}>`))?.[1];
+    return new RestApiError(product, res.status, tag("Code") ?? `Http${res.status}`, tag("Message") ?? text.slice(0, 200), retryAfterFromHeaders(res.headers));
+  }
+}
+
+export function xmlEscape(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+}

@@ -1,0 +1,72 @@
+// The dead-letter queue: MNS SendMessage. A record too big for one message
+// keeps its body in OSS and carries a reference instead, so nothing is lost.
+import type { DeadLetter, DeadLetterRecord } from "../core/ports";
+import { sha256 } from "../core/event";
+import type { CredentialSource } from "./credentials";
+import type { Endpoint } from "./endpoints";
+import { headerSignature, headerStringToSign } from "./header-signature";
+import { httpRequest, RestApiError, xmlEscape } from "./http";
+import type { OssObjectStore } from "./oss";
+import { withRetry, type Deadline, type RetryPolicy } from "./retry";
+
+/** MNS messages are at most 64 KB; leave room for the XML envelope. */
+export const MAX_MESSAGE_BYTES = 60 * 1024;
+
+export interface MnsOptions {
+  queue: string;
+  endpoint: Endpoint;
+  credentials: CredentialSource;
+  retry: RetryPolicy;
+  deadline: Deadline;
+  callTimeoutMs: number;
+  /** Where oversized bodies go, and under which key prefix. */
+  overflow?: { store: OssObjectStore; prefix: string };
+}
+
+export function sendMessageXml(body: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Message xmlns="http://mns.aliyuncs.com/doc/v1/"><MessageBody>${xmlEscape(body)}</MessageBody><DelaySeconds>0</DelaySeconds><Priority>8</Priority></Message>`;
+}
+
+export class MnsDeadLetter implements DeadLetter {
+  constructor(private readonly o: MnsOptions) {}
+
+  async send(record: DeadLetterRecord): Promise<void> {
+    let text = JSON.stringify(record);
+    if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) text = JSON.stringify(await this.moveBodyOut(record));
+    await this.sendMessage(text);
+  }
+
+  private async moveBodyOut(record: DeadLetterRecord): Promise<DeadLetterRecord> {
+    if (!this.o.overflow) throw new Error(`dead-letter record is ${record.bodyBase64.length} bytes of body and no overflow store is configured`);
+    const hash = sha256(Buffer.from(record.bodyBase64, "base64"));
+    const key = `${this.o.overflow.prefix}/${hash}`;
+    await this.o.overflow.store.putIfAbsent(key, record.bodyBase64);
+    return { ...record, bodyBase64: "", bodyRef: this.o.overflow.store.uri(key), bodySha256: hash };
+  }
+
+  private async sendMessage(text: string): Promise<void> {
+    const { endpoint, queue } = this.o;
+    const resource = `/queues/${encodeURIComponent(queue)}/messages`;
+    const body = Buffer.from(sendMessageXml(text), "utf8");
+    await withRetry(
+      `mns SendMessage ${queue}`,
+      async (timeoutMs) => {
+        const cred = await this.o.credentials.get();
+        const headers: Record<string, string> = {
+          date: new Date().toUTCString(),
+          "content-type": "text/xml;charset=utf-8",
+          "content-length": String(body.length),
+          "x-mns-version": "2015-06-06",
+          ...(cred.securityToken ? { "security-token": cred.securityToken } : {}),
+        };
+        const toSign = headerStringToSign({ method: "POST", headers, resource, prefix: "x-mns-" });
+        headers.authorization = `MNS ${cred.accessKeyId}:${headerSignature(cred.accessKeySecret, toSign)}`;
+        const res = await httpRequest(`${endpoint.protocol}://${endpoint.host}${resource}`, { method: "POST", headers, body, timeoutMs });
+        if (res.status < 200 || res.status >= 300) throw RestApiError.from("mns", res);
+      },
+      this.o.retry,
+      this.o.deadline,
+      this.o.callTimeoutMs,
+    );
+  }
+}

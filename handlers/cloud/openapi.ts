@@ -1,0 +1,85 @@
+// The CloudApi adapter for the RPC products (ECS, SLB, ALB, ESS, CMS) over
+// @alicloud/openapi-client's generic callApi. The SDK is loaded on first use;
+// retries are ours (exponential backoff, full jitter, deadline-bound), the
+// SDK's own are off.
+import type { ApiCall, CloudApi, Json } from "../core/ports";
+import { RPC_VERSIONS, type Product } from "./apis";
+import type { CredentialSource } from "./credentials";
+import { endpointFor } from "./endpoints";
+import { withRetry, type Deadline, type RetryPolicy } from "./retry";
+
+/** RPC flattening: arrays → `Key.1`, objects → `Key.Sub`, scalars → strings. */
+export function flattenRpcParams(params: Record<string, unknown>, prefix = "", out: Record<string, string> = {}): Record<string, string> {
+  for (const [k, v] of Object.entries(params)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        if (item !== null && typeof item === "object") flattenRpcParams(item as Record<string, unknown>, `${key}.${i + 1}`, out);
+        else if (item !== undefined && item !== null) out[`${key}.${i + 1}`] = String(item);
+      });
+    } else if (typeof v === "object") flattenRpcParams(v as Record<string, unknown>, key, out);
+    else out[key] = String(v);
+  }
+  return out;
+}
+
+export interface OpenApiCloudOptions {
+  env: Record<string, string | undefined>;
+  credentials: CredentialSource;
+  retry: RetryPolicy;
+  deadline: Deadline;
+  callTimeoutMs: number;
+}
+
+interface RpcClient {
+  callApi(params: unknown, request: unknown, runtime: unknown): Promise<{ body: Json; headers?: Record<string, string> }>;
+}
+
+export class OpenApiCloud implements CloudApi {
+  private readonly clients = new Map<string, RpcClient>();
+
+  constructor(private readonly o: OpenApiCloudOptions) {}
+
+  async call({ api, regionId, params }: ApiCall): Promise<Json> {
+    const version = RPC_VERSIONS[api.product];
+    if (!version) throw new Error(`${api.product}:${api.action} is not an RPC API; use its own client`);
+    const { client, protocol } = this.clientFor(api.product, regionId);
+    const query = flattenRpcParams(params);
+    const response = await withRetry(
+      `${api.product}:${api.action}`,
+      (timeoutMs) =>
+        client.callApi(
+          { action: api.action, version, protocol, method: "POST", authType: "AK", style: "RPC", pathname: "/", reqBodyType: "formData", bodyType: "json" },
+          { query },
+          { readTimeout: timeoutMs, connectTimeout: timeoutMs, autoretry: false },
+        ),
+      this.o.retry,
+      this.o.deadline,
+      this.o.callTimeoutMs,
+    );
+    return response.body ?? {};
+  }
+
+  private clientFor(product: Product, regionId: string): { client: RpcClient; protocol: string } {
+    const endpoint = endpointFor(product, regionId, this.o.env);
+    const protocol = endpoint.protocol.toUpperCase();
+    const key = `${product}|${endpoint.protocol}://${endpoint.host}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      // Lazy: the Tea runtime is most of a bundle's weight and start-up time.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const OpenApi = require("@alicloud/openapi-client");
+      const credentials = this.o.credentials;
+      const credential = {
+        async getCredential() {
+          const c = await credentials.get();
+          return { ...c, type: c.securityToken ? "sts" : "access_key" };
+        },
+      };
+      client = new OpenApi.default(new OpenApi.Config({ credential, endpoint: endpoint.host, protocol, regionId })) as RpcClient;
+      this.clients.set(key, client);
+    }
+    return { client, protocol };
+  }
+}
