@@ -1,0 +1,202 @@
+// MNS queues over the MNS XML API: SendMessage, ReceiveMessage (long polling),
+// BatchReceiveMessage, DeleteMessage, ChangeMessageVisibility. Visibility
+// timeouts run on the fake's clock; long polls wait in real time, capped, and
+// wake when a message arrives or the clock moves.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Clock } from "../clock";
+import { ApiError } from "../errors";
+import { md5Hex, xmlEscape, xmlText } from "../encoding";
+import type { CloudState, MnsMessage, MnsQueue } from "../state";
+import { queryValue, type RestRequest, type RestResponse } from "./rest";
+
+export const MNS_NS = "http://mns.aliyuncs.com/doc/v1/";
+
+export type MnsAction = "SendMessage" | "BatchSendMessage" | "ReceiveMessage" | "BatchReceiveMessage" | "DeleteMessage" | "ChangeMessageVisibility";
+
+export function mnsAction(req: RestRequest): MnsAction {
+  if (req.method === "POST") return /<Messages[\s>]/.test(req.body.toString("utf8")) ? "BatchSendMessage" : "SendMessage";
+  if (req.method === "GET") return queryValue(req.query, "numOfMessages") !== undefined ? "BatchReceiveMessage" : "ReceiveMessage";
+  if (req.method === "DELETE") return "DeleteMessage";
+  if (req.method === "PUT") return "ChangeMessageVisibility";
+  throw new ApiError(405, "MethodNotAllowed", `Method ${req.method} is not supported on messages.`);
+}
+
+export interface MnsOptions {
+  /** Create a queue on first use (the real service answers QueueNotExist). */
+  autoCreateQueues: boolean;
+  /** Longest real-time wait of a long poll, whatever `waitseconds` says. */
+  maxRealWaitMs: number;
+}
+
+const xmlDoc = (body: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n${body}\n`;
+const field = (k: string, v: string | number): string => `  <${k}>${xmlEscape(String(v))}</${k}>`;
+
+function messageXml(m: MnsMessage, indent = ""): string {
+  const lines = [
+    field("MessageId", m.MessageId),
+    field("ReceiptHandle", m.ReceiptHandle ?? ""),
+    field("MessageBodyMD5", m.MessageBodyMD5),
+    field("MessageBody", m.MessageBody),
+    field("EnqueueTime", m.EnqueueTime),
+    field("NextVisibleTime", m.NextVisibleTime),
+    field("FirstDequeueTime", m.FirstDequeueTime ?? m.EnqueueTime),
+    field("DequeueCount", m.DequeueCount),
+    field("Priority", m.Priority),
+  ];
+  return `${indent}<Message${indent ? "" : ` xmlns="${MNS_NS}"`}>\n${lines.map((l) => indent + l).join("\n")}\n${indent}</Message>`;
+}
+
+export class MnsService {
+  /** Every receipt handle ever issued → message id (to tell stale from malformed). */
+  private readonly issued = new Map<string, string>();
+  private waiters = new Set<() => void>();
+
+  constructor(
+    private readonly state: CloudState,
+    private readonly clock: Clock,
+    private readonly opts: MnsOptions,
+  ) {}
+
+  /** Wakes long polls (after a send, or when the clock moved). */
+  wake(): void {
+    const w = this.waiters;
+    this.waiters = new Set();
+    for (const f of w) f();
+  }
+
+  queue(name: string): MnsQueue {
+    const q = this.state.getQueue(name);
+    if (q) return q;
+    if (!this.opts.autoCreateQueues) throw new ApiError(404, "QueueNotExist", "The queue name you provided is not exist.");
+    return this.state.addQueue(name);
+  }
+
+  /** Enqueues a message (also used by the fake to deliver system events). */
+  send(queueName: string, body: string, opts: { delaySeconds?: number; priority?: number } = {}): MnsMessage {
+    const q = this.queue(queueName);
+    const now = this.clock.now();
+    const m: MnsMessage = {
+      MessageId: randomUUID().replace(/-/g, "").toUpperCase(),
+      MessageBody: body,
+      MessageBodyMD5: md5Hex(Buffer.from(body, "utf8")).toUpperCase(),
+      Priority: opts.priority ?? 8,
+      EnqueueTime: now,
+      NextVisibleTime: now + (opts.delaySeconds ?? 0) * 1000,
+      DequeueCount: 0,
+    };
+    q.Messages.push(m);
+    this.wake();
+    return m;
+  }
+
+  /** Takes up to `n` visible messages, making them invisible for the queue's timeout. */
+  receive(queueName: string, n: number): MnsMessage[] {
+    const q = this.queue(queueName);
+    const now = this.clock.now();
+    const out: MnsMessage[] = [];
+    for (const m of q.Messages) {
+      if (out.length >= n) break;
+      if (m.NextVisibleTime > now) continue;
+      m.DequeueCount++;
+      m.FirstDequeueTime ??= now;
+      m.NextVisibleTime = now + q.VisibilityTimeout * 1000;
+      m.ReceiptHandle = `${m.MessageId.slice(0, 8)}-${m.DequeueCount}-${randomBytes(8).toString("hex")}`;
+      this.issued.set(m.ReceiptHandle, m.MessageId);
+      out.push(m);
+    }
+    return out;
+  }
+
+  private byHandle(queueName: string, handle: string | undefined): { q: MnsQueue; index: number } {
+    if (!handle) throw new ApiError(400, "ReceiptHandleError", "The receipt handle you provide is not valid.");
+    const q = this.queue(queueName);
+    const id = this.issued.get(handle);
+    if (id === undefined) throw new ApiError(400, "ReceiptHandleError", "The receipt handle you provide is not valid.");
+    const index = q.Messages.findIndex((m) => m.MessageId === id);
+    const m = q.Messages[index];
+    // A handle stops working once the message became visible again or was received anew.
+    if (!m || m.ReceiptHandle !== handle || m.NextVisibleTime <= this.clock.now()) throw new ApiError(404, "MessageNotExist", "Message not exist.");
+    return { q, index };
+  }
+
+  delete(queueName: string, handle: string | undefined): void {
+    const { q, index } = this.byHandle(queueName, handle);
+    const [m] = q.Messages.splice(index, 1);
+    this.issued.delete(m.ReceiptHandle!);
+  }
+
+  changeVisibility(queueName: string, handle: string | undefined, seconds: number): MnsMessage {
+    const { q, index } = this.byHandle(queueName, handle);
+    const m = q.Messages[index];
+    m.NextVisibleTime = this.clock.now() + seconds * 1000;
+    this.issued.delete(m.ReceiptHandle!);
+    m.ReceiptHandle = `${m.MessageId.slice(0, 8)}-${m.DequeueCount}-${randomBytes(8).toString("hex")}`;
+    this.issued.set(m.ReceiptHandle, m.MessageId);
+    return m;
+  }
+
+  private async receiveWaiting(queueName: string, n: number, waitSeconds: number): Promise<MnsMessage[]> {
+    let got = this.receive(queueName, n);
+    if (got.length || waitSeconds <= 0) return got;
+    const deadline = Date.now() + Math.min(waitSeconds * 1000, this.opts.maxRealWaitMs);
+    while (got.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, left);
+        const self = this;
+        function done(): void {
+          clearTimeout(t);
+          self.waiters.delete(done);
+          resolve();
+        }
+        this.waiters.add(done);
+      });
+      got = this.receive(queueName, n);
+    }
+    return got;
+  }
+
+  async handle(req: RestRequest, action: MnsAction, queueName: string): Promise<RestResponse> {
+    const xml = { "content-type": "text/xml;charset=utf-8" };
+    switch (action) {
+      case "SendMessage": {
+        const doc = req.body.toString("utf8");
+        const body = xmlText(doc, "MessageBody");
+        if (body === undefined) throw new ApiError(400, "InvalidArgument", "The MessageBody element is required.");
+        const delay = Number(xmlText(doc, "DelaySeconds") ?? 0);
+        const priority = Number(xmlText(doc, "Priority") ?? 8);
+        const m = this.send(queueName, body, { delaySeconds: delay, priority });
+        return { status: 201, headers: xml, body: xmlDoc(`<Message xmlns="${MNS_NS}">\n${field("MessageId", m.MessageId)}\n${field("MessageBodyMD5", m.MessageBodyMD5)}\n</Message>`) };
+      }
+      case "BatchSendMessage": {
+        const doc = req.body.toString("utf8");
+        const parts = doc.split(/<Message>/).slice(1);
+        if (parts.length === 0 || parts.length > 16) throw new ApiError(400, "InvalidArgument", "A batch holds 1 to 16 messages.");
+        const sent = parts.map((part) => this.send(queueName, xmlText(part, "MessageBody") ?? "", { delaySeconds: Number(xmlText(part, "DelaySeconds") ?? 0), priority: Number(xmlText(part, "Priority") ?? 8) }));
+        const items = sent.map((m) => `  <Message>\n  ${field("MessageId", m.MessageId)}\n  ${field("MessageBodyMD5", m.MessageBodyMD5)}\n  </Message>`).join("\n");
+        return { status: 201, headers: xml, body: xmlDoc(`<Messages xmlns="${MNS_NS}">\n${items}\n</Messages>`) };
+      }
+      case "ReceiveMessage":
+      case "BatchReceiveMessage": {
+        const wait = Number(queryValue(req.query, "waitseconds") ?? 0);
+        if (!(wait >= 0 && wait <= 30)) throw new ApiError(400, "InvalidArgument", "The value of waitseconds should between 0 and 30 seconds.");
+        const n = action === "ReceiveMessage" ? 1 : Number(queryValue(req.query, "numOfMessages"));
+        if (!(Number.isInteger(n) && n >= 1 && n <= 16)) throw new ApiError(400, "InvalidArgument", "The value of numOfMessages should between 1 and 16.");
+        const got = await this.receiveWaiting(queueName, n, wait);
+        if (got.length === 0) throw new ApiError(404, "MessageNotExist", "Message not exist.");
+        const body = action === "ReceiveMessage" ? messageXml(got[0]) : `<Messages xmlns="${MNS_NS}">\n${got.map((m) => messageXml(m, "  ")).join("\n")}\n</Messages>`;
+        return { status: 200, headers: xml, body: xmlDoc(body) };
+      }
+      case "DeleteMessage":
+        this.delete(queueName, queryValue(req.query, "ReceiptHandle"));
+        return { status: 204, headers: {} };
+      case "ChangeMessageVisibility": {
+        const seconds = Number(queryValue(req.query, "visibilityTimeout"));
+        if (!(Number.isInteger(seconds) && seconds >= 1 && seconds <= 43200)) throw new ApiError(400, "InvalidArgument", "The value of visibilityTimeout should between 1 and 43200 seconds.");
+        const m = this.changeVisibility(queueName, queryValue(req.query, "receiptHandle"), seconds);
+        return { status: 200, headers: xml, body: xmlDoc(`<ChangeVisibility xmlns="${MNS_NS}">\n${field("ReceiptHandle", m.ReceiptHandle!)}\n${field("NextVisibleTime", m.NextVisibleTime)}\n</ChangeVisibility>`) };
+      }
+    }
+  }
+}

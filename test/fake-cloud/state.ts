@@ -1,0 +1,498 @@
+// The fake's typed in-memory model. Tests seed and read it directly (not over
+// HTTP). Every lookup the APIs need is a Map: a 1000-instance burst stays fast.
+import type { Clock } from "./clock";
+
+// ---------- ECS ----------
+
+export type InstanceStatus = "Pending" | "Starting" | "Running" | "Stopping" | "Stopped";
+export type ChargeType = "PrePaid" | "PostPaid";
+export type SpotStrategy = "NoSpot" | "SpotWithPriceLimit" | "SpotAsPriceGo";
+
+export interface Tag {
+  TagKey: string;
+  TagValue: string;
+}
+
+/** A maintenance window, whole hours, `hh:00:00` in UTC+8 as ECS documents it. */
+export interface MaintenanceWindow {
+  StartTime: string;
+  EndTime: string;
+}
+
+export interface EcsInstance {
+  InstanceId: string;
+  InstanceName: string;
+  RegionId: string;
+  ZoneId: string;
+  InstanceType: string;
+  Status: InstanceStatus;
+  Tags: Tag[];
+  InstanceChargeType: ChargeType;
+  /** Epoch ms; PrePaid instances expire, PostPaid ones carry a far-future date. */
+  ExpiredTime: number;
+  SpotStrategy: SpotStrategy;
+  CreationTime: number;
+  AutoRenew: { AutoRenewEnabled: boolean; Duration: number; PeriodUnit: "Week" | "Month" | "Year"; RenewalStatus: "AutoRenewal" | "Normal" | "NotRenewal" };
+  Maintenance: { Windows: MaintenanceWindow[]; ActionOnMaintenance: "Stop" | "AutoRecover" | "AutoRedeploy"; NotifyOnMaintenance: boolean };
+}
+
+export type InstanceSeed = Partial<Omit<EcsInstance, "Tags" | "AutoRenew" | "Maintenance">> & {
+  Tags?: Tag[] | Record<string, string>;
+  AutoRenew?: Partial<EcsInstance["AutoRenew"]>;
+  Maintenance?: Partial<EcsInstance["Maintenance"]>;
+};
+
+export type EventCycleStatus = "Inquiring" | "Scheduled" | "Executing" | "Executed" | "Avoided" | "Canceled" | "Failed";
+export const ACTIVE_EVENT_STATUSES: readonly EventCycleStatus[] = ["Inquiring", "Scheduled", "Executing"];
+export const FINISHED_EVENT_STATUSES: readonly EventCycleStatus[] = ["Executed", "Avoided", "Canceled", "Failed"];
+
+export interface SystemEvent {
+  EventId: string;
+  InstanceId: string;
+  RegionId: string;
+  EventType: string;
+  Status: EventCycleStatus;
+  /** Created by CreateSimulatedSystemEvents (drills): no effect on the instance. */
+  Simulated: boolean;
+  PublishTime: number;
+  NotBefore?: number;
+  ExecuteStartTime?: number;
+  ExecuteFinishTime?: number;
+  /** When it reached a final status. */
+  FinishTime?: number;
+  Reason: string;
+}
+
+export type SystemEventSeed = Partial<SystemEvent> & { InstanceId: string; EventType: string };
+
+// ---------- SLB (classic) ----------
+
+export type BackendType = "ecs" | "eni" | "eci";
+export type HealthStatus = "normal" | "abnormal" | "unavailable";
+
+export interface ClbBackend {
+  ServerId: string;
+  Weight: number;
+  Type: BackendType;
+  Description: string;
+}
+
+export interface VServerBackend extends ClbBackend {
+  Port: number;
+}
+
+export interface VServerGroup {
+  VServerGroupId: string;
+  VServerGroupName: string;
+  LoadBalancerId: string;
+  BackendServers: VServerBackend[];
+}
+
+export interface LoadBalancer {
+  LoadBalancerId: string;
+  LoadBalancerName: string;
+  RegionId: string;
+  Address: string;
+  LoadBalancerStatus: "active" | "inactive" | "locked";
+  CreateTime: number;
+  ListenerPorts: number[];
+  /** The default server group. */
+  BackendServers: ClbBackend[];
+  VServerGroupIds: string[];
+  /** Per-backend health, keyed by ServerId (default: normal). */
+  Health: Map<string, HealthStatus>;
+}
+
+export type LoadBalancerSeed = Partial<Omit<LoadBalancer, "BackendServers" | "Health" | "VServerGroupIds">> & {
+  BackendServers?: Array<Partial<ClbBackend> & { ServerId: string }>;
+};
+
+export type VServerGroupSeed = Partial<Omit<VServerGroup, "BackendServers">> & {
+  LoadBalancerId: string;
+  BackendServers?: Array<Partial<VServerBackend> & { ServerId: string; Port: number }>;
+};
+
+// ---------- ALB ----------
+
+export interface AlbServer {
+  ServerId: string;
+  ServerType: "Ecs" | "Eni" | "Eci" | "Ip" | "Fc";
+  Port: number;
+  Weight: number;
+  Status: "Adding" | "Available" | "Configuring" | "Removing";
+  ServerIp: string;
+  Description: string;
+}
+
+export interface AlbServerGroup {
+  ServerGroupId: string;
+  ServerGroupName: string;
+  ServerGroupType: "Instance" | "Ip" | "Fc";
+  ServerGroupStatus: "Creating" | "Available" | "Configuring";
+  Protocol: string;
+  VpcId: string;
+  RegionId: string;
+  Servers: AlbServer[];
+}
+
+export type AlbServerGroupSeed = Partial<Omit<AlbServerGroup, "Servers">> & {
+  Servers?: Array<Partial<AlbServer> & { ServerId: string }>;
+};
+
+// ---------- ESS ----------
+
+export type ScalingLifecycleState = "InService" | "Pending" | "Pending:Wait" | "Protected" | "Standby" | "Stopped" | "Removing" | "Removing:Wait";
+
+export interface ScalingInstance {
+  InstanceId: string;
+  ScalingGroupId: string;
+  LifecycleState: ScalingLifecycleState;
+  CreationType: "AutoCreated" | "Attached";
+  HealthStatus: "Healthy" | "Unhealthy";
+  Entrusted: boolean;
+  CreatedTime: number;
+}
+
+export interface ScalingGroup {
+  ScalingGroupId: string;
+  ScalingGroupName: string;
+  RegionId: string;
+  LifecycleState: "Active" | "Inactive" | "Deleting";
+  MinSize: number;
+  MaxSize: number;
+  DesiredCapacity: number;
+  Instances: Map<string, ScalingInstance>;
+}
+
+export type ScalingGroupSeed = Partial<Omit<ScalingGroup, "Instances">> & {
+  Instances?: Array<Partial<ScalingInstance> & { InstanceId: string }>;
+};
+
+export interface ScalingActivity {
+  ScalingActivityId: string;
+  ScalingGroupId: string;
+  Action: "RemoveInstances" | "DetachInstances";
+  InstanceIds: string[];
+  At: number;
+}
+
+// ---------- CMS, OSS, MNS ----------
+
+export interface CustomEvent {
+  EventName: string;
+  Content: string;
+  GroupId?: string;
+  Time?: string;
+  ReceivedAt: number;
+}
+
+export interface OssObject {
+  body: Buffer;
+  contentType: string;
+  etag: string;
+  lastModified: number;
+  meta: Record<string, string>;
+}
+
+export interface MnsMessage {
+  MessageId: string;
+  MessageBody: string;
+  MessageBodyMD5: string;
+  Priority: number;
+  EnqueueTime: number;
+  NextVisibleTime: number;
+  FirstDequeueTime?: number;
+  DequeueCount: number;
+  ReceiptHandle?: string;
+}
+
+export interface MnsQueue {
+  QueueName: string;
+  /** Seconds a received message stays invisible. */
+  VisibilityTimeout: number;
+  Messages: MnsMessage[];
+}
+
+export const DEFAULT_ACCOUNT_ID = "1234567890123456";
+export const DEFAULT_REGION = "cn-hangzhou";
+
+function tagsFrom(t: InstanceSeed["Tags"]): Tag[] {
+  if (!t) return [];
+  if (Array.isArray(t)) return t.map((x) => ({ TagKey: x.TagKey, TagValue: x.TagValue }));
+  return Object.entries(t).map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
+}
+
+/** Everything the fake knows, with seed (`add*`) and read (`get*`) helpers. */
+export class CloudState {
+  readonly instances = new Map<string, EcsInstance>();
+  readonly events = new Map<string, SystemEvent>();
+  readonly eventsByInstance = new Map<string, Set<string>>();
+  readonly loadBalancers = new Map<string, LoadBalancer>();
+  readonly vServerGroups = new Map<string, VServerGroup>();
+  /** ServerId → load balancers it is attached to (default group or vServer group), with a reference count. */
+  readonly lbsByServer = new Map<string, Map<string, number>>();
+  readonly albServerGroups = new Map<string, AlbServerGroup>();
+  readonly scalingGroups = new Map<string, ScalingGroup>();
+  readonly scalingGroupByInstance = new Map<string, string>();
+  readonly scalingActivities: ScalingActivity[] = [];
+  readonly customEvents: CustomEvent[] = [];
+  readonly buckets = new Map<string, Map<string, OssObject>>();
+  readonly queues = new Map<string, MnsQueue>();
+  /** Simulated events still Scheduled/Executing/Inquiring (the per-user limit counts these). */
+  activeSimulatedEvents = 0;
+  private seq = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly accountId = DEFAULT_ACCOUNT_ID,
+    readonly defaultRegion = DEFAULT_REGION,
+  ) {}
+
+  /** Fake resource ids: a product prefix, the region's short code and a counter. */
+  newId(prefix: string, width = 17): string {
+    const n = (++this.seq).toString(36);
+    return `${prefix}-fake${"0".repeat(Math.max(0, width - 4 - n.length))}${n}`;
+  }
+
+  // ----- ECS -----
+
+  addInstance(seed: InstanceSeed = {}): EcsInstance {
+    const now = this.clock.now();
+    const chargeType = seed.InstanceChargeType ?? "PostPaid";
+    const inst: EcsInstance = {
+      InstanceId: seed.InstanceId ?? this.newId("i"),
+      InstanceName: seed.InstanceName ?? "fake-instance",
+      RegionId: seed.RegionId ?? this.defaultRegion,
+      ZoneId: seed.ZoneId ?? `${seed.RegionId ?? this.defaultRegion}-h`,
+      InstanceType: seed.InstanceType ?? "ecs.g7.large",
+      Status: seed.Status ?? "Running",
+      Tags: tagsFrom(seed.Tags),
+      InstanceChargeType: chargeType,
+      ExpiredTime: seed.ExpiredTime ?? (chargeType === "PrePaid" ? now + 30 * 86400_000 : Date.parse("2099-12-31T15:59:00Z")),
+      SpotStrategy: seed.SpotStrategy ?? "NoSpot",
+      CreationTime: seed.CreationTime ?? now,
+      AutoRenew: { AutoRenewEnabled: false, Duration: 0, PeriodUnit: "Month", RenewalStatus: "Normal", ...seed.AutoRenew },
+      Maintenance: { Windows: [], ActionOnMaintenance: "AutoRecover", NotifyOnMaintenance: false, ...seed.Maintenance },
+    };
+    if (this.instances.has(inst.InstanceId)) throw new Error(`addInstance: ${inst.InstanceId} already exists`);
+    this.instances.set(inst.InstanceId, inst);
+    return inst;
+  }
+
+  getInstance(id: string): EcsInstance | undefined {
+    return this.instances.get(id);
+  }
+
+  eventsOf(instanceId: string): SystemEvent[] {
+    const ids = this.eventsByInstance.get(instanceId);
+    return ids ? [...ids].map((id) => this.events.get(id)!) : [];
+  }
+
+  /** Stores an event record (use `FakeCloud.addSystemEvent` to also emit and schedule it). */
+  putEvent(ev: SystemEvent): void {
+    this.events.set(ev.EventId, ev);
+    let set = this.eventsByInstance.get(ev.InstanceId);
+    if (!set) this.eventsByInstance.set(ev.InstanceId, (set = new Set()));
+    set.add(ev.EventId);
+  }
+
+  // ----- SLB -----
+
+  addLoadBalancer(seed: LoadBalancerSeed = {}): LoadBalancer {
+    const lb: LoadBalancer = {
+      LoadBalancerId: seed.LoadBalancerId ?? this.newId("lb"),
+      LoadBalancerName: seed.LoadBalancerName ?? "fake-clb",
+      RegionId: seed.RegionId ?? this.defaultRegion,
+      Address: seed.Address ?? "10.0.0.1",
+      LoadBalancerStatus: seed.LoadBalancerStatus ?? "active",
+      CreateTime: seed.CreateTime ?? this.clock.now(),
+      ListenerPorts: seed.ListenerPorts ?? [80],
+      BackendServers: [],
+      VServerGroupIds: [],
+      Health: new Map(),
+    };
+    if (this.loadBalancers.has(lb.LoadBalancerId)) throw new Error(`addLoadBalancer: ${lb.LoadBalancerId} already exists`);
+    this.loadBalancers.set(lb.LoadBalancerId, lb);
+    for (const b of seed.BackendServers ?? []) {
+      this.attachClbBackend(lb, { ServerId: b.ServerId, Weight: b.Weight ?? 100, Type: b.Type ?? "ecs", Description: b.Description ?? "" });
+    }
+    return lb;
+  }
+
+  addVServerGroup(seed: VServerGroupSeed): VServerGroup {
+    const lb = this.loadBalancers.get(seed.LoadBalancerId);
+    if (!lb) throw new Error(`addVServerGroup: load balancer ${seed.LoadBalancerId} does not exist`);
+    const g: VServerGroup = {
+      VServerGroupId: seed.VServerGroupId ?? this.newId("rsp"),
+      VServerGroupName: seed.VServerGroupName ?? "fake-vsg",
+      LoadBalancerId: lb.LoadBalancerId,
+      BackendServers: [],
+    };
+    this.vServerGroups.set(g.VServerGroupId, g);
+    lb.VServerGroupIds.push(g.VServerGroupId);
+    for (const b of seed.BackendServers ?? []) {
+      this.attachVServerBackend(g, { ServerId: b.ServerId, Port: b.Port, Weight: b.Weight ?? 100, Type: b.Type ?? "ecs", Description: b.Description ?? "" });
+    }
+    return g;
+  }
+
+  getLoadBalancer(id: string): LoadBalancer | undefined {
+    return this.loadBalancers.get(id);
+  }
+
+  getVServerGroup(id: string): VServerGroup | undefined {
+    return this.vServerGroups.get(id);
+  }
+
+  setBackendHealth(loadBalancerId: string, serverId: string, status: HealthStatus): void {
+    const lb = this.loadBalancers.get(loadBalancerId);
+    if (!lb) throw new Error(`setBackendHealth: load balancer ${loadBalancerId} does not exist`);
+    lb.Health.set(serverId, status);
+  }
+
+  /** Load balancers where the server is a backend (default group or a vServer group). */
+  loadBalancerIdsOfServer(serverId: string): string[] {
+    return [...(this.lbsByServer.get(serverId)?.keys() ?? [])];
+  }
+
+  attachClbBackend(lb: LoadBalancer, b: ClbBackend): void {
+    const existing = lb.BackendServers.find((x) => x.ServerId === b.ServerId);
+    if (existing) {
+      Object.assign(existing, b);
+      return;
+    }
+    lb.BackendServers.push(b);
+    this.indexServer(b.ServerId, lb.LoadBalancerId, +1);
+  }
+
+  detachClbBackend(lb: LoadBalancer, serverId: string): boolean {
+    const i = lb.BackendServers.findIndex((x) => x.ServerId === serverId);
+    if (i < 0) return false;
+    lb.BackendServers.splice(i, 1);
+    this.indexServer(serverId, lb.LoadBalancerId, -1);
+    return true;
+  }
+
+  attachVServerBackend(g: VServerGroup, b: VServerBackend): void {
+    const existing = g.BackendServers.find((x) => x.ServerId === b.ServerId && x.Port === b.Port);
+    if (existing) {
+      Object.assign(existing, b);
+      return;
+    }
+    g.BackendServers.push(b);
+    this.indexServer(b.ServerId, g.LoadBalancerId, +1);
+  }
+
+  detachVServerBackend(g: VServerGroup, serverId: string, port: number | undefined): number {
+    let removed = 0;
+    for (let i = g.BackendServers.length - 1; i >= 0; i--) {
+      const b = g.BackendServers[i];
+      if (b.ServerId === serverId && (port === undefined || b.Port === port)) {
+        g.BackendServers.splice(i, 1);
+        this.indexServer(serverId, g.LoadBalancerId, -1);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private indexServer(serverId: string, lbId: string, delta: number): void {
+    let m = this.lbsByServer.get(serverId);
+    if (!m) this.lbsByServer.set(serverId, (m = new Map()));
+    const n = (m.get(lbId) ?? 0) + delta;
+    if (n > 0) m.set(lbId, n);
+    else m.delete(lbId);
+    if (m.size === 0) this.lbsByServer.delete(serverId);
+  }
+
+  // ----- ALB -----
+
+  addAlbServerGroup(seed: AlbServerGroupSeed = {}): AlbServerGroup {
+    const g: AlbServerGroup = {
+      ServerGroupId: seed.ServerGroupId ?? this.newId("sgp"),
+      ServerGroupName: seed.ServerGroupName ?? "fake-alb-sg",
+      ServerGroupType: seed.ServerGroupType ?? "Instance",
+      ServerGroupStatus: seed.ServerGroupStatus ?? "Available",
+      Protocol: seed.Protocol ?? "HTTP",
+      VpcId: seed.VpcId ?? "vpc-fake0000000000001",
+      RegionId: seed.RegionId ?? this.defaultRegion,
+      Servers: (seed.Servers ?? []).map((s) => ({
+        ServerId: s.ServerId,
+        ServerType: s.ServerType ?? "Ecs",
+        Port: s.Port ?? 80,
+        Weight: s.Weight ?? 100,
+        Status: s.Status ?? "Available",
+        ServerIp: s.ServerIp ?? "",
+        Description: s.Description ?? "",
+      })),
+    };
+    this.albServerGroups.set(g.ServerGroupId, g);
+    return g;
+  }
+
+  getAlbServerGroup(id: string): AlbServerGroup | undefined {
+    return this.albServerGroups.get(id);
+  }
+
+  // ----- ESS -----
+
+  addScalingGroup(seed: ScalingGroupSeed = {}): ScalingGroup {
+    const g: ScalingGroup = {
+      ScalingGroupId: seed.ScalingGroupId ?? this.newId("asg"),
+      ScalingGroupName: seed.ScalingGroupName ?? "fake-asg",
+      RegionId: seed.RegionId ?? this.defaultRegion,
+      LifecycleState: seed.LifecycleState ?? "Active",
+      MinSize: seed.MinSize ?? 0,
+      MaxSize: seed.MaxSize ?? 1000,
+      DesiredCapacity: seed.DesiredCapacity ?? 0,
+      Instances: new Map(),
+    };
+    this.scalingGroups.set(g.ScalingGroupId, g);
+    for (const i of seed.Instances ?? []) this.addScalingInstance(g.ScalingGroupId, i);
+    if (seed.DesiredCapacity === undefined) g.DesiredCapacity = g.Instances.size;
+    return g;
+  }
+
+  addScalingInstance(scalingGroupId: string, seed: Partial<ScalingInstance> & { InstanceId: string }): ScalingInstance {
+    const g = this.scalingGroups.get(scalingGroupId);
+    if (!g) throw new Error(`addScalingInstance: scaling group ${scalingGroupId} does not exist`);
+    const si: ScalingInstance = {
+      InstanceId: seed.InstanceId,
+      ScalingGroupId: scalingGroupId,
+      LifecycleState: seed.LifecycleState ?? "InService",
+      CreationType: seed.CreationType ?? "AutoCreated",
+      HealthStatus: seed.HealthStatus ?? "Healthy",
+      Entrusted: seed.Entrusted ?? seed.CreationType !== "Attached",
+      CreatedTime: seed.CreatedTime ?? this.clock.now(),
+    };
+    g.Instances.set(si.InstanceId, si);
+    this.scalingGroupByInstance.set(si.InstanceId, scalingGroupId);
+    return si;
+  }
+
+  removeScalingInstance(g: ScalingGroup, instanceId: string): void {
+    g.Instances.delete(instanceId);
+    if (this.scalingGroupByInstance.get(instanceId) === g.ScalingGroupId) this.scalingGroupByInstance.delete(instanceId);
+  }
+
+  getScalingGroup(id: string): ScalingGroup | undefined {
+    return this.scalingGroups.get(id);
+  }
+
+  // ----- OSS / MNS -----
+
+  getObject(bucket: string, key: string): OssObject | undefined {
+    return this.buckets.get(bucket)?.get(key);
+  }
+
+  addQueue(name: string, opts: { VisibilityTimeout?: number } = {}): MnsQueue {
+    let q = this.queues.get(name);
+    if (!q) this.queues.set(name, (q = { QueueName: name, VisibilityTimeout: opts.VisibilityTimeout ?? 30, Messages: [] }));
+    else if (opts.VisibilityTimeout !== undefined) q.VisibilityTimeout = opts.VisibilityTimeout;
+    return q;
+  }
+
+  getQueue(name: string): MnsQueue | undefined {
+    return this.queues.get(name);
+  }
+}
