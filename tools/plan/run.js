@@ -12,18 +12,37 @@ const esbuild = require("esbuild");
 Error.stackTraceLimit = 0;
 Error.prepareStackTrace = (err) => `${err.name}: ${err.message}`;
 
+const fs = require("node:fs");
 const root = path.resolve(__dirname, "../..");
 const outfile = path.join(root, ".build/plan.js");
-esbuild.buildSync({
-  entryPoints: [path.join(root, "tools/plan/main.ts")],
-  outfile,
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "cjs",
-  packages: "external",
-  logLevel: "error",
-});
+const metafile = `${outfile}.meta.json`;
+
+/** Rebuild only when a source the last build read is newer than its output. */
+function upToDate() {
+  try {
+    const built = fs.statSync(outfile).mtimeMs;
+    const inputs = Object.keys(JSON.parse(fs.readFileSync(metafile, "utf8")).inputs);
+    return inputs.every((f) => fs.statSync(path.join(root, f)).mtimeMs <= built);
+  } catch {
+    return false;
+  }
+}
+
+if (!upToDate()) {
+  const result = esbuild.buildSync({
+    entryPoints: [path.join(root, "tools/plan/main.ts")],
+    outfile,
+    absWorkingDir: root,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    packages: "external",
+    metafile: true,
+    logLevel: "error",
+  });
+  fs.writeFileSync(metafile, JSON.stringify(result.metafile));
+}
 
 require(outfile)
   .main(process.argv.slice(2))
