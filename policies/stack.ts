@@ -1,0 +1,113 @@
+// A read-only index over one stack's resources: by type, by parent, and by the
+// cloud names rules use to refer to each other (contact groups by name, queues
+// by queue name, functions by function name).
+import { PolicyResourceLike } from "./model";
+import { isUnknown, list, normalize, text } from "./values";
+
+/** Type tokens the rules read (the same tokens as tools/plan/graph.ts `TYPES`). */
+export const T = {
+  eventRule: "alicloud:cms/eventRule:EventRule",
+  dynamicTagGroup: "alicloud:cms/dynamicTagGroup:DynamicTagGroup",
+  alarmContact: "alicloud:cms/alarmContact:AlarmContact",
+  alarmContactGroup: "alicloud:cms/alarmContactGroup:AlarmContactGroup",
+  queue: "alicloud:message/serviceQueue:ServiceQueue",
+  topic: "alicloud:message/serviceTopic:ServiceTopic",
+  fcFunction: "alicloud:fc/v3Function:V3Function",
+  ramRole: "alicloud:ram/role:Role",
+  ramPolicy: "alicloud:ram/policy:Policy",
+  ramRolePolicyAttachment: "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment",
+  oosTemplate: "alicloud:oos/template:Template",
+  applicationGroup: "eventops:index:ApplicationGroup",
+  handlerFunction: "eventops:index:HandlerFunction",
+} as const;
+
+/** A name index: exact names, and whether some declared name is unknown (then a miss is undecided, not dangling). */
+export interface NameIndex {
+  byName: Map<string, PolicyResourceLike>;
+  someUnknown: boolean;
+}
+
+export class StackIndex {
+  readonly resources: readonly PolicyResourceLike[];
+  private readonly children = new Map<string, PolicyResourceLike[]>();
+  private readonly names = new Map<string, NameIndex>();
+
+  constructor(resources: readonly PolicyResourceLike[]) {
+    this.resources = normalizeResources(resources);
+    for (const r of this.resources) {
+      if (!r.parent) continue;
+      this.children.set(r.parent.urn, [...(this.children.get(r.parent.urn) ?? []), r]);
+    }
+  }
+
+  ofType(type: string): PolicyResourceLike[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  childrenOf(parent: PolicyResourceLike, type?: string): PolicyResourceLike[] {
+    const all = this.children.get(parent.urn) ?? [];
+    return type ? all.filter((c) => c.type === type) : all;
+  }
+
+  /** Resources of `type` by the cloud name held in `prop`. */
+  named(type: string, prop: string): NameIndex {
+    const key = `${type}#${prop}`;
+    let idx = this.names.get(key);
+    if (!idx) {
+      idx = { byName: new Map(), someUnknown: false };
+      for (const r of this.ofType(type)) {
+        const v = r.props[prop];
+        if (isUnknown(v)) idx.someUnknown = true;
+        else if (text(v) !== undefined) idx.byName.set(text(v)!, r);
+      }
+      this.names.set(key, idx);
+    }
+    return idx;
+  }
+
+  contactGroups(): NameIndex {
+    return this.named(T.alarmContactGroup, "alarmContactGroupName");
+  }
+  contacts(): NameIndex {
+    return this.named(T.alarmContact, "alarmContactName");
+  }
+  queues(): NameIndex {
+    return this.named(T.queue, "queueName");
+  }
+  topics(): NameIndex {
+    return this.named(T.topic, "topicName");
+  }
+  functions(): NameIndex {
+    return this.named(T.fcFunction, "functionName");
+  }
+}
+
+/**
+ * Normal form of a resource list: plain props (values.ts) and parents that are
+ * members of the same list. Accepts CrossGuard `PolicyResource`s as they come.
+ */
+export function normalizeResources(resources: readonly PolicyResourceLike[]): PolicyResourceLike[] {
+  const out = new Map<string, PolicyResourceLike>();
+  for (const r of resources) {
+    out.set(r.urn, { type: r.type, name: r.name, urn: r.urn, props: normalize(r.props ?? {}) as Record<string, unknown>, ...(r.id ? { id: r.id } : {}) });
+  }
+  for (const r of resources) {
+    const parentUrn = r.parent?.urn;
+    if (parentUrn && out.has(parentUrn)) out.get(r.urn)!.parent = out.get(parentUrn);
+  }
+  return [...out.values()];
+}
+
+/** Levels an event rule's pattern selects (`*` = every level); UNKNOWN when the list is unknown. */
+export function ruleLevels(rule: PolicyResourceLike): string[] | "unknown" {
+  const pattern = rule.props.eventPattern;
+  if (isUnknown(pattern)) return "unknown";
+  const levels = (pattern as Record<string, unknown> | undefined)?.levelLists;
+  if (isUnknown(levels)) return "unknown";
+  return list(levels).map((l) => (isUnknown(l) ? "unknown" : String(l)));
+}
+
+export function describe(r: PolicyResourceLike): string {
+  const cloudName = text(r.props.ruleName) ?? text(r.props.queueName) ?? text(r.props.functionName);
+  return cloudName && cloudName !== r.name ? `${r.name} (${cloudName})` : r.name;
+}
