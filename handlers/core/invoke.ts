@@ -94,7 +94,7 @@ export async function runInvocation(body: unknown, deps: InvocationDeps): Promis
       warnings.push(`could not mark ${claim.objectKey} done (a redelivery after the lease may act again): ${messageOf(err)}`);
     }
   }
-  return report(outcome, { ...ids, reason: result.reason, actions: cloud.actions, warnings });
+  return report(outcome, { ...ids, reason: result.reason, actions: cloud.actions, warnings: warnings.length ? warnings : undefined });
 
   async function fail(err: unknown): Promise<Outcome> {
     const error = { code: codeOf(err), message: messageOf(err) };
@@ -108,7 +108,7 @@ export async function runInvocation(body: unknown, deps: InvocationDeps): Promis
     if (claim) {
       await ledger.settle(claim, "failed", { error: error.message }).catch((e) => warnings.push(`could not mark ${claim?.objectKey} failed: ${messageOf(e)}`));
     }
-    return report("failed", { ...ids, reason: error.message, actions: cloud.actions, warnings });
+    return report("failed", { ...ids, reason: error.message, actions: cloud.actions, warnings: warnings.length ? warnings : undefined });
   }
 }
 

@@ -1,0 +1,40 @@
+// In-memory doubles of the object store, dead-letter queue and clock.
+import type { Clock, DeadLetter, DeadLetterRecord, ObjectStore } from "../../../handlers/core/ports";
+
+export class MemoryObjectStore implements ObjectStore {
+  objects = new Map<string, string>();
+  async putIfAbsent(key: string, body: string): Promise<boolean> {
+    await Promise.resolve(); // interleave like real I/O
+    if (this.objects.has(key)) return false;
+    this.objects.set(key, body);
+    return true;
+  }
+  async put(key: string, body: string): Promise<void> {
+    this.objects.set(key, body);
+  }
+  async get(key: string): Promise<string | undefined> {
+    return this.objects.get(key);
+  }
+  markers(): Record<string, unknown>[] {
+    return [...this.objects.values()].map((v) => JSON.parse(v));
+  }
+}
+
+export class MemoryDeadLetter implements DeadLetter {
+  records: DeadLetterRecord[] = [];
+  broken?: Error;
+  async send(record: DeadLetterRecord): Promise<void> {
+    if (this.broken) throw this.broken;
+    this.records.push(record);
+  }
+}
+
+export class ManualClock implements Clock {
+  slept: number[] = [];
+  constructor(public t = Date.UTC(2026, 10, 21, 0, 30)) {}
+  now = () => this.t;
+  sleep = async (ms: number) => {
+    this.slept.push(ms);
+    this.t += ms;
+  };
+}

@@ -1,0 +1,149 @@
+import { strict as assert } from "node:assert";
+import { spotDrain } from "../../handlers/spot-drain";
+import { stateRecord } from "../../handlers/state-record";
+import { instanceCleanup } from "../../handlers/instance-cleanup";
+import { OUTCOMES } from "../../handlers/core/outcome";
+import { ApiFault } from "./doubles/memory-cloud";
+import { buffer, fixture, fixtureNames, harness, IN_SCOPE, makeEvent } from "./doubles/harness";
+
+const SPOT = "Instance:PreemptibleInstanceInterruption";
+
+function spotHarness(env: Record<string, string> = {}) {
+  const h = harness(spotDrain, env);
+  h.cloud.addInstance("i-1", IN_SCOPE).addClb("lb-1", [{ ServerId: "i-1", Weight: 100 }, { ServerId: "i-2", Weight: 100 }]);
+  return h;
+}
+
+describe("invocation", () => {
+  describe("each fixture gets the right outcome from each handler", () => {
+    // What the catalogue routes where; everything else is skipped with a reason.
+    const expected: Record<string, Record<string, string>> = {
+      "preemptible-interruption": { "spot-drain": "acted", "instance-cleanup": "skipped", "state-record": "skipped" },
+      "state-change-deleted": { "spot-drain": "skipped", "instance-cleanup": "acted", "state-record": "acted" },
+      "system-failure-reboot-executing": { "spot-drain": "skipped", "instance-cleanup": "skipped", "state-record": "acted" },
+      "maintenance-reboot-scheduled": { "spot-drain": "skipped", "instance-cleanup": "skipped", "state-record": "skipped" },
+      "maintenance-reboot-executed": { "spot-drain": "skipped", "instance-cleanup": "skipped", "state-record": "skipped" },
+      "burstable-restricted": { "spot-drain": "skipped", "instance-cleanup": "skipped", "state-record": "skipped" },
+    };
+    it("covers every fixture", () => assert.deepEqual(Object.keys(expected).sort(), fixtureNames()));
+    for (const name of fixtureNames()) {
+      for (const handler of [spotDrain, instanceCleanup, stateRecord]) {
+        it(`${name} → ${handler.name}: ${expected[name]?.[handler.name]}`, async () => {
+          const raw = fixture(name);
+          const content = raw.content as Record<string, string>;
+          const instanceId = content.instanceId ?? content.resourceId;
+          const h = harness(handler);
+          h.cloud.addInstance(instanceId, IN_SCOPE).addClb("lb-1", [{ ServerId: instanceId, Weight: 100 }, { ServerId: "i-peer", Weight: 100 }]);
+          if (handler === instanceCleanup) h.cloud.instances.delete(instanceId);
+          const out = await h.invoke(buffer(raw));
+          assert.equal(out.outcome, expected[name][handler.name], out.reason);
+          assert.ok(out.reason, "every outcome says why");
+          assert.equal(out.eventId, raw.id);
+          assert.equal(out.instanceId, instanceId);
+        });
+      }
+    }
+  });
+
+  it("acts once when the same event is delivered three times", async () => {
+    const h = spotHarness();
+    const body = buffer(makeEvent(SPOT, "i-1"));
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push((await h.invoke(body)).outcome);
+    assert.deepEqual(outcomes, ["acted", "duplicate", "duplicate"]);
+    assert.equal(h.cloud.mutations().length, 2); // one weight change, one removal
+  });
+
+  it("acts once when the same event arrives twice at the same moment", async () => {
+    const h = spotHarness();
+    const body = buffer(makeEvent(SPOT, "i-1"));
+    const outcomes = (await Promise.all([h.invoke(body), h.invoke(body)])).map((o) => o.outcome).sort();
+    assert.deepEqual(outcomes, ["acted", "duplicate"]);
+    assert.equal(h.cloud.mutations().length, 2);
+  });
+
+  it("lets a later invocation take over an event whose owner crashed (lease expired, not done)", async () => {
+    const h = spotHarness();
+    const event = makeEvent(SPOT, "i-1");
+    await h.store.putIfAbsent(`event-ops/markers/spot-drain/${event.id}`, JSON.stringify({ state: "claimed", owner: "crashed", generation: 0, claimedAt: "x", leaseExpiresAt: new Date(h.clock.now() - 1).toISOString() }));
+    const out = await h.invoke(buffer(event));
+    assert.equal(out.outcome, "acted", out.reason);
+    const takeover = JSON.parse(h.store.objects.get(`event-ops/markers/spot-drain/${event.id}/takeover-1`)!);
+    assert.equal(takeover.state, "done");
+    assert.equal((await h.invoke(buffer(event))).outcome, "duplicate");
+  });
+
+  it("treats a live lease held by another invocation as a duplicate", async () => {
+    const h = spotHarness();
+    const event = makeEvent(SPOT, "i-1");
+    await h.store.putIfAbsent(`event-ops/markers/spot-drain/${event.id}`, JSON.stringify({ state: "claimed", owner: "other", generation: 0, claimedAt: "x", leaseExpiresAt: new Date(h.clock.now() + 60_000).toISOString() }));
+    const out = await h.invoke(buffer(event));
+    assert.equal(out.outcome, "duplicate");
+    assert.match(out.reason!, /in progress by other/);
+    assert.equal(h.cloud.mutations().length, 0);
+  });
+
+  it("ends a permanent failure as `failed`, keeps the message and error in the DLQ, and lets a replay retry", async () => {
+    const h = spotHarness();
+    h.cloud.fail("RemoveBackendServers", () => new ApiFault("Forbidden.RAM", 403, "not allowed"), 1);
+    const event = makeEvent(SPOT, "i-1");
+    const body = buffer(event);
+    const out = await h.invoke(body);
+    assert.equal(out.outcome, "failed");
+    assert.match(out.reason!, /not allowed/);
+    assert.equal(h.dlq.records.length, 1);
+    const kept = h.dlq.records[0];
+    assert.equal(Buffer.from(kept.bodyBase64, "base64").toString(), body.toString());
+    assert.equal(kept.error?.code, "Forbidden.RAM");
+    assert.match(kept.reason, /^failed: /);
+    assert.equal(JSON.parse(h.store.objects.get(`event-ops/markers/spot-drain/${event.id}`)!).state, "failed");
+    // A replay from the DLQ may try again.
+    const replay = await h.invoke(body);
+    assert.equal(replay.outcome, "acted", replay.reason);
+  });
+
+  it("throws only when the dead-letter write itself fails, releasing the marker for the retry", async () => {
+    const h = spotHarness();
+    h.cloud.fail("RemoveBackendServers", () => new ApiFault("Forbidden.RAM", 403), 1);
+    h.dlq.broken = new Error("mns down");
+    const event = makeEvent(SPOT, "i-1");
+    await assert.rejects(h.invoke(buffer(event)), /could not keep failed event .* \(mns down\); original failure/);
+    assert.equal(JSON.parse(h.store.objects.get(`event-ops/markers/spot-drain/${event.id}`)!).state, "released");
+    h.dlq.broken = undefined;
+    assert.equal((await h.invoke(buffer(event))).outcome, "acted");
+  });
+
+  const malformed: [string, unknown][] = [
+    ["invalid JSON", Buffer.from("{oops")],
+    ["wrong types", buffer({ ...makeEvent(SPOT, "i-1"), level: 5, content: [] })],
+    ["an unknown name", buffer(makeEvent("Instance:Vanished", "i-1"))],
+    ["an empty body", Buffer.alloc(0)],
+    ["a huge body", Buffer.alloc(200 * 1024, 0x41)],
+  ];
+  for (const [what, body] of malformed) {
+    it(`rejects ${what} with a reason and keeps it in the DLQ`, async () => {
+      const h = spotHarness();
+      const out = await h.invoke(body);
+      assert.equal(out.outcome, "rejected");
+      assert.ok(out.reason && out.reason.length > 5);
+      assert.equal(h.dlq.records.length, 1);
+      assert.equal(h.dlq.records[0].bodyBase64, Buffer.from(body as Buffer).toString("base64"));
+      assert.equal(h.dlq.records[0].reason, `rejected: ${out.reason}`);
+      assert.equal(h.cloud.calls.length, 0);
+    });
+  }
+
+  it("throws on a rejected event only when the DLQ write fails (never drops it)", async () => {
+    const h = spotHarness();
+    h.dlq.broken = new Error("queue missing");
+    await assert.rejects(h.invoke(Buffer.from("nope")), /queue missing/);
+  });
+
+  it("never leaves the outcome contract", async () => {
+    const h = spotHarness();
+    const out = await h.invoke(buffer(makeEvent(SPOT, "i-1")));
+    assert.ok(OUTCOMES.includes(out.outcome));
+    assert.deepEqual(Object.keys(out).sort(), ["actions", "durationMs", "eventId", "handler", "instanceId", "name", "outcome", "reason", "warnings"].filter((k) => k in out).sort());
+    for (const a of out.actions) assert.deepEqual(Object.keys(a).sort(), ["action", "params", "product"]);
+  });
+});

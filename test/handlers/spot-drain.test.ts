@@ -1,0 +1,151 @@
+import { strict as assert } from "node:assert";
+import { spotDrain, boundedWaitMs, REMOVAL_RESERVE_MS, CAPACITY_EVENT_NAME } from "../../handlers/spot-drain";
+import { ApiFault } from "./doubles/memory-cloud";
+import { buffer, harness, IN_SCOPE, makeEvent } from "./doubles/harness";
+
+const SPOT = "Instance:PreemptibleInstanceInterruption";
+const VICTIM = "i-spot";
+
+/** Two CLBs (default group + vServer groups, one on two ports) and two ALB groups, with healthy peers. */
+function seeded(env: Record<string, string> = {}) {
+  const h = harness(spotDrain, env);
+  h.cloud
+    .addInstance(VICTIM, IN_SCOPE)
+    .addInstance("i-peer1", IN_SCOPE)
+    .addClb("lb-a", [{ ServerId: VICTIM, Weight: 100, Type: "ecs" }, { ServerId: "i-peer1", Weight: 100, Type: "ecs" }], {
+      "rsp-a1": [{ ServerId: VICTIM, Port: 80, Weight: 50 }, { ServerId: VICTIM, Port: 8080, Weight: 50 }, { ServerId: "i-peer1", Port: 80, Weight: 50 }],
+    })
+    .addClb("lb-b", [{ ServerId: "i-peer2", Weight: 100 }], { "rsp-b1": [{ ServerId: VICTIM, Port: 443, Weight: 10 }, { ServerId: "i-peer2", Port: 443, Weight: 10 }] })
+    .addClb("lb-unrelated", [{ ServerId: "i-peer3", Weight: 100 }])
+    .addAlbGroup("sgp-1", [{ ServerId: VICTIM, Port: 80, Weight: 100, ServerType: "Ecs", Status: "Available" }, { ServerId: "i-peer4", Port: 80, Weight: 100, ServerType: "Ecs", Status: "Available" }])
+    .addAlbGroup("sgp-2", [{ ServerId: VICTIM, Port: 9000, Weight: 100, ServerType: "Ecs", Status: "Available" }, { ServerId: "i-peer5", Port: 9000, Weight: 100, ServerType: "Ecs", Status: "Available" }])
+    .addAlbGroup("sgp-other", [{ ServerId: "i-peer6", Port: 80, Weight: 100, ServerType: "Ecs", Status: "Available" }]);
+  return h;
+}
+
+function victimAnywhere(h: ReturnType<typeof seeded>): string[] {
+  const where: string[] = [];
+  for (const lb of h.cloud.clbs.values()) {
+    if (lb.backends.some((b) => b.ServerId === VICTIM)) where.push(lb.id);
+    for (const [g, backends] of Object.entries(lb.vServerGroups)) if (backends.some((b) => b.ServerId === VICTIM)) where.push(g);
+  }
+  for (const [g, servers] of h.cloud.albGroups) if (servers.some((s) => s.ServerId === VICTIM)) where.push(g);
+  return where;
+}
+
+describe("spot-drain", () => {
+  it("drains every CLB, vServer group and ALB group: weight 0, wait, then removal", async () => {
+    const h = seeded();
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM, { action: "delete" })));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.deepEqual(victimAnywhere(h), []);
+    // Peers untouched.
+    assert.equal(h.cloud.clbs.get("lb-a")!.backends.length, 1);
+    assert.equal(h.cloud.albGroups.get("sgp-1")!.length, 1);
+    // Every weight change precedes every removal, and the wait sits between them.
+    const actions = h.cloud.mutations().map((c) => c.api.action);
+    const lastWeight = Math.max(...["SetBackendServers", "SetVServerGroupAttribute", "UpdateServerGroupServersAttribute"].map((a) => actions.lastIndexOf(a)));
+    const firstRemoval = Math.min(...["RemoveBackendServers", "RemoveVServerGroupBackendServers", "RemoveServersFromServerGroup"].map((a) => actions.indexOf(a)));
+    assert.ok(lastWeight < firstRemoval, actions.join(","));
+    assert.equal(actions.filter((a) => a.startsWith("Set") || a.startsWith("Update")).length, 5); // lb-a, rsp-a1, rsp-b1, sgp-1, sgp-2
+    assert.deepEqual(h.clock.slept, [20_000]);
+    // Both ports of rsp-a1 went to weight 0 in one call.
+    const vs = h.cloud.mutations().find((c) => c.api.action === "SetVServerGroupAttribute" && c.params.VServerGroupId === "rsp-a1")!;
+    assert.deepEqual(JSON.parse(String(vs.params.BackendServers)).map((b: { Port: string; Weight: string }) => [b.Port, b.Weight]), [["80", "0"], ["8080", "0"]]);
+    assert.equal(out.actions.length, 10);
+    assert.equal(out.warnings, undefined);
+  });
+
+  it("walks every page of DescribeLoadBalancers", async () => {
+    const h = harness(spotDrain);
+    h.cloud.addInstance(VICTIM, IN_SCOPE);
+    for (let i = 0; i < 230; i++) h.cloud.addClb(`lb-${i}`, [{ ServerId: VICTIM, Weight: 100 }, { ServerId: "i-peer", Weight: 100 }]);
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.equal([...h.cloud.clbs.values()].filter((lb) => lb.backends.some((b) => b.ServerId === VICTIM)).length, 0);
+    assert.equal(h.cloud.calls.filter((c) => c.api.action === "DescribeLoadBalancers").length, 3);
+  });
+
+  it("warns loudly and raises a CRITICAL custom event when removal leaves too few healthy backends", async () => {
+    const h = seeded({ MIN_HEALTHY_BACKENDS: "1" });
+    h.cloud.health.set("i-peer2", "abnormal");
+    h.cloud.albGroups.get("sgp-2")![1].Status = "Configuring";
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "acted");
+    assert.equal(out.warnings?.length, 2, JSON.stringify(out.warnings));
+    assert.match(out.warnings![0] + out.warnings![1], /rsp-b1 keeps 0 healthy/);
+    assert.match(out.warnings![0] + out.warnings![1], /sgp-2 keeps 0 healthy/);
+    assert.equal(h.cloud.customEvents.length, 1);
+    assert.equal(h.cloud.customEvents[0].EventName, CAPACITY_EVENT_NAME);
+    const content = JSON.parse(String(h.cloud.customEvents[0].Content));
+    assert.equal(content.instanceId, VICTIM);
+    assert.equal(content.targets.length, 2);
+    assert.deepEqual(victimAnywhere(h), [], "the instance goes away regardless");
+  });
+
+  it("counts weight-0 peers as no capacity", async () => {
+    const h = seeded({ MIN_HEALTHY_BACKENDS: "1" });
+    h.cloud.clbs.get("lb-a")!.backends[1].Weight = 0;
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.match(out.warnings?.join() ?? "", /CLB lb-a keeps 0 healthy/);
+  });
+
+  it("skips instances without the scope tag, touching nothing", async () => {
+    const h = seeded();
+    h.cloud.instances.set(VICTIM, { team: "other" });
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "skipped");
+    assert.match(out.reason!, /does not carry the scope tag event-ops=managed/);
+    assert.equal(h.cloud.mutations().length, 0);
+  });
+
+  it("skips an in-scope instance that is behind no load balancer", async () => {
+    const h = harness(spotDrain);
+    h.cloud.addInstance(VICTIM, IN_SCOPE);
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "skipped");
+    assert.match(out.reason!, /not a backend/);
+  });
+
+  it("tolerates targets that are already gone", async () => {
+    const h = seeded();
+    h.cloud.fail("RemoveBackendServers", () => new ApiFault("BackendServer.NotExist"), 5);
+    h.cloud.fail("RemoveServersFromServerGroup", () => new ApiFault("ResourceNotFound.BackendServer", 404), 5);
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "acted", out.reason);
+  });
+
+  it("removes a released instance straight away (no weights, no wait) unless tags are required", async () => {
+    const h = seeded();
+    h.cloud.instances.delete(VICTIM);
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.deepEqual(h.clock.slept, []);
+    assert.ok(!h.cloud.mutations().some((c) => c.api.action.startsWith("Set")));
+    assert.deepEqual(victimAnywhere(h), []);
+
+    const strict = seeded({ SCOPE_REQUIRE_TAG_FOR_RELEASED: "true" });
+    strict.cloud.instances.delete(VICTIM);
+    const skipped = await strict.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(skipped.outcome, "skipped");
+    assert.match(skipped.reason!, /SCOPE_REQUIRE_TAG_FOR_RELEASED=true/);
+  });
+
+  it("under DRY_RUN records every action and mutates nothing", async () => {
+    const h = seeded({ DRY_RUN: "true" });
+    const before = JSON.stringify([...h.cloud.clbs.values(), ...h.cloud.albGroups.values()]);
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "dry-run");
+    assert.equal(out.actions.length, 10);
+    assert.equal(h.cloud.mutations().length, 0);
+    assert.equal(JSON.stringify([...h.cloud.clbs.values(), ...h.cloud.albGroups.values()]), before);
+    assert.equal(h.store.objects.size, 0, "no markers either");
+    assert.deepEqual(h.clock.slept, []);
+  });
+
+  it("bounds the wait so removal still fits before the deadline", () => {
+    assert.deepEqual(boundedWaitMs(60, 300_000), { waitMs: 60_000, capped: false });
+    assert.deepEqual(boundedWaitMs(200, REMOVAL_RESERVE_MS + 50_000), { waitMs: 50_000, capped: true });
+    assert.deepEqual(boundedWaitMs(10, 1_000), { waitMs: 0, capped: true });
+  });
+});
