@@ -5,6 +5,11 @@ import { z } from "zod";
 import { LEVELS, lookup } from "../../handlers/catalogue";
 import {
   CHANNEL_LEVELS,
+  contactGroupSchema,
+  contactSchema,
+  groupSchema,
+  queueSchema,
+  webhookSchema,
   ConfigKey,
   KEY_SCHEMAS,
   Level,
@@ -12,6 +17,14 @@ import {
   REQUIRED_KEYS,
   StackConfig,
 } from "./schema";
+
+const ELEMENT_SCHEMAS = {
+  contacts: contactSchema,
+  contactGroups: contactGroupSchema,
+  groups: groupSchema,
+  queues: queueSchema,
+  webhooks: webhookSchema,
+} as const;
 
 export interface ConfigIssue {
   /** Config path, e.g. `event-ops:tiers.CRITICAL.contactGroups[1]`. */
@@ -67,6 +80,7 @@ export function validateConfig(raw: RawConfig): Validation {
 
   // Structure: each key on its own, so every key's mistakes are reported.
   const parsed: Partial<Record<ConfigKey, any>> = {};
+  const partial = new Set<ConfigKey>();
   for (const key of allowedKeys as ConfigKey[]) {
     const value = raw.values[key];
     if (value === undefined && REQUIRED_KEYS.includes(key)) {
@@ -75,7 +89,17 @@ export function validateConfig(raw: RawConfig): Validation {
     }
     const result = (KEY_SCHEMAS[key] as z.ZodType).safeParse(value);
     if (result.success) parsed[key] = result.data;
-    else for (const issue of result.error.issues) add(keyPath(key, issue.path), describeZodIssue(issue));
+    else {
+      for (const issue of result.error.issues) add(keyPath(key, issue.path), describeZodIssue(issue));
+      // Keep the list items that are fine, so their cross-references are checked too.
+      if (key in ELEMENT_SCHEMAS && Array.isArray(value)) {
+        parsed[key] = value.flatMap((item) => {
+          const one = ELEMENT_SCHEMAS[key as keyof typeof ELEMENT_SCHEMAS].safeParse(item);
+          return one.success ? [one.data] : [];
+        });
+        partial.add(key);
+      }
+    }
   }
 
   const { tags, contacts, contactGroups, tiers, queues, webhooks, automation, events } = parsed;
@@ -125,14 +149,14 @@ export function validateConfig(raw: RawConfig): Validation {
   }
 
   // Contacts and groups
-  const contactNames = new Set<string>((contacts ?? []).map((c: { name: string }) => c.name));
+  const contactNames = namesOf(raw.values.contacts);
   if (contacts) {
     for (const d of duplicates(contacts.map((c: { name: string }) => c.name))) add(keyPath("contacts"), `duplicate contact name '${d}'`);
     contacts.forEach((c: { dingtalkWebhook?: string }, i: number) => {
       if (c.dingtalkWebhook !== undefined) checkSecretUrl(raw, add, keyPath("contacts", [i, "dingtalkWebhook"]), c.dingtalkWebhook, "a DingTalk robot webhook");
     });
   }
-  const contactGroupNames = new Set<string>((contactGroups ?? []).map((g: { name: string }) => g.name));
+  const contactGroupNames = namesOf(raw.values.contactGroups);
   if (contactGroups) {
     for (const d of duplicates(contactGroups.map((g: { name: string }) => g.name))) add(keyPath("contactGroups"), `duplicate contact group name '${d}'`);
     contactGroups.forEach((g: { members: string[] }, i: number) => {
@@ -173,10 +197,10 @@ export function validateConfig(raw: RawConfig): Validation {
         if (contactGroups && !contactGroupNames.has(g)) add(at("contactGroups", i), `unknown contact group '${g}'; declared: ${[...contactGroupNames].join(", ") || "none"}`);
       });
       tier.targets.queues.forEach((q: string, i: number) => {
-        if (queues && !queues.some((d: { name: string }) => d.name === q)) add(at("targets", "queues", i), `unknown queue '${q}'; declare it under event-ops:queues`);
+        if (queues && !namesOf(raw.values.queues).has(q)) add(at("targets", "queues", i), `unknown queue '${q}'; declare it under event-ops:queues`);
       });
       tier.targets.webhooks.forEach((w: string, i: number) => {
-        if (webhooks && !webhooks.some((d: { name: string }) => d.name === w)) add(at("targets", "webhooks", i), `unknown webhook '${w}'; declare it under event-ops:webhooks`);
+        if (webhooks && !namesOf(raw.values.webhooks).has(w)) add(at("targets", "webhooks", i), `unknown webhook '${w}'; declare it under event-ops:webhooks`);
       });
       tier.targets.functions.forEach((f: string, i: number) => {
         if (!automation) add(at("targets", "functions", i), `handler '${f}' needs event-ops:automation to deploy handlers`);
@@ -204,7 +228,7 @@ export function validateConfig(raw: RawConfig): Validation {
     });
   }
 
-  if (issues.length > 0) return { ok: false, issues };
+  if (issues.length > 0 || partial.size > 0) return { ok: false, issues };
   return {
     ok: true,
     config: {
@@ -222,6 +246,12 @@ export function validateConfig(raw: RawConfig): Validation {
       automation,
     },
   };
+}
+
+/** Names declared in a raw config list, whether or not each item is otherwise valid. */
+function namesOf(list: unknown): Set<string> {
+  if (!Array.isArray(list)) return new Set();
+  return new Set(list.flatMap((item) => (item && typeof item === "object" && typeof item.name === "string" ? [item.name] : [])));
 }
 
 function checkSecretUrl(raw: RawConfig, add: (p: string, m: string) => void, path: string, value: string, what: string) {

@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import YAML from "yaml";
+import { LEVELS } from "../../handlers/catalogue";
+import { TYPES, childrenOf, ofType } from "../../tools/plan/graph";
+import { offlineGroupId } from "../../tools/plan/mocks";
+import { EMPTY_CELL } from "../../tools/plan/render";
+import { ROOT, runPlan, stackVariant } from "./helpers";
+
+const CHANNEL_LEVEL: Record<string, string> = { phone: "2", sms: "3", chat: "4" };
+
+for (const stack of ["dev", "prod"]) {
+  describe(`offline plan of the shipped '${stack}' stack`, () => {
+    const config = YAML.parse(fs.readFileSync(`${ROOT}/Pulumi.${stack}.yaml`, "utf8")).config;
+    const tiers = config["event-ops:tiers"];
+    const run = () => runPlan(stack);
+
+    it("exits 0 and prints resources and a coverage matrix with no empty cell", () => {
+      const r = run();
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /Resources by type:/);
+      assert.match(r.stdout, /Coverage: application group × tier/);
+      assert.ok(!r.stdout.includes(EMPTY_CELL), "an empty coverage cell was printed");
+      assert.match(r.markdown ?? "", /### Coverage/);
+    });
+
+    it("declares every group with exactly one rule per tier, scoped to its own application group", () => {
+      const graph = run().graph!;
+      const groups = ofType(graph, TYPES.applicationGroup);
+      const tagValues: string[] = config["event-ops:groups"]?.map((g: { name: string }) => g.name) ?? config["event-ops:tags"].keys[config["event-ops:tags"].groupBy].values;
+      assert.deepEqual(groups.map((g) => g.name.replace(/^group-/, "")).sort(), [...tagValues].sort());
+      for (const group of groups) {
+        const children = childrenOf(graph, group);
+        const dynamic = children.filter((c) => c.type === TYPES.dynamicTagGroup);
+        assert.equal(dynamic.length, 1, `${group.name}: one dynamic tag group`);
+        const rules = children.filter((c) => c.type === TYPES.eventRule);
+        assert.equal(rules.length, LEVELS.length, `${group.name}: one rule per tier`);
+        for (const level of LEVELS) {
+          const rule = rules.find((r) => (r.inputs.eventPattern as any).levelLists.join() === level);
+          assert.ok(rule, `${group.name}: no ${level} rule`);
+          const p = rule.inputs as any;
+          assert.equal(p.groupId, offlineGroupId(dynamic[0].id!), `${rule.name}: scoped to its own group`);
+          assert.ok(p.eventPattern.nameLists.length > 0, `${rule.name}: has a name list`);
+          assert.equal(p.silenceTime, tiers[level].silenceSeconds);
+          const wantContacts = tiers[level].contactGroups.map((g: string) => ({ level: CHANNEL_LEVEL[tiers[level].channels], name: `eventops-${stack}-${g}` }));
+          assert.deepEqual(p.contactParameters.map((c: any) => ({ level: c.level, name: c.contactGroupName })), wantContacts);
+          const wantQueues = (tiers[level].targets?.queues ?? []).map((q: string) => `eventops-${stack}-${q}`);
+          assert.deepEqual(p.mnsParameters.map((m: any) => m.queue), wantQueues);
+          assert.equal(p.webhookParameters.length, (tiers[level].targets?.webhooks ?? []).length);
+        }
+      }
+    });
+
+    it("gives every automation queue a dead-letter queue, encryption and retention", () => {
+      const graph = run().graph!;
+      const queues = ofType(graph, TYPES.queue);
+      const names = new Set(queues.map((q) => q.inputs.queueName));
+      const main = queues.filter((q) => !String(q.inputs.queueName).endsWith("-dlq"));
+      assert.equal(main.length, config["event-ops:queues"].length);
+      for (const q of queues) {
+        assert.equal(q.inputs.enableSse, true, `${q.name}: SSE`);
+        assert.ok(Number(q.inputs.messageRetentionPeriod) > 0, `${q.name}: retention`);
+      }
+      for (const q of main) {
+        const dlq = q.inputs.dlqPolicy as any;
+        assert.equal(dlq?.enabled, true, `${q.name}: dead-letter policy`);
+        assert.ok(names.has(dlq.deadLetterTargetQueue), `${q.name}: dead-letter queue declared`);
+      }
+    });
+
+    it("names every cloud resource after the stack and never shows a secret", () => {
+      const graph = run().graph!;
+      for (const r of ofType(graph, TYPES.eventRule)) assert.match(String(r.inputs.ruleName), new RegExp(`^eventops-${stack}-`));
+      for (const r of ofType(graph, TYPES.queue)) assert.match(String(r.inputs.queueName), new RegExp(`^eventops-${stack}-`));
+      const text = JSON.stringify(graph);
+      assert.ok(!/secure|v1:|access_token/.test(text), "ciphertext or a token leaked into the plan");
+    });
+  });
+}
+
+describe("offline plan of broken configs", () => {
+  const cases: [string, (c: Record<string, any>) => void, RegExp][] = [
+    ["unknown contact group in a tier", (c) => c["event-ops:tiers"].WARN.contactGroups.push("ghosts"), /event-ops:tiers\.WARN\.contactGroups\[2\]: unknown contact group 'ghosts'/],
+    ["a tier removed", (c) => delete c["event-ops:tiers"].INFO, /event-ops:tiers\.INFO: missing tier/],
+    ["a plaintext webhook URL", (c) => (c["event-ops:webhooks"][0].url = "https://hooks.example.com/services/T0/B0/token"), /event-ops:webhooks\[0\]\.url: a webhook URL carries a credential and must be a Pulumi secret/],
+    ["a plaintext DingTalk webhook", (c) => (c["event-ops:contacts"][0].dingtalkWebhook = "https://oapi.dingtalk.com/robot/send?access_token=abc"), /event-ops:contacts\[0\]\.dingtalkWebhook: .*must be a Pulumi secret/],
+  ];
+  for (const [title, edit, message] of cases) {
+    it(`exits 2 naming the path: ${title}`, () => {
+      const v = stackVariant("prod", edit);
+      const r = runPlan(v.stack, v.dir);
+      fs.rmSync(v.dir, { recursive: true, force: true });
+      assert.equal(r.status, 2, r.stderr + r.stdout);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /No resource was declared/);
+      assert.equal(r.graph, undefined, "no plan JSON may be written for a bad config");
+    });
+  }
+
+  it("exits 2 for a stack that does not exist", () => {
+    const r = runPlan("nope");
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no stack 'nope'.*stacks here: .*prod/);
+  });
+});
