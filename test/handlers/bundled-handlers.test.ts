@@ -1,0 +1,199 @@
+// The bundled zips, run the way FC runs them, against the local fake cloud.
+// Assertions read the fake's resulting STATE (memberships, weights, markers, queues).
+import { strict as assert } from "node:assert";
+import { randomUUID } from "node:crypto";
+import { endpointEnv, startFakeCloud, type FakeCloud } from "../fake-cloud";
+import { ensureBundles, loadBundledHandler, withEnv, type FcHandler } from "./doubles/bundled";
+import { fixture, makeEvent } from "./doubles/harness";
+
+const SPOT = "Instance:PreemptibleInstanceInterruption";
+const TAG = { "event-ops": "managed" };
+const BUCKET = "event-ops-markers";
+const DLQ = "event-ops-dlq";
+
+describe("bundled handlers against the fake cloud", function () {
+  this.timeout(60_000);
+  let fake: FakeCloud;
+  let spot: FcHandler;
+  let cleanup: FcHandler;
+  let record: FcHandler;
+
+  before(async () => {
+    await ensureBundles();
+    spot = loadBundledHandler("spot-drain");
+    cleanup = loadBundledHandler("instance-cleanup");
+    record = loadBundledHandler("state-record");
+  });
+  beforeEach(async () => {
+    fake = await startFakeCloud();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  const env = (extra: Record<string, string> = {}) => ({
+    ...endpointEnv(fake),
+    SCOPE_TAG_KEY: "event-ops",
+    SCOPE_TAG_VALUE: "managed",
+    DRAIN_WAIT_SECONDS: "0",
+    MIN_HEALTHY_BACKENDS: "1",
+    IDEMPOTENCY_BUCKET: BUCKET,
+    IDEMPOTENCY_PREFIX: "markers",
+    DEAD_LETTER_QUEUE: DLQ,
+    RETRY_BASE_DELAY_MS: "5",
+    RETRY_MAX_DELAY_MS: "20",
+    API_CALL_TIMEOUT_MS: "2000",
+    ...extra,
+  });
+  const context = () => ({ requestId: randomUUID(), function: { name: "f", timeout: 120 }, region: "cn-hangzhou", accountId: "1234567890123456" });
+  const run = async (handler: FcHandler, event: unknown, extra: Record<string, string> = {}) =>
+    withEnv(env(extra), async (lines) => {
+      const outcome = await handler(Buffer.isBuffer(event) ? event : Buffer.from(JSON.stringify(event)), context());
+      assert.equal(lines.length, 1, "exactly one log line per invocation");
+      assert.deepEqual(JSON.parse(lines[0]).outcome, outcome.outcome);
+      return outcome;
+    });
+  const dlqMessages = () => (fake.state.getQueue(DLQ)?.Messages ?? []).map((m) => JSON.parse(m.MessageBody));
+  const markers = () => [...(fake.state.buckets.get(BUCKET)?.entries() ?? [])].map(([key, o]) => ({ key, ...JSON.parse(o.body.toString()) }));
+
+  /** A spot victim in 2 CLBs (default + vServer groups) and 2 ALB server groups, each with a healthy peer. */
+  function seedSpot(victim = "i-victim") {
+    const s = fake.state;
+    const peer = `${victim}-peer`;
+    s.addInstance({ InstanceId: victim, Tags: TAG });
+    s.addInstance({ InstanceId: peer, Tags: TAG });
+    const lbA = s.addLoadBalancer({ BackendServers: [{ ServerId: victim, Weight: 100 }, { ServerId: peer, Weight: 100 }] });
+    const lbB = s.addLoadBalancer({ BackendServers: [{ ServerId: peer, Weight: 100 }] });
+    const vA = s.addVServerGroup({ LoadBalancerId: lbA.LoadBalancerId, BackendServers: [{ ServerId: victim, Port: 80 }, { ServerId: victim, Port: 81 }, { ServerId: peer, Port: 80 }] });
+    const vB = s.addVServerGroup({ LoadBalancerId: lbB.LoadBalancerId, BackendServers: [{ ServerId: victim, Port: 443 }, { ServerId: peer, Port: 443 }] });
+    const alb1 = s.addAlbServerGroup({ Servers: [{ ServerId: victim, Port: 80, Status: "Available" }, { ServerId: peer, Port: 80, Status: "Available" }] });
+    const alb2 = s.addAlbServerGroup({ Servers: [{ ServerId: victim, Port: 8080, Status: "Available" }, { ServerId: peer, Port: 8080, Status: "Available" }] });
+    const where = () => [
+      ...[lbA, lbB].filter((lb) => s.getLoadBalancer(lb.LoadBalancerId)!.BackendServers.some((b) => b.ServerId === victim)).map((lb) => lb.LoadBalancerId),
+      ...[vA, vB].filter((g) => s.getVServerGroup(g.VServerGroupId)!.BackendServers.some((b) => b.ServerId === victim)).map((g) => g.VServerGroupId),
+      ...[alb1, alb2].filter((g) => s.getAlbServerGroup(g.ServerGroupId)!.Servers.some((b) => b.ServerId === victim)).map((g) => g.ServerGroupId),
+    ];
+    const snapshot = () => JSON.stringify([lbA, lbB].map((lb) => s.getLoadBalancer(lb.LoadBalancerId)!.BackendServers).concat([vA, vB].map((g) => s.getVServerGroup(g.VServerGroupId)!.BackendServers) as never, [alb1, alb2].map((g) => s.getAlbServerGroup(g.ServerGroupId)!.Servers) as never));
+    return { victim, where, snapshot, ids: { lbA, lbB, vA, vB, alb1, alb2 } };
+  }
+
+  it("spot drain removes the instance from 2 CLBs, their vServer groups and 2 ALB groups, weight 0 first", async () => {
+    const seed = seedSpot();
+    assert.equal(seed.where().length, 5); // lb-A default group, 2 vServer groups, 2 ALB groups
+    const out = await run(spot, makeEvent(SPOT, seed.victim, { action: "delete" }));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.deepEqual(seed.where(), []);
+    const weights = ["SetBackendServers", "SetVServerGroupAttribute", "UpdateServerGroupServersAttribute"].flatMap((a) => fake.callLog.succeeded(a));
+    const removals = ["RemoveBackendServers", "RemoveVServerGroupBackendServers", "RemoveServersFromServerGroup"].flatMap((a) => fake.callLog.succeeded(a));
+    assert.equal(weights.length, 5);
+    assert.equal(removals.length, 5);
+    assert.ok(Math.max(...weights.map((c) => c.seq)) < Math.min(...removals.map((c) => c.seq)));
+    assert.deepEqual(markers().map((m) => m.state), ["done"]);
+  });
+
+  it("acts once when one event arrives 3 times in a row and twice at once", async () => {
+    const seed = seedSpot();
+    const event = makeEvent(SPOT, seed.victim);
+    const sequential = [];
+    for (let i = 0; i < 3; i++) sequential.push((await run(spot, event)).outcome);
+    assert.deepEqual(sequential, ["acted", "duplicate", "duplicate"]);
+
+    const seed2 = seedSpot("i-victim2");
+    const event2 = makeEvent(SPOT, seed2.victim);
+    const concurrent = await withEnv(env(), async () => Promise.all([spot(Buffer.from(JSON.stringify(event2)), context()), spot(Buffer.from(JSON.stringify(event2)), context())]));
+    assert.deepEqual(concurrent.map((o) => o.outcome).sort(), ["acted", "duplicate"]);
+    assert.deepEqual(seed2.where(), []);
+    // One removal per target per event: 5 for each of the two events.
+    assert.equal(["RemoveBackendServers", "RemoveVServerGroupBackendServers", "RemoveServersFromServerGroup"].reduce((n, a) => n + fake.callLog.succeeded(a).length, 0), 10);
+  });
+
+  it("retries injected throttling, 5xx and a slow answer to success", async () => {
+    const seed = seedSpot();
+    fake.faults.throttle("DescribeLoadBalancers", 2).fail("SetBackendServers", 2).fail("RemoveServersFromServerGroup", 1, { status: 500, code: "InternalError" }).delay("DescribeInstances", 3_000, 1);
+    const out = await run(spot, makeEvent(SPOT, seed.victim), { API_CALL_TIMEOUT_MS: "500" });
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.deepEqual(seed.where(), []);
+    assert.ok(fake.callLog.count("DescribeLoadBalancers") >= 3);
+    assert.equal(fake.callLog.succeeded("SetBackendServers").length, 1);
+  });
+
+  it("ends a permanent failure as `failed` with the message and error kept in the DLQ", async () => {
+    const seed = seedSpot();
+    fake.faults.failAlways("RemoveServersFromServerGroup", { status: 403, code: "Forbidden.RAM", message: "denied by policy" });
+    const event = makeEvent(SPOT, seed.victim);
+    const out = await run(spot, event);
+    assert.equal(out.outcome, "failed");
+    assert.match(out.reason!, /denied by policy/);
+    const [kept] = dlqMessages();
+    assert.equal(kept.error.code, "Forbidden.RAM");
+    assert.deepEqual(JSON.parse(Buffer.from(kept.bodyBase64, "base64").toString()), event);
+    assert.deepEqual(markers().map((m) => m.state), ["failed"]);
+    // CLB removals that could be done were done; the ALB ones wait for the replay.
+    assert.deepEqual(seed.where().sort(), [seed.ids.alb1.ServerGroupId, seed.ids.alb2.ServerGroupId].sort());
+  });
+
+  it("throws (so FC's onFailure destination keeps it) only when the DLQ itself is unreachable", async () => {
+    const out = await withEnv(env({ ALIBABA_CLOUD_ENDPOINT_MNS: "http://127.0.0.1:1" }), async () => spot(Buffer.from("garbage"), context()).then(() => "returned", (e: Error) => e.message));
+    assert.match(out, /ECONNREFUSED|connect/);
+  });
+
+  const malformed: [string, Buffer][] = [
+    ["invalid JSON", Buffer.from("{nope")],
+    ["wrong types", Buffer.from(JSON.stringify({ ...makeEvent(SPOT, "i-x"), regionId: 7 }))],
+    ["an unknown name", Buffer.from(JSON.stringify(makeEvent("Instance:Evaporated", "i-x")))],
+    ["an empty body", Buffer.alloc(0)],
+    ["a huge body", Buffer.alloc(300 * 1024, 0x7b)],
+  ];
+  for (const [what, body] of malformed) {
+    it(`rejects ${what} and keeps it in the DLQ`, async () => {
+      const out = await run(spot, body);
+      assert.equal(out.outcome, "rejected");
+      const [kept] = dlqMessages();
+      assert.equal(kept.reason, `rejected: ${out.reason}`);
+      if (kept.bodyRef) {
+        // Too big for one MNS message: the body went to OSS, referenced by hash.
+        const key = kept.bodyRef.replace(`oss://${BUCKET}/`, "");
+        assert.equal(Buffer.from(fake.state.getObject(BUCKET, key)!.body.toString(), "base64").length, body.length);
+      } else assert.equal(kept.bodyBase64, body.toString("base64"));
+    });
+  }
+
+  it("under DRY_RUN records actions but changes no state and writes no marker", async () => {
+    const seed = seedSpot();
+    const before = seed.snapshot();
+    const out = await run(spot, makeEvent(SPOT, seed.victim), { DRY_RUN: "true" });
+    assert.equal(out.outcome, "dry-run");
+    assert.equal(out.actions.length, 10);
+    assert.equal(seed.snapshot(), before);
+    assert.deepEqual(markers(), []);
+  });
+
+  it("raises a CMS custom event when removal leaves a group below MIN_HEALTHY_BACKENDS", async () => {
+    const seed = seedSpot();
+    fake.state.setBackendHealth(seed.ids.lbB.LoadBalancerId, `${seed.victim}-peer`, "abnormal");
+    const out = await run(spot, makeEvent(SPOT, seed.victim));
+    assert.equal(out.outcome, "acted");
+    assert.match(out.warnings?.join("\n") ?? "", /vServer group .* keeps 0 healthy/);
+    assert.ok(fake.state.customEvents.some((e) => JSON.stringify(e).includes("EventOps:CapacityBelowMinimum")));
+  });
+
+  it("instance-cleanup detaches a released instance from ESS and removes it from LBs", async () => {
+    const s = fake.state;
+    const group = s.addScalingGroup({ MinSize: 0 });
+    s.addScalingInstance(group.ScalingGroupId, { InstanceId: "i-released" });
+    s.addScalingInstance(group.ScalingGroupId, { InstanceId: "i-other" });
+    const lb = s.addLoadBalancer({ BackendServers: [{ ServerId: "i-released", Weight: 100 }, { ServerId: "i-other", Weight: 100 }] });
+    const raw = fixture("state-change-deleted");
+    const out = await run(cleanup, { ...raw, content: { ...(raw.content as object), resourceId: "i-released" } });
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.deepEqual([...s.getScalingGroup(group.ScalingGroupId)!.Instances.keys()], ["i-other"]);
+    assert.deepEqual(s.getLoadBalancer(lb.LoadBalancerId)!.BackendServers.map((b) => b.ServerId), ["i-other"]);
+  });
+
+  it("state-record logs the event and calls nothing", async () => {
+    const out = await run(record, fixture("system-failure-reboot-executing"));
+    assert.equal(out.outcome, "acted");
+    assert.match(out.reason!, /Instance:SystemFailure.Reboot:Executing/);
+    assert.equal(fake.callLog.count(), 0);
+  });
+});
