@@ -22,12 +22,22 @@ export class FakeClock implements Clock {
     return this.current;
   }
 
-  /** Moves time forward and lets subscribers (the fake's scheduler) catch up. */
+  /**
+   * Moves time forward. Subscribers (the fake's scheduler) get the target time
+   * first and may step the clock through the due moments on the way, so work
+   * runs at the virtual time it was due, not at the end of a long jump.
+   */
   advance(ms: number): number {
     if (!(ms >= 0)) throw new Error(`FakeClock.advance: ms must be >= 0, got ${ms}`);
-    this.current += ms;
-    for (const l of this.listeners) l(this.current);
+    const target = this.current + ms;
+    for (const l of this.listeners) l(target);
+    this.current = target;
     return this.current;
+  }
+
+  /** Moves to `at` (never backwards) without notifying: for the scheduler stepping through due work. */
+  stepTo(at: number): void {
+    if (at > this.current) this.current = at;
   }
 
   /** Jumps to an absolute time (never backwards). */
@@ -78,10 +88,18 @@ export class Scheduler {
 
   /** Runs due work, including work scheduled by due work that is itself due. */
   runDue(): number {
+    return this.runUntil(this.clock.now());
+  }
+
+  /**
+   * Runs work due up to `target` in time order; `step` moves the clock to each
+   * item's time first (a FakeClock), so nested delays count from that moment.
+   */
+  runUntil(target: number, step?: (at: number) => void): number {
     let ran = 0;
-    const now = this.clock.now();
-    while (this.queue.length > 0 && this.queue[0].at <= now) {
+    while (this.queue.length > 0 && this.queue[0].at <= target) {
       const item = this.queue.shift()!;
+      step?.(item.at);
       item.run();
       ran++;
     }

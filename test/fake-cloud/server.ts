@@ -97,7 +97,14 @@ export class FakeCloud {
       autoCreateQueues: opts.mnsAutoCreateQueues ?? true,
       maxRealWaitMs: opts.mnsMaxRealWaitMs ?? 1000,
     });
-    if (isFakeClock(this.clock)) this.unsubscribeClock = this.clock.onAdvance(() => this.tick());
+    const clock = this.clock;
+    if (isFakeClock(clock)) {
+      this.unsubscribeClock = clock.onAdvance((target) => {
+        this.scheduler.runUntil(target, (at) => clock.stepTo(at));
+        clock.stepTo(target);
+        this.mns.wake();
+      });
+    }
     else if ((opts.autoTickMs ?? 1000) > 0) {
       this.autoTick = setInterval(() => this.tick(), opts.autoTickMs ?? 1000);
       this.autoTick.unref();
