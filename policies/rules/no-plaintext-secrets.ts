@@ -14,7 +14,7 @@ const SKIP_KEYS = new Set(["zipFile", "checksum"]);
 const VALUE_PATTERNS: { kind: string; test: RegExp }[] = [
   { kind: "a DingTalk/webhook access token", test: /access_token=/i },
   { kind: "an AccessKey ID", test: /\bLTAI[0-9A-Za-z]{12,30}\b/ },
-  { kind: "a URL carrying a credential", test: /^https?:\/\/[^\s]*[?&](token|key|secret|sign|signature|sig|password)=/i },
+  { kind: "a URL carrying a credential", test: /https?:\/\/[^\s]*[?&](token|key|secret|sign|signature|sig|password)=/i },
 ];
 
 export const noPlaintextSecrets: PolicyRule = {

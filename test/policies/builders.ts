@@ -1,0 +1,138 @@
+// Small builders for plan graphs the policy tests start from: a compliant
+// stack in the shape infra/ declares, then one mutation per failing case.
+import type { PlanGraph, PlannedResource } from "../../tools/plan/graph";
+import { TYPES } from "../../tools/plan/graph";
+import { ramActionsFor } from "../../handlers/iam";
+
+export const HANDLER_TYPE = "eventops:index:HandlerFunction";
+const PROJECT = "event-ops";
+const STACK = "test";
+
+type Props = Record<string, any>;
+
+export class GraphBuilder {
+  readonly graph: PlanGraph = { project: PROJECT, stack: STACK, resources: [], invokes: [], outputs: {} };
+
+  add(type: string, name: string, inputs: Props, parent?: PlannedResource): PlannedResource {
+    const custom = !type.startsWith("eventops:");
+    const chain = parent ? `${parent.urn.split("::")[2]}$${type}` : type;
+    const r: PlannedResource = {
+      type,
+      name,
+      urn: `urn:pulumi:${STACK}::${PROJECT}::${chain}::${name}`,
+      ...(parent ? { parent: parent.urn } : {}),
+      custom,
+      ...(custom ? { id: `offline-id:${name}` } : {}),
+      inputs,
+    };
+    this.graph.resources.push(r);
+    return r;
+  }
+
+  contact(name: string, channels: Props): PlannedResource {
+    return this.add(TYPES.alarmContact, `contacts-${name}`, { alarmContactName: `eo-test-${name}`, describe: name, ...channels });
+  }
+
+  contactGroup(name: string, members: string[]): PlannedResource {
+    return this.add(TYPES.alarmContactGroup, `contacts-group-${name}`, { alarmContactGroupName: `eo-test-${name}`, contacts: members.map((m) => `eo-test-${m}`) });
+  }
+
+  queue(name: string): PlannedResource {
+    const parent = this.add("eventops:index:AutomationQueue", `queue-${name}`, {});
+    this.add(TYPES.queue, `queue-${name}-dlq`, { queueName: `eo-test-${name}-dlq`, enableSse: true, tags: { env: "test" } }, parent);
+    return this.add(
+      TYPES.queue,
+      `queue-${name}`,
+      { queueName: `eo-test-${name}`, enableSse: true, dlqPolicy: { enabled: true, deadLetterTargetQueue: `eo-test-${name}-dlq`, maxReceiveCount: 5 }, tags: { env: "test" } },
+      parent,
+    );
+  }
+
+  /** An application group with one rule per tier; `tiers` gives each tier's rule inputs beyond the defaults. */
+  applicationGroup(name: string, tiers: Record<string, Props>): PlannedResource {
+    const app = this.add(TYPES.applicationGroup, `group-${name}`, {});
+    const dtg = this.add(TYPES.dynamicTagGroup, `group-${name}-tags`, { tagKey: "app", matchExpresses: [{ tagValue: name, tagValueMatchFunction: "equals" }], contactGroupLists: [] }, app);
+    const groupId = `offline-group:${dtg.id}`;
+    this.graph.invokes.push({ token: "alicloud:cms/getMonitorGroups:getMonitorGroups", args: { dynamicTagRuleId: dtg.id }, result: { groups: [{ groupId }] } });
+    for (const [level, extra] of Object.entries(tiers)) {
+      const ruleName = `eo-test-${name}-${level.toLowerCase()}`;
+      this.add(
+        TYPES.eventRule,
+        ruleName,
+        {
+          ruleName,
+          groupId,
+          status: "ENABLED",
+          silenceTime: level === "CRITICAL" ? 600 : 3600,
+          eventPattern: { product: "ECS", eventTypeLists: ["*"], levelLists: [level], nameLists: [] },
+          contactParameters: [],
+          mnsParameters: [],
+          fcParameters: [],
+          webhookParameters: [],
+          ...extra,
+        },
+        app,
+      );
+    }
+    return app;
+  }
+
+  handler(handler: string, actions: string[] = ramActionsFor(handler as never)): PlannedResource {
+    const c = this.add(HANDLER_TYPE, `handler-${handler}`, { handler });
+    this.add(TYPES.ramRole, `handler-${handler}-role`, { roleName: `eo-test-${handler}` }, c);
+    this.add(
+      TYPES.ramPolicy,
+      `handler-${handler}-policy`,
+      { policyName: `eo-test-${handler}`, policyDocument: JSON.stringify({ Version: "1", Statement: [{ Effect: "Allow", Action: actions, Resource: ["*"] }] }) },
+      c,
+    );
+    this.add(TYPES.ramRolePolicyAttachment, `handler-${handler}-attachment`, { roleName: `eo-test-${handler}`, policyName: `eo-test-${handler}`, policyType: "Custom" }, c);
+    this.add(TYPES.fcFunction, `handler-${handler}-function`, { functionName: `eo-test-${handler}`, handler: "index.handler", runtime: "nodejs20", tags: { env: "test" } }, c);
+    return c;
+  }
+}
+
+export const contactTarget = (group: string, level: string) => ({ contactParametersId: "1", contactGroupName: `eo-test-${group}`, level });
+
+/**
+ * A stack every policy accepts: one on-call person with email, phone and a
+ * (secret) DingTalk webhook; CRITICAL by SMS plus a queue; WARN and INFO by chat;
+ * the spot-drain handler with exactly its allowed actions and its automation rule.
+ */
+export function compliantGraph(): PlanGraph {
+  const b = new GraphBuilder();
+  b.contact("alice", { channelsMail: "alice@example.com", channelsSms: "+8613800000001", channelsDingWebHook: "[secret]", lang: "en" });
+  b.contactGroup("oncall", ["alice"]);
+  b.queue("events");
+  b.applicationGroup("checkout", {
+    CRITICAL: { contactParameters: [contactTarget("oncall", "3")], mnsParameters: [{ mnsParametersId: "1", queue: "eo-test-events", region: "cn-shanghai" }] },
+    WARN: { contactParameters: [contactTarget("oncall", "4")] },
+    INFO: { contactParameters: [contactTarget("oncall", "4")], silenceTime: 86400 },
+  });
+  b.handler("spot-drain");
+  b.add(TYPES.eventRule, "eo-test-auto-spot-drain", {
+    ruleName: "eo-test-auto-spot-drain",
+    silenceTime: 0,
+    eventPattern: { product: "ECS", eventTypeLists: ["StatusNotification"], levelLists: ["*"], nameLists: ["Instance:PreemptibleInstanceInterruption"] },
+    contactParameters: [],
+    mnsParameters: [],
+    fcParameters: [{ fcParametersId: "1", functionName: "eo-test-spot-drain", region: "cn-shanghai", arn: "acs:fc:cn-shanghai:1:functions/eo-test-spot-drain" }],
+    webhookParameters: [{ webhookParametersId: "1", protocol: "http", method: "POST", url: "[secret]" }],
+  });
+  return b.graph;
+}
+
+/** A resource by logical name, the cloud resource before a component of the same name (absent: the test fails). */
+export function byName(graph: PlanGraph, name: string): PlannedResource {
+  const named = graph.resources.filter((x) => x.name === name);
+  const r = named.find((x) => x.custom) ?? named[0];
+  if (!r) throw new Error(`no resource named ${name} in the test graph`);
+  return r;
+}
+
+/** A deep copy with one change applied. */
+export function mutated(change: (g: PlanGraph) => void, base: () => PlanGraph = compliantGraph): PlanGraph {
+  const g = structuredClone(base());
+  change(g);
+  return g;
+}
