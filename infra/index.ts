@@ -10,4 +10,7 @@ export const groups = outputs.groups;
 export const contactGroups = outputs.contactGroups;
 export const queues = outputs.queues;
 export const automationRules = outputs.automationRules;
+export const handlers = outputs.handlers;
+export const handlerDeadLetterQueue = outputs.handlerDeadLetterQueue;
+export const oosTemplates = outputs.oosTemplates;
 export const tagPolicyId = outputs.tagPolicyId;

@@ -2,15 +2,18 @@
 // application groups with their tier rules, and the automation path.
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
-import { LEVELS } from "../handlers/catalogue";
 import { StackConfig } from "./config/schema";
-import { Naming, stem } from "./naming";
+import { Naming, functionName, roleName, stem } from "./naming";
 import { TagTaxonomy } from "./components/tag-taxonomy";
 import { Contacts } from "./components/contacts";
 import { AutomationQueue, CmsQueueAccess } from "./components/automation-queue";
 import { ApplicationGroup } from "./components/application-group";
 import { automationRuleSpecs, tierRuleSpecs } from "./alerting/tier-rules";
 import { declareEventRule, RuleContext } from "./alerting/event-rule";
+import { readBundles } from "./automation/bundles";
+import { AutomationBase, MARKER_PREFIX } from "./components/automation-base";
+import { HandlerFunction } from "./components/handler-function";
+import { OosSpotDrain } from "./components/oos-spot-drain";
 
 export interface StackOutputs {
   region: string;
@@ -18,6 +21,9 @@ export interface StackOutputs {
   contactGroups: Record<string, pulumi.Output<string>>;
   queues: Record<string, { queue: pulumi.Output<string>; deadLetterQueue: pulumi.Output<string> }>;
   automationRules: pulumi.Output<string>[];
+  handlers: Record<string, pulumi.Output<string>>;
+  oosTemplates: Record<string, pulumi.Output<string>>;
+  handlerDeadLetterQueue?: pulumi.Output<string>;
   tagPolicyId: pulumi.Output<string>;
 }
 
@@ -65,9 +71,57 @@ export function declareStack(config: StackConfig): StackOutputs {
     groups[g.name] = { groupId: app.groupId, ruleNames: app.ruleNames };
   }
 
-  const automationRules = automationRuleSpecs(config).map((spec) => declareEventRule(spec, ruleContext, undefined, {}).ruleName);
+  const handlers: StackOutputs["handlers"] = {};
+  let handlerDeadLetterQueue: pulumi.Output<string> | undefined;
+  const automation = config.automation;
+  if (automation) {
+    const base = new AutomationBase("automation", { stem: stem(naming), markerRetentionDays: automation.markerRetentionDays, tags: resourceTags });
+    handlerDeadLetterQueue = base.deadLetterQueue;
+    const bundles = readBundles();
+    const environment = handlerEnvironment(config, accountId, base);
+    for (const handler of automation.handlers) {
+      const bundle = bundles[handler];
+      if (!bundle) throw new Error(`handler '${handler}' is configured (event-ops:automation.handlers) but has no bundle in dist/handlers: run \`npm run bundle\``);
+      const fn = new HandlerFunction(`handler-${handler}`, {
+        handler,
+        bundle,
+        functionName: functionName(naming, handler),
+        roleName: roleName(naming, handler),
+        region: config.region,
+        accountId,
+        markerBucket: base.markerBucket,
+        markerPrefix: MARKER_PREFIX,
+        deadLetterQueue: base.deadLetterQueue,
+        logProject: base.logProject,
+        logStore: base.logStore,
+        timeoutSeconds: automation.timeoutSeconds,
+        memoryMB: automation.memoryMB,
+        environment,
+        tags: resourceTags,
+      });
+      handlers[handler] = fn.functionName;
+    }
+  }
+  // Rules that target functions wait for them to exist.
+  const functionDeps = { dependsOn: Object.values(handlers).length > 0 ? [contacts] : [] };
+  const automationRules = automationRuleSpecs(config).map((spec) => declareEventRule(spec, ruleContext, undefined, functionDeps).ruleName);
+
+  const oosTemplates: StackOutputs["oosTemplates"] = {};
+  for (const g of config.groups.filter((g) => g.spotPath === "oos")) {
+    const oos = new OosSpotDrain(`oos-${g.name}`, {
+      templateName: stem(naming, g.name, "spot-drain"),
+      drainWaitSeconds: automation?.drainWaitSeconds ?? 30,
+      groupTag: { key: config.tags.groupBy, value: g.tagValue },
+      region: config.region,
+      tags: resourceTags,
+    });
+    oosTemplates[g.name] = oos.templateName;
+  }
 
   return {
+    handlers,
+    oosTemplates,
+    handlerDeadLetterQueue,
     region: config.region,
     groups,
     contactGroups: contacts.groupNames,
@@ -77,4 +131,25 @@ export function declareStack(config: StackConfig): StackOutputs {
   };
 }
 
-export const TIERS = LEVELS;
+/** The handler environment contract (handlers/README.md). */
+function handlerEnvironment(config: StackConfig, accountId: pulumi.Input<string>, base: AutomationBase): Record<string, pulumi.Input<string>> {
+  const a = config.automation!;
+  const groupPolicies = {
+    tagKey: config.tags.groupBy,
+    groups: Object.fromEntries(
+      config.groups.map((g) => [g.tagValue, { group: g.name, spotPath: g.spotPath, maintenance: g.maintenance ?? { policy: "notify" }, expiry: g.expiry ?? { policy: "notify", renewMonths: 1 } }]),
+    ),
+  };
+  return {
+    SCOPE_TAG_KEY: a.scopeTag.key,
+    SCOPE_TAG_VALUE: a.scopeTag.value,
+    DRY_RUN: String(a.dryRun),
+    DRAIN_WAIT_SECONDS: String(a.drainWaitSeconds),
+    MIN_HEALTHY_BACKENDS: String(a.minHealthyBackends),
+    IDEMPOTENCY_BUCKET: base.markerBucket,
+    IDEMPOTENCY_PREFIX: MARKER_PREFIX,
+    DEAD_LETTER_QUEUE: base.deadLetterQueue,
+    ALIBABA_CLOUD_ACCOUNT_ID: accountId,
+    GROUP_POLICIES: JSON.stringify(groupPolicies),
+  };
+}

@@ -1,5 +1,6 @@
 // Pulumi mocks for the offline plan: record every registration, answer the few
 // invokes the program makes with documented stand-ins, and refuse any other.
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedInvoke, PlannedResource } from "./graph";
 
@@ -47,10 +48,19 @@ export function maskSecretValues(value: unknown, inSecret = false): unknown {
     return inner !== null && typeof inner === "object" ? maskSecretValues(inner, true) : "[secret]";
   }
   if (Array.isArray(value)) return value.map((v) => maskSecretValues(v, inSecret));
+  if (typeof value === "string" && value.length > LONG_VALUE) return summarizeLong(value);
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecretValues(v, inSecret)]));
   }
   return value;
+}
+
+/** Values longer than this (function zips) are recorded as a digest: the plan stays readable and diffable. */
+const LONG_VALUE = 8192;
+
+function summarizeLong(value: string): string {
+  const digest = createHash("sha256").update(value).digest("hex");
+  return `[${value.length} characters, sha256 ${digest}]`;
 }
 
 export interface Recorder {

@@ -1,0 +1,30 @@
+// A handler's RAM policy document: only the actions its code calls, with the
+// data-plane actions narrowed to this stack's marker bucket and dead-letter
+// queue. Pure, so it is tested directly and the policy pack can re-check it.
+
+export interface RolePolicyInput {
+  actions: string[];
+  region: string;
+  accountId: string;
+  markerBucket: string;
+  markerPrefix: string;
+  deadLetterQueue: string;
+}
+
+export function handlerPolicyDocument(p: RolePolicyInput): string {
+  const oss = p.actions.filter((a) => a.startsWith("oss:"));
+  const mns = p.actions.filter((a) => a.startsWith("mns:"));
+  const rest = p.actions.filter((a) => !a.startsWith("oss:") && !a.startsWith("mns:"));
+  const statements = [
+    rest.length > 0 && { Effect: "Allow", Action: rest, Resource: ["*"] },
+    oss.length > 0 && { Effect: "Allow", Action: oss, Resource: [`acs:oss:*:${p.accountId}:${p.markerBucket}/${p.markerPrefix}/*`] },
+    mns.length > 0 && { Effect: "Allow", Action: mns, Resource: [`acs:mns:${p.region}:${p.accountId}:/queues/${p.deadLetterQueue}/messages`] },
+  ].filter(Boolean);
+  return JSON.stringify({ Version: "1", Statement: statements });
+}
+
+/** Function Compute assumes the handler's role. */
+export const FC_ASSUME_ROLE_POLICY = JSON.stringify({
+  Version: "1",
+  Statement: [{ Action: "sts:AssumeRole", Effect: "Allow", Principal: { Service: ["fc.aliyuncs.com"] } }],
+});

@@ -1,0 +1,56 @@
+// What every handler shares: the idempotency-marker bucket, the handlers'
+// dead-letter queue, and the log store their invocations write to.
+import * as pulumi from "@pulumi/pulumi";
+import * as alicloud from "@pulumi/alicloud";
+import { DEAD_LETTER_RETENTION_SECONDS } from "./automation-queue";
+
+export interface AutomationBaseArgs {
+  readonly stem: string;
+  /** Days idempotency markers are kept before OSS expires them. */
+  readonly markerRetentionDays: number;
+  readonly tags: Record<string, string>;
+}
+
+export const MARKER_PREFIX = "event-ops/markers";
+
+export class AutomationBase extends pulumi.ComponentResource {
+  readonly markerBucket: pulumi.Output<string>;
+  readonly deadLetterQueue: pulumi.Output<string>;
+  readonly logProject: pulumi.Output<string>;
+  readonly logStore: pulumi.Output<string>;
+
+  constructor(name: string, args: AutomationBaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("eventops:index:AutomationBase", name, {}, opts);
+    const bucket = new alicloud.oss.Bucket(
+      `${name}-markers`,
+      {
+        bucket: `${args.stem}-markers`,
+        acl: "private",
+        serverSideEncryptionRule: { sseAlgorithm: "AES256" },
+        lifecycleRules: [
+          { id: "expire-markers", enabled: true, prefix: `${MARKER_PREFIX}/`, expirations: [{ days: args.markerRetentionDays }] },
+        ],
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const dlq = new alicloud.message.ServiceQueue(
+      `${name}-dlq`,
+      {
+        queueName: `${args.stem}-handlers-dlq`,
+        messageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS,
+        enableSse: true,
+        loggingEnabled: true,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const project = new alicloud.log.Project(`${name}-logs`, { projectName: `${args.stem}-handlers`, description: "Handler outcomes, one JSON line per event", tags: args.tags }, { parent: this });
+    const store = new alicloud.log.Store(`${name}-outcomes`, { projectName: project.projectName, logstoreName: "outcomes", retentionPeriod: 90, shardCount: 2 }, { parent: this });
+    this.markerBucket = bucket.bucket as pulumi.Output<string>;
+    this.deadLetterQueue = dlq.queueName;
+    this.logProject = project.projectName as pulumi.Output<string>;
+    this.logStore = store.logstoreName as pulumi.Output<string>;
+    this.registerOutputs({ markerBucket: this.markerBucket, deadLetterQueue: this.deadLetterQueue, logProject: this.logProject, logStore: this.logStore });
+  }
+}

@@ -1,0 +1,93 @@
+// One event handler deployed as a Function Compute 3.0 function: its bundle
+// with a content checksum, a role whose policy lists only the actions the
+// handler calls, logs, and a dead-letter destination for what fails for good.
+import * as pulumi from "@pulumi/pulumi";
+import * as alicloud from "@pulumi/alicloud";
+import { HandlerBundle, zipBase64 } from "../automation/bundles";
+import { FC_ASSUME_ROLE_POLICY, handlerPolicyDocument } from "../automation/role-policy";
+
+export interface HandlerFunctionArgs {
+  /** Catalogue handler name, e.g. `spot-drain`. */
+  readonly handler: string;
+  readonly bundle: HandlerBundle;
+  readonly functionName: string;
+  readonly roleName: string;
+  readonly region: string;
+  readonly accountId: pulumi.Input<string>;
+  readonly markerBucket: pulumi.Input<string>;
+  readonly markerPrefix: string;
+  readonly deadLetterQueue: pulumi.Input<string>;
+  readonly logProject: pulumi.Input<string>;
+  readonly logStore: pulumi.Input<string>;
+  readonly timeoutSeconds: number;
+  readonly memoryMB: number;
+  /** Handler settings (see handlers/README.md for the contract). */
+  readonly environment: Record<string, pulumi.Input<string>>;
+  readonly tags: Record<string, string>;
+}
+
+export class HandlerFunction extends pulumi.ComponentResource {
+  readonly functionName: pulumi.Output<string>;
+  readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: HandlerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The handler name is a component input so policies can tell which handler a role serves.
+    super("eventops:index:HandlerFunction", name, { handler: args.handler }, opts);
+    const role = new alicloud.ram.Role(
+      `${name}-role`,
+      { roleName: args.roleName, assumeRolePolicyDocument: FC_ASSUME_ROLE_POLICY, description: `Function Compute handler ${args.handler}` },
+      { parent: this },
+    );
+    const document = pulumi
+      .all([args.accountId, args.markerBucket, args.deadLetterQueue])
+      .apply(([accountId, markerBucket, deadLetterQueue]) =>
+        handlerPolicyDocument({ actions: args.bundle.ramActions, region: args.region, accountId, markerBucket, markerPrefix: args.markerPrefix, deadLetterQueue }),
+      );
+    const policy = new alicloud.ram.Policy(
+      `${name}-policy`,
+      { policyName: `${args.roleName}-policy`, policyDocument: document, description: `Only the actions ${args.handler} calls` },
+      { parent: this },
+    );
+    const attachment = new alicloud.ram.RolePolicyAttachment(
+      `${name}-attachment`,
+      { roleName: role.name, policyName: policy.policyName, policyType: "Custom" },
+      { parent: this },
+    );
+    const fn = new alicloud.fc.V3Function(
+      name,
+      {
+        functionName: args.functionName,
+        description: `Event handler ${args.handler} (bundle sha256 ${args.bundle.sha256.slice(0, 12)})`,
+        runtime: "nodejs20",
+        handler: "index.handler",
+        // The checksum changes with the content, so a code change always updates the function.
+        code: { zipFile: zipBase64(args.bundle), checksum: args.bundle.crc64 },
+        role: role.arn,
+        timeout: args.timeoutSeconds,
+        memorySize: args.memoryMB,
+        instanceConcurrency: 1,
+        environmentVariables: args.environment,
+        logConfig: { project: args.logProject, logstore: args.logStore, enableRequestMetrics: true, enableInstanceMetrics: true },
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: [attachment] },
+    );
+    new alicloud.fc.V3AsyncInvokeConfig(
+      `${name}-async`,
+      {
+        functionName: fn.functionName as pulumi.Output<string>,
+        // The handler retries API calls itself and dead-letters what it rejects;
+        // one platform retry covers a crash, then the event goes to the DLQ.
+        maxAsyncRetryAttempts: 1,
+        maxAsyncEventAgeInSeconds: 3600,
+        destinationConfig: {
+          onFailure: { destination: pulumi.interpolate`acs:mns:${args.region}:${args.accountId}:/queues/${args.deadLetterQueue}/messages` },
+        },
+      },
+      { parent: this },
+    );
+    this.functionName = fn.functionName as pulumi.Output<string>;
+    this.roleArn = role.arn;
+    this.registerOutputs({ functionName: this.functionName, roleArn: this.roleArn });
+  }
+}
