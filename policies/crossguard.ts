@@ -106,8 +106,8 @@ export function secretsPolicy(): ResourceValidationPolicy {
       }
       const candidates = evaluate([asResource(args)], {}, [noPlaintextSecrets]);
       if (candidates.length > 0) {
-        const paths = candidates.map((c) => c.message.replace(/^.*?: /, "").replace(/ as a plain value$/, ""));
-        report(`could not verify that ${paths.join("; ")} are Pulumi secrets: the remediation phase, the only one that sees secret-ness, did not run for this resource`);
+        const what = candidates.map((c) => c.message.replace(/^.*?: /, "").replace(/ as a plain value$/, ""));
+        report(`could not verify that these values are Pulumi secrets (only the remediation phase sees secret-ness, and it did not run for this resource): ${what.join("; ")}`);
       }
     },
   };

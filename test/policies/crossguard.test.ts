@@ -1,0 +1,176 @@
+// The CrossGuard wiring, driven the way the engine drives it: props behind
+// @pulumi/policy's unknown-checking proxy, unknowns as the engine's sentinels,
+// secrets as `Secret` only in the remediation phase. No PolicyPack is built.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import YAML from "yaml";
+import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, Secret, StackValidationArgs, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
+import { secretsPreservingProxy } from "@pulumi/policy/secret";
+import type { PlanGraph } from "../../tools/plan/graph";
+import { UNVERIFIED_POLICY, packPolicies, secretsPolicy, stackPolicy, unverifiedPolicy } from "../../policies/crossguard";
+import { RULES, requiredTags, tierCoverage } from "../../policies/rules";
+import { byName, compliantGraph, mutated } from "./builders";
+
+const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** What the engine hands validateStack: outputs behind the unknown-checking proxy, parents as objects. */
+function stackArgs(graph: PlanGraph, config: object = {}): StackValidationArgs {
+  const byUrn = new Map<string, PolicyResource>();
+  for (const r of graph.resources) {
+    byUrn.set(r.urn, {
+      type: r.type,
+      name: r.name,
+      urn: r.urn,
+      props: unknownCheckingProxy(structuredClone(r.inputs)),
+      opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: () => undefined,
+    });
+  }
+  for (const r of graph.resources) if (r.parent) byUrn.get(r.urn)!.parent = byUrn.get(r.parent);
+  return {
+    resources: [...byUrn.values()],
+    stackTags: new Map(),
+    getConfig: <T extends object>() => config as T,
+    notApplicable: (reason?: string): never => {
+      throw new Error(`not applicable: ${reason}`);
+    },
+  };
+}
+
+async function runStack(policy: StackValidationPolicy, args: StackValidationArgs) {
+  const reports: { message: string; urn?: string }[] = [];
+  await policy.validateStack(args, (message, urn) => reports.push({ message, urn }));
+  return reports;
+}
+
+function resourceArgs(type: string, props: Record<string, unknown>): ResourceValidationArgs {
+  return {
+    type,
+    name: "contacts-alice",
+    urn: `urn:pulumi:test::event-ops::${type}::contacts-alice`,
+    props,
+    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    stackTags: new Map(),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: <T extends object>() => ({}) as T,
+    notApplicable: (reason?: string): never => {
+      throw new Error(`not applicable: ${reason}`);
+    },
+  };
+}
+
+async function runResource(policy: ResourceValidationPolicy, args: ResourceValidationArgs) {
+  const reports: string[] = [];
+  const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
+  for (const v of validations) await v(args, (m) => reports.push(m));
+  return reports;
+}
+
+describe("CrossGuard wiring", () => {
+  it("every rule becomes a policy with its metadata, plus the secrets and unverified policies", () => {
+    const policies = packPolicies();
+    const names = policies.map((p) => p.name);
+    for (const rule of RULES) assert.ok(names.includes(rule.id), `${rule.id} missing from the pack`);
+    assert.ok(names.includes(UNVERIFIED_POLICY));
+    for (const p of policies) {
+      assert.ok(p.description && p.remediationSteps && p.severity, `${p.name} lacks metadata`);
+    }
+    const level = Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel]));
+    assert.deepEqual(level, {
+      "tier-coverage": "mandatory",
+      "no-dangling-targets": "mandatory",
+      "queue-dead-letter": "mandatory",
+      "handler-least-privilege": "mandatory",
+      "no-plaintext-secrets": "remediate",
+      "silence-bounds": "advisory",
+      "required-tags": "advisory",
+      [UNVERIFIED_POLICY]: "advisory",
+    });
+  });
+
+  it("tier-coverage passes the compliant stack and reports a missing tier with the group's URN", async () => {
+    assert.deepEqual(await runStack(stackPolicy(tierCoverage), stackArgs(compliantGraph())), []);
+    const broken = mutated((g) => (g.resources = g.resources.filter((r) => r.name !== "eo-test-checkout-warn")));
+    const reports = await runStack(stackPolicy(tierCoverage), stackArgs(broken));
+    assert.equal(reports.length, 1);
+    assert.match(reports[0].message, /no enabled WARN event rule/);
+    assert.equal(reports[0].urn, byName(broken, "group-checkout").urn);
+  });
+
+  it("an unknown groupId neither throws, nor blocks, nor passes silently: the unverified policy reports it", async () => {
+    const g = mutated((x) => (byName(x, "eo-test-checkout-info").inputs.groupId = UNKNOWN_STRING));
+    assert.deepEqual(await runStack(stackPolicy(tierCoverage), stackArgs(g)), []);
+    const reports = await runStack(unverifiedPolicy(RULES), stackArgs(g));
+    assert.equal(reports.length, 1);
+    assert.match(reports[0].message, /^\[tier-coverage\] could not verify that rule eo-test-checkout-info is scoped .* unknown until apply/);
+  });
+
+  it("required-tags reads its keys from the pack config", async () => {
+    const missing = mutated((x) => (byName(x, "queue-events").inputs.tags = {}));
+    const reports = await runStack(stackPolicy(requiredTags), stackArgs(missing, { requiredKeys: ["env"] }));
+    assert.deepEqual(reports.map((r) => r.message), ["queue-events (eo-test-events) lacks required tag key(s) env"]);
+    const unconfigured = await runStack(stackPolicy(requiredTags), stackArgs(compliantGraph()));
+    assert.match(unconfigured[0].message, /could not verify required tags/);
+  });
+
+  describe("no-plaintext-secrets (secret-ness read in the remediation phase)", () => {
+    const TOKEN_URL = "https://oapi.dingtalk.com/robot/send?access_token=0123abcd";
+    const type = "alicloud:cms/alarmContact:AlarmContact";
+    const remediationProps = (raw: Record<string, unknown>) => unknownCheckingProxy(secretsPreservingProxy(raw));
+
+    it("passes a webhook that is a Pulumi secret, although analysis then sees it decrypted", async () => {
+      const policy = secretsPolicy();
+      const args = resourceArgs(type, remediationProps({ alarmContactName: "a", channelsDingWebHook: new Secret(TOKEN_URL) }));
+      assert.equal(await policy.remediateResource!(args), undefined, "the remediation changes nothing");
+      const analyzed = resourceArgs(type, unknownCheckingProxy({ alarmContactName: "a", channelsDingWebHook: TOKEN_URL }));
+      assert.deepEqual(await runResource(policy, analyzed), []);
+    });
+
+    it("reports a plain webhook, naming the property and never the value", async () => {
+      const policy = secretsPolicy();
+      await policy.remediateResource!(resourceArgs(type, remediationProps({ channelsDingWebHook: TOKEN_URL })));
+      const reports = await runResource(policy, resourceArgs(type, unknownCheckingProxy({ channelsDingWebHook: TOKEN_URL })));
+      assert.equal(reports.length, 1);
+      assert.match(reports[0], /channelsDingWebHook holds a DingTalk\/webhook access token as a plain value/);
+      assert.ok(!reports[0].includes("0123abcd"), "the secret must not appear in the message");
+    });
+
+    it("says it could not verify when the remediation phase did not run", async () => {
+      const reports = await runResource(secretsPolicy(), resourceArgs(type, unknownCheckingProxy({ channelsDingWebHook: TOKEN_URL })));
+      assert.equal(reports.length, 1);
+      assert.match(reports[0], /could not verify that these values are Pulumi secrets .*: channelsDingWebHook holds a DingTalk\/webhook access token$/);
+      assert.ok(!reports[0].includes("0123abcd"));
+    });
+  });
+});
+
+describe("policy pack files", () => {
+  const dir = path.resolve(__dirname, "../../policies");
+  const files = (d: string): string[] =>
+    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : e.name.endsWith(".ts") ? [path.join(d, e.name)] : []));
+
+  it("constructs the PolicyPack in policies/index.ts only", () => {
+    const constructing = files(dir).filter((f) => /new PolicyPack\(/.test(fs.readFileSync(f, "utf8")));
+    assert.deepEqual(constructing.map((f) => path.relative(dir, f)), ["index.ts"]);
+  });
+
+  it("has the PulumiPolicy.yaml and the versioned package.json the CLI reads", () => {
+    assert.equal(YAML.parse(fs.readFileSync(path.join(dir, "PulumiPolicy.yaml"), "utf8")).runtime, "nodejs");
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
+    assert.equal(pkg.main, "index.ts");
+  });
+
+  it("keeps one rule per file under policies/rules, each with its metadata", () => {
+    for (const rule of RULES) {
+      const file = path.join(dir, "rules", `${rule.id}.ts`);
+      assert.ok(fs.existsSync(file), `${rule.id} should live in rules/${rule.id}.ts`);
+      assert.match(fs.readFileSync(file, "utf8"), new RegExp(`id: "${rule.id}"`));
+    }
+  });
+});
