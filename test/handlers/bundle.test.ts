@@ -1,0 +1,36 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { crc64 } from "crc64-ecma182.js";
+import { bundleHandlers, zipDeterministic } from "../../tools/bundle";
+import { unzip } from "./doubles/bundled";
+
+describe("bundle", function () {
+  this.timeout(60_000);
+
+  it("builds the same bytes twice, with a manifest FC can use", async () => {
+    const a = await bundleHandlers(fs.mkdtempSync(path.join(os.tmpdir(), "bundle-a-")));
+    const b = await bundleHandlers(fs.mkdtempSync(path.join(os.tmpdir(), "bundle-b-")));
+    assert.deepEqual(a, b);
+    assert.deepEqual(Object.keys(a).sort(), ["instance-cleanup", "spot-drain", "state-record"]);
+    for (const e of Object.values(a)) {
+      assert.match(e.sha256, /^[0-9a-f]{64}$/);
+      assert.match(e.crc64, /^\d+$/);
+      assert.ok(e.ramActions.length > 0);
+    }
+  });
+
+  it("zips one index.js exporting handler, with fixed metadata", async () => {
+    const zip = await zipDeterministic([{ name: "index.js", data: Buffer.from("exports.handler = async () => 1;") }]);
+    assert.deepEqual([...unzip(zip).keys()], ["index.js"]);
+    // DOS date 1980-01-01 00:00 in the local header: time 0, date (0<<9)|(1<<5)|1.
+    assert.equal(zip.readUInt16LE(10), 0);
+    assert.equal(zip.readUInt16LE(12), 0x21);
+    assert.equal(zip.toString("base64"), (await zipDeterministic([{ name: "index.js", data: Buffer.from("exports.handler = async () => 1;") }])).toString("base64"));
+  });
+
+  it("uses the CRC-64/ECMA-182 (XZ) variant OSS and FC report", () => {
+    assert.equal(crc64("123456789"), "11051210869376104954"); // 0x995DC9BBDF1939FA, the CRC-64/XZ check value
+  });
+});

@@ -1,0 +1,52 @@
+import { strict as assert } from "node:assert";
+import { ramAction } from "../../handlers/cloud/apis";
+import { IMPLEMENTED_HANDLERS, ramActionsFor, runtimeApis } from "../../handlers/iam";
+import type { HandlerName } from "../../handlers/catalogue";
+import type { EventHandler } from "../../handlers/core/handler";
+import { CloudGateway } from "../../handlers/core/gateway";
+import { buffer, harness, IN_SCOPE, makeEvent } from "./doubles/harness";
+
+const EVENTS: Record<string, () => Record<string, unknown>> = {
+  "spot-drain": () => makeEvent("Instance:PreemptibleInstanceInterruption", "i-1"),
+  "instance-cleanup": () => makeEvent("Instance:StateChange", "i-1", { resourceId: "i-1", state: "Deleted" }, { level: "INFO" }),
+  "state-record": () => makeEvent("Instance:SystemFailure.Reboot:Executing", "i-1", { eventStatus: "Executing" }, { level: "CRITICAL" }),
+};
+
+describe("RAM actions per handler", () => {
+  it("lists every implemented handler's actions, sorted and in product:Action form", () => {
+    for (const name of Object.keys(IMPLEMENTED_HANDLERS) as HandlerName[]) {
+      const actions = ramActionsFor(name);
+      assert.deepEqual(actions, [...actions].sort());
+      for (const a of actions) assert.match(a, /^(ecs|slb|alb|ess|cms|oss|mns):[A-Z][A-Za-z]+$/);
+      assert.ok(actions.includes("mns:SendMessage"), "every function dead-letters");
+    }
+    assert.ok(ramActionsFor("spot-drain").includes("cms:PutCustomEvent"));
+    assert.ok(ramActionsFor("spot-drain").includes("oss:PutObject"));
+    assert.ok(!ramActionsFor("instance-cleanup").includes("slb:SetBackendServers"), "cleanup never sets weights");
+    assert.throws(() => ramActionsFor("maintenance"), /no implementation yet/);
+  });
+
+  for (const [name, handler] of Object.entries(IMPLEMENTED_HANDLERS) as [string, EventHandler][]) {
+    it(`${name} calls nothing outside its declared list, on its busiest path`, async () => {
+      const h = harness(handler, { MIN_HEALTHY_BACKENDS: "5" }); // force the capacity alert too
+      h.cloud.addInstance("i-1", IN_SCOPE).addClb("lb-1", [{ ServerId: "i-1", Weight: 100 }], { "rsp-1": [{ ServerId: "i-1", Port: 80, Weight: 100 }] });
+      h.cloud.addAlbGroup("sgp-1", [{ ServerId: "i-1", Port: 80, Weight: 100, ServerType: "Ecs", Status: "Available" }]);
+      h.cloud.scaling.set("asg-1", ["i-1"]);
+      if (name === "instance-cleanup") h.cloud.instances.delete("i-1");
+      const out = await h.invoke(buffer(EVENTS[name]()));
+      assert.equal(out.outcome, "acted", out.reason);
+      const declared = new Set(ramActionsFor(name as HandlerName));
+      const used = new Set(h.cloud.calls.map((c) => ramAction(c.api)));
+      if (handler.destructive) ["oss:PutObject", "oss:GetObject"].forEach((a) => used.add(a)); // markers
+      for (const a of used) assert.ok(declared.has(a), `${name} called ${a}, not in its RAM list`);
+      // And the list is not padded: every declared cloud API (beyond the runtime's) was exercised.
+      const runtime = new Set(runtimeApis(handler).map(ramAction));
+      for (const a of declared) if (!runtime.has(a)) assert.ok(used.has(a), `${name} declares ${a} but never called it`);
+    });
+  }
+
+  it("the gateway refuses a mutation sent as a read, so the recorded action list is complete", () => {
+    const gateway = new CloudGateway({ call: async () => ({}) }, { dryRun: false, eventKey: "k", regionId: "r" });
+    assert.throws(() => gateway.read({ product: "slb", action: "RemoveBackendServers", mutating: true }, {}), /changes state/);
+  });
+});
