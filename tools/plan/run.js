@@ -44,6 +44,26 @@ if (!upToDate()) {
   fs.writeFileSync(metafile, JSON.stringify(result.metafile));
 }
 
+// The stack deploys the handler bundles: build them when missing or older than their sources.
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+const manifest = path.join(root, "dist/handlers/manifest.json");
+if (!fs.existsSync(manifest) || fs.statSync(manifest).mtimeMs < newestSource(path.join(root, "handlers"))) {
+  const { spawnSync } = require("node:child_process");
+  const built = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "tools/bundle.ts")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  if (built.status !== 0) {
+    console.error("plan failed: `npm run bundle` did not build the handler bundles");
+    process.exit(3);
+  }
+}
+
 require(outfile)
   .main(process.argv.slice(2))
   .then((code) => process.exit(code))
