@@ -13,7 +13,8 @@ const CG_UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine'
 const REQUIRED = { requiredTagKeys: ["env"] };
 
 const run = (g: PlanGraph, policy: string): Violation[] => evaluatePlan(g, REQUIRED).filter((v) => v.policy === policy);
-const rule = (g: PlanGraph, name: string) => byName(g, name).inputs as Record<string, any>;
+const inputs = (g: PlanGraph, name: string) => byName(g, name).inputs as Record<string, any>;
+const rule = inputs;
 const critical = "eo-test-checkout-critical";
 const warn = "eo-test-checkout-warn";
 const info = "eo-test-checkout-info";
@@ -68,7 +69,7 @@ table("tier-coverage", "mandatory", [
       rule(g, warn).mnsParameters = [{ mnsParametersId: "1", queue: "eo-test-nowhere" }];
     }, expect: /queue eo-test-nowhere is not declared/ },
   { name: "CRITICAL only chats (level 4)", change: (g) => (rule(g, critical).contactParameters = [contactTarget("oncall", "4")]), expect: /pages no one/ },
-  { name: "CRITICAL pages a group without a phone number", change: (g) => (byName(g, "contacts-alice").inputs.channelsSms = undefined), expect: /pages no one/ },
+  { name: "CRITICAL pages a group without a phone number", change: (g) => (inputs(g, "contacts-alice").channelsSms = undefined), expect: /pages no one/ },
   { name: "CRITICAL reaches no one by email or chat", change: (g) => {
       const b = new GraphBuilder();
       g.resources.push(b.contact("pager", { channelsSms: "+8613800000002" }), b.contactGroup("pagers", ["pager"]));
@@ -85,21 +86,21 @@ table("no-dangling-targets", "mandatory", [
   { name: "an undeclared queue", change: (g) => rule(g, critical).mnsParameters.push({ mnsParametersId: "2", queue: "eo-test-lost" }), expect: /targets MNS queue eo-test-lost/ },
   { name: "a topic this stack does not declare", change: (g) => rule(g, critical).mnsParameters.push({ mnsParametersId: "2", topic: "eo-test-topic" }), expect: /targets MNS topic eo-test-topic/ },
   { name: "an undeclared function", change: (g) => (rule(g, "eo-test-auto-spot-drain").fcParameters[0].functionName = "eo-test-gone"), expect: /targets function eo-test-gone/ },
-  { name: "a contact group listing an undeclared contact", change: (g) => byName(g, "contacts-group-oncall").inputs.contacts.push("eo-test-nobody"), expect: /lists contact eo-test-nobody/ },
+  { name: "a contact group listing an undeclared contact", change: (g) => inputs(g, "contacts-group-oncall").contacts.push("eo-test-nobody"), expect: /lists contact eo-test-nobody/ },
   { name: "6 targets of one kind", change: (g) => (rule(g, warn).contactParameters = Array.from({ length: 6 }, (_, i) => ({ ...contactTarget("oncall", "4"), contactParametersId: String(i + 1) }))), expect: /has 6 contact group targets; CMS accepts at most 5/ },
   { name: "a queue name unknown until apply", change: (g) => (rule(g, critical).mnsParameters[0].queue = UNKNOWN), expect: /could not verify the MNS queue target .* unknown until apply/, undecided: true },
 ]);
 
 table("queue-dead-letter", "mandatory", [
-  { name: "dead-letter policy disabled", change: (g) => (byName(g, "queue-events").inputs.dlqPolicy.enabled = false), expect: /no enabled dead-letter policy/ },
-  { name: "no dead-letter policy", change: (g) => delete byName(g, "queue-events").inputs.dlqPolicy, expect: /no enabled dead-letter policy/ },
-  { name: "dead-letter queue not declared", change: (g) => (byName(g, "queue-events").inputs.dlqPolicy.deadLetterTargetQueue = "eo-test-elsewhere"), expect: /dead-letter queue eo-test-elsewhere .* is not declared/ },
-  { name: "dead-letter queue is itself", change: (g) => (byName(g, "queue-events").inputs.dlqPolicy.deadLetterTargetQueue = "eo-test-events"), expect: /names itself/ },
-  { name: "no server-side encryption", change: (g) => (byName(g, "queue-events").inputs.enableSse = false), expect: /not encrypted at rest/ },
-  { name: "encryption unknown until apply", change: (g) => (byName(g, "queue-events").inputs.enableSse = UNKNOWN), expect: /could not verify encryption/, undecided: true },
+  { name: "dead-letter policy disabled", change: (g) => (inputs(g, "queue-events").dlqPolicy.enabled = false), expect: /no enabled dead-letter policy/ },
+  { name: "no dead-letter policy", change: (g) => delete inputs(g, "queue-events").dlqPolicy, expect: /no enabled dead-letter policy/ },
+  { name: "dead-letter queue not declared", change: (g) => (inputs(g, "queue-events").dlqPolicy.deadLetterTargetQueue = "eo-test-elsewhere"), expect: /dead-letter queue eo-test-elsewhere .* is not declared/ },
+  { name: "dead-letter queue is itself", change: (g) => (inputs(g, "queue-events").dlqPolicy.deadLetterTargetQueue = "eo-test-events"), expect: /names itself/ },
+  { name: "no server-side encryption", change: (g) => (inputs(g, "queue-events").enableSse = false), expect: /not encrypted at rest/ },
+  { name: "encryption unknown until apply", change: (g) => (inputs(g, "queue-events").enableSse = UNKNOWN), expect: /could not verify encryption/, undecided: true },
 ]);
 
-const policyOf = (g: PlanGraph) => byName(g, "handler-spot-drain-policy").inputs;
+const policyOf = (g: PlanGraph) => inputs(g, "handler-spot-drain-policy");
 const withActions = (actions: unknown) => (g: PlanGraph) => (policyOf(g).policyDocument = JSON.stringify({ Version: "1", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] }));
 table("handler-least-privilege", "mandatory", [
   { name: "Action *", change: withActions("*"), expect: /allows "\*" \(every action of every service\)/ },
@@ -108,20 +109,20 @@ table("handler-least-privilege", "mandatory", [
   { name: "a partial wildcard", change: withActions(["slb:Describe*"]), expect: /a wildcard pattern/ },
   { name: "an action outside the handler's set", change: withActions(["ecs:DeleteInstance"]), expect: /"ecs:DeleteInstance", which is not in the handler's allowed set/ },
   { name: "NotAction", change: (g) => (policyOf(g).policyDocument = JSON.stringify({ Statement: [{ Effect: "Allow", NotAction: ["ram:*"], Resource: "*" }] })), expect: /allows by NotAction/ },
-  { name: "a system policy attached to the role", change: (g) => Object.assign(byName(g, "handler-spot-drain-attachment").inputs, { policyName: "AdministratorAccess", policyType: "System" }), expect: /attaches System policy AdministratorAccess/ },
+  { name: "a system policy attached to the role", change: (g) => Object.assign(inputs(g, "handler-spot-drain-attachment"), { policyName: "AdministratorAccess", policyType: "System" }), expect: /attaches System policy AdministratorAccess/ },
   { name: "a handler without an allowed set", change: (g) => {
-      byName(g, "handler-spot-drain").inputs.handler = "maintenance";
+      inputs(g, "handler-spot-drain").handler = "maintenance";
     }, expect: /handler maintenance has no allowed-action set/ },
   { name: "a policy document that is not JSON", change: (g) => (policyOf(g).policyDocument = "{"), expect: /is not valid JSON/ },
   { name: "policy document unknown until apply", change: (g) => (policyOf(g).policyDocument = CG_UNKNOWN_STRING), expect: /could not verify RAM policy .* unknown until apply/, undecided: true },
 ]);
 
 table("no-plaintext-secrets", "mandatory", [
-  { name: "a DingTalk webhook in the clear", change: (g) => (byName(g, "contacts-alice").inputs.channelsDingWebHook = "https://oapi.dingtalk.com/robot/send?access_token=0123abcd"), expect: /channelsDingWebHook holds a DingTalk\/webhook access token as a plain value/ },
+  { name: "a DingTalk webhook in the clear", change: (g) => (inputs(g, "contacts-alice").channelsDingWebHook = "https://oapi.dingtalk.com/robot/send?access_token=0123abcd"), expect: /channelsDingWebHook holds a DingTalk\/webhook access token as a plain value/ },
   { name: "a webhook URL in the clear", change: (g) => (rule(g, "eo-test-auto-spot-drain").webhookParameters[0].url = "https://hooks.example.com/ops"), expect: /webhookParameters\[0\]\.url holds a webhook URL/ },
   { name: "a URL with a token in a description", change: (g) => (rule(g, warn).description = "see https://hooks.example.com/x?token=abc"), expect: /description holds a URL carrying a credential/ },
-  { name: "an AccessKey ID in an environment variable", change: (g) => (byName(g, "handler-spot-drain-function").inputs.environmentVariables = { KEY: "LTAI5tAbCdEfGhIjKlMn" }), expect: /environmentVariables\.KEY holds an AccessKey ID/ },
-  { name: "an accessKeySecret-like field", change: (g) => (byName(g, "handler-spot-drain-function").inputs.environmentVariables = { accessKeySecret: "x" }), expect: /holds a value of the secret field "accessKeySecret"/ },
+  { name: "an AccessKey ID in an environment variable", change: (g) => (inputs(g, "handler-spot-drain-function").environmentVariables = { KEY: "LTAI5tAbCdEfGhIjKlMn" }), expect: /environmentVariables\.KEY holds an AccessKey ID/ },
+  { name: "an accessKeySecret-like field", change: (g) => (inputs(g, "handler-spot-drain-function").environmentVariables = { accessKeySecret: "x" }), expect: /holds a value of the secret field "accessKeySecret"/ },
 ]);
 
 table("silence-bounds", "advisory", [
@@ -133,9 +134,9 @@ table("silence-bounds", "advisory", [
 ]);
 
 table("required-tags", "advisory", [
-  { name: "a queue without the required key", change: (g) => (byName(g, "queue-events").inputs.tags = {}), expect: /lacks required tag key\(s\) env/ },
-  { name: "a function without tags", change: (g) => delete byName(g, "handler-spot-drain-function").inputs.tags, expect: /eo-test-spot-drain\) lacks required tag key/ },
-  { name: "tags unknown until apply", change: (g) => (byName(g, "queue-events").inputs.tags = UNKNOWN), expect: /could not verify the tags/, undecided: true },
+  { name: "a queue without the required key", change: (g) => (inputs(g, "queue-events").tags = {}), expect: /lacks required tag key\(s\) env/ },
+  { name: "a function without tags", change: (g) => delete inputs(g, "handler-spot-drain-function").tags, expect: /eo-test-spot-drain\) lacks required tag key/ },
+  { name: "tags unknown until apply", change: (g) => (inputs(g, "queue-events").tags = UNKNOWN), expect: /could not verify the tags/, undecided: true },
 ]);
 
 describe("policy context", () => {
@@ -148,7 +149,7 @@ describe("policy context", () => {
 
   it("handler-least-privilege falls back to the function's name when the component records no handler", () => {
     const g = mutated((x) => {
-      delete byName(x, "handler-spot-drain").inputs.handler;
+      delete inputs(x, "handler-spot-drain").handler;
       withActions(["ecs:RunInstances"])(x);
     });
     const found = run(g, "handler-least-privilege");
