@@ -12,6 +12,10 @@ import { PlanGraph } from "./graph";
 import { installMocks } from "./mocks";
 import { renderMarkdown, renderText } from "./render";
 import { StackFileError, readStackConfig } from "./stack-config";
+import { blocks, renderViolationsMarkdown, renderViolationsText } from "../../policies/evaluate";
+import { Violation } from "../../policies/model";
+import { evaluatePlan } from "../../policies/plan-graph";
+import { readBundles } from "../../infra/automation/bundles";
 
 export const EXIT = { ok: 0, policy: 1, config: 2, error: 3 } as const;
 
@@ -50,18 +54,22 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: "string" },
       markdown: { type: "string" },
       quiet: { type: "boolean", short: "q", default: false },
+      check: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
-  if (values.help || !values.stack) {
-    (values.help ? console.log : console.error)("usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--quiet]");
+  if (values.help || (!values.stack && !values.check)) {
+    (values.help ? console.log : console.error)(
+      "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--quiet]\n" +
+        "       npm run plan -- --check <plan.json>   (coverage and policies of a recorded plan)",
+    );
     return values.help ? EXIT.ok : EXIT.config;
   }
   const root = process.cwd();
   let graph: PlanGraph;
   try {
-    graph = await planStack({ root, stack: values.stack });
+    graph = values.check ? (JSON.parse(fs.readFileSync(values.check, "utf8")) as PlanGraph) : await planStack({ root, stack: values.stack! });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`Stack '${values.stack}': ${formatIssues(e.issues)}`);
@@ -77,15 +85,37 @@ export async function main(argv: string[]): Promise<number> {
 
   if (values.json) writeFile(values.json, JSON.stringify(graph, null, 2) + "\n");
   const rows = coverageMatrix(graph);
-  if (!values.quiet) console.log(renderText(graph, rows));
-  if (values.json) writeFile(values.json, JSON.stringify(graph, null, 2) + "\n");
-  if (values.markdown) writeFile(values.markdown, renderMarkdown(graph, rows));
+  const violations = checkPolicies(graph, root);
+  if (!values.quiet) {
+    console.log(renderText(graph, rows));
+    console.log(`\nPolicies (policies/, the same rules \`pulumi preview --policy-pack policies\` runs):`);
+    console.log(violations.length === 0 ? "  all pass" : renderViolationsText(violations).replace(/^/gm, "  "));
+  }
+  if (values.markdown) writeFile(values.markdown, renderMarkdown(graph, rows, [`### Policies\n\n${renderViolationsMarkdown(violations)}`]));
 
   const empty = emptyCells(rows);
   if (empty.length > 0) {
     console.error(`\n${empty.length} empty coverage cell(s): ${empty.map((c) => `${c.group}/${c.level}`).join(", ")}`);
   }
+  if (blocks(violations)) {
+    const mandatory = violations.filter((v) => v.enforcement === "mandatory");
+    console.error(`\n${mandatory.length} mandatory policy violation(s):\n${renderViolationsText(mandatory)}`);
+    return EXIT.policy;
+  }
   return EXIT.ok;
+}
+
+/** The policy pack over the recorded graph, with the facts it needs from the bundles and the config. */
+export function checkPolicies(graph: PlanGraph, root: string): Violation[] {
+  const allowedActions = Object.fromEntries(Object.entries(readBundles()).map(([name, b]) => [name, b.ramActions]));
+  let tags: string | undefined;
+  try {
+    tags = readStackConfig(root, graph.stack).config["event-ops:tags"];
+  } catch (e) {
+    if (!(e instanceof StackFileError)) throw e; // a recorded plan checked away from its stack file
+  }
+  const requiredTagKeys = tags ? ((JSON.parse(tags) as { required?: string[] }).required ?? []) : [];
+  return evaluatePlan(graph, { allowedActions, requiredTagKeys });
 }
 
 function writeFile(file: string, text: string) {

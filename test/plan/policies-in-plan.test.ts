@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PlanGraph, TYPES } from "../../tools/plan/graph";
+import { ROOT, runPlan } from "./helpers";
+
+/** Runs `npm run plan -- --check` over a recorded plan changed by `mutate`. */
+function checkMutated(mutate: (g: PlanGraph) => string): { status: number | null; stderr: string; stdout: string; target: string } {
+  const graph = structuredClone(runPlan("prod").graph!);
+  const target = mutate(graph);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-check-"));
+  const file = path.join(dir, "plan.json");
+  fs.writeFileSync(file, JSON.stringify(graph));
+  const r = spawnSync(process.execPath, [path.join(ROOT, "tools/plan/run.js"), "--check", file], { cwd: ROOT, encoding: "utf8" });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { status: r.status, stderr: r.stderr, stdout: r.stdout, target };
+}
+
+const rulesOf = (g: PlanGraph) => g.resources.filter((r) => r.type === TYPES.eventRule);
+
+describe("policies in the offline plan", () => {
+  it("both shipped stacks pass every mandatory policy", () => {
+    for (const stack of ["dev", "prod"]) {
+      const r = runPlan(stack);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /Policies \(policies\/.*\n\s+all pass/);
+    }
+  });
+
+  const cases: [string, RegExp, (g: PlanGraph) => string][] = [
+    ["removing one tier rule", /tier-coverage/, (g) => {
+      const rule = rulesOf(g).find((r) => r.inputs.groupId && (r.inputs.eventPattern as any).levelLists[0] === "WARN")!;
+      g.resources = g.resources.filter((r) => r !== rule);
+      return String(rule.parent!.split("::").pop());
+    }],
+    ["emptying a contact group", /tier-coverage|no-dangling/, (g) => {
+      const group = g.resources.find((r) => r.type === TYPES.alarmContactGroup && r.name === "contacts-group-owners")!;
+      group.inputs.contacts = [];
+      return "owners";
+    }],
+    ["pointing a rule at an undeclared queue", /no-dangling-targets/, (g) => {
+      const rule = rulesOf(g).find((r) => (r.inputs.mnsParameters as unknown[]).length > 0)!;
+      (rule.inputs.mnsParameters as any[])[0].queue = "eventops-prod-nowhere";
+      return rule.name;
+    }],
+    ["adding \"*\" to a handler's role", /handler-least-privilege/, (g) => {
+      const policy = g.resources.find((r) => r.type === TYPES.ramPolicy && r.name === "handler-spot-drain-policy")!;
+      const doc = JSON.parse(String(policy.inputs.policyDocument));
+      doc.Statement[0].Action.push("*");
+      policy.inputs.policyDocument = JSON.stringify(doc);
+      return policy.name;
+    }],
+  ];
+  for (const [title, policy, mutate] of cases) {
+    it(`exits 1 naming the policy and the resource: ${title}`, () => {
+      const r = checkMutated(mutate);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /mandatory policy violation/);
+      assert.match(r.stderr, policy);
+      assert.ok(r.stderr.includes(r.target), `the violation does not name ${r.target}:\n${r.stderr}`);
+    });
+  }
+});
