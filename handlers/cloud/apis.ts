@@ -28,6 +28,16 @@ const write = (product: Product, action: string, clientToken = false): ApiAction
 
 export const ECS = {
   describeInstances: read("ecs", "DescribeInstances"),
+  // Maintenance and expiry handlers.
+  describeInstanceHistoryEvents: read("ecs", "DescribeInstanceHistoryEvents"),
+  describeInstanceMaintenanceAttributes: read("ecs", "DescribeInstanceMaintenanceAttributes"),
+  describeInstanceAutoRenewAttribute: read("ecs", "DescribeInstanceAutoRenewAttribute"),
+  rebootInstance: write("ecs", "RebootInstance"),
+  redeployInstance: write("ecs", "RedeployInstance"),
+  acceptInquiredSystemEvent: write("ecs", "AcceptInquiredSystemEvent"),
+  // RenewInstance takes a ClientToken, but ours comes from the instance's expiry
+  // (expiry/decide.ts renewClientToken), not from the event: passed explicitly.
+  renewInstance: write("ecs", "RenewInstance"),
 } as const;
 
 export const SLB = {

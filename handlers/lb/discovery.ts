@@ -83,13 +83,14 @@ async function clbMemberships(cloud: CloudGateway, instanceId: string, loadBalan
   if (mine.length) out.push({ kind: "clb-default", loadBalancerId, entries: mine, others: defaults.filter((b) => b.serverId !== instanceId) });
 
   const groupIds = listOf(groups, "VServerGroups", "VServerGroup").map((g) => str(g.VServerGroupId)).filter((id): id is string => !!id);
-  for (const vServerGroupId of groupIds) {
+  const { results, failures } = await forEachLimited(groupIds, o.concurrency, async (vServerGroupId): Promise<Membership | undefined> => {
     const group = await cloud.read(SLB.describeVServerGroupAttribute, { RegionId: o.regionId, VServerGroupId: vServerGroupId });
     const backends = listOf(group, "BackendServers", "BackendServer").map(toBackend);
     const entries = backends.filter((b) => b.serverId === instanceId);
-    if (entries.length) out.push({ kind: "clb-vserver", loadBalancerId, vServerGroupId, entries, others: backends.filter((b) => b.serverId !== instanceId) });
-  }
-  return out;
+    return entries.length ? { kind: "clb-vserver", loadBalancerId, vServerGroupId, entries, others: backends.filter((b) => b.serverId !== instanceId) } : undefined;
+  });
+  throwIfFailed("vServer group discovery", failures, (id) => `vServer group ${id}`);
+  return [...out, ...results.filter((m): m is Membership => !!m)];
 }
 
 async function discoverAlb(cloud: CloudGateway, instanceId: string, o: DiscoveryOptions): Promise<Membership[]> {

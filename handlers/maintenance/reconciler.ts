@@ -1,0 +1,355 @@
+// The impure half of the pending-action state machine (pending.ts): observe the
+// cloud, ask `nextStep`, PERSIST the answer (compare-and-swap, store.ts), and
+// only then perform the step. A timer runs `reconcile` every minute; the
+// maintenance handler runs `advancePending` for one record when an event about
+// it arrives (Canceled, Avoided, Executed, Failed).
+//
+// Restart safety: the action is written as issued before it is called, so a
+// crash at any point resumes without repeating it (pending.ts says how).
+import type { EventStatus } from "../catalogue";
+import { ALB, CMS, ECS, SLB } from "../cloud/apis";
+import { isRetryable, type Deadline } from "../cloud/retry";
+import { cmsAlertSink } from "../core/alerts";
+import type { HandlerConfig } from "../core/config";
+import { CloudGateway, type RecordedAction } from "../core/gateway";
+import type { AlertSink } from "../core/handler";
+import { messageOf } from "../core/invoke";
+import type { Clock, CloudApi, ObjectStore } from "../core/ports";
+import { DISCOVERY_APIS, discoverMemberships, type Backend, type Membership } from "../lb/discovery";
+import { HEALTH_APIS, WEIGHT_APIS, capacityShortfalls } from "../lb/drain";
+import { listOf, str } from "../lb/responses";
+import { nextStep, recordActRejected, type BackendWeight, type Observation, type ReconcileOptions, type Step } from "./pending";
+import { PendingActionStore, type StoredPending, type Versioned } from "./store";
+import { planSlot } from "./window";
+
+export const ESCALATION_EVENT_NAME = "EventOps:MaintenanceEscalation";
+
+/** Knobs of the maintenance automation that are not in the shared handler config. */
+export interface MaintenanceTiming {
+  /** Slack kept between the end of our action and notBefore. */
+  safetyMarginMinutes: number;
+  /** Drain + action + recovery; the slot is this long. */
+  actionDurationMinutes: number;
+  /** Where pending records live (default `<IDEMPOTENCY_PREFIX>/pending`). */
+  pendingPrefix: string;
+}
+
+export interface ReconcilePorts {
+  cloudApi: CloudApi;
+  objects: ObjectStore;
+  clock: Clock;
+  config: HandlerConfig;
+  timing: MaintenanceTiming;
+  /** The FC request id: the writer of every record version this invocation makes. */
+  requestId: string;
+  deadline: Deadline;
+  /** Test seam; defaults to CMS custom events through the record's gateway. */
+  alerts?: (cloud: CloudGateway, eventId: string) => AlertSink;
+}
+
+export interface RecordReport {
+  eventId: string;
+  instanceId: string;
+  /** Steps performed (or, under DRY_RUN, that would be), in order. */
+  steps: string[];
+  phase: string;
+  outcome?: string;
+  note?: string;
+}
+
+export interface ReconcileReport {
+  records: RecordReport[];
+  actions: RecordedAction[];
+  warnings: string[];
+}
+
+/** Statuses of DescribeInstanceHistoryEvents to ask for: without them only finished events come back. */
+const ALL_EVENT_STATUSES: readonly EventStatus[] = ["Inquiring", "Scheduled", "Executing", "Executed", "Avoided", "Canceled", "Failed"];
+const FINAL: readonly string[] = ["Executed", "Avoided", "Canceled", "Failed"];
+/** Steps one record may take in one invocation (each re-observes first). */
+const MAX_STEPS_PER_TICK = 8;
+
+/** Every API the reconciler may call (for the maintenance function's RAM policy). */
+export const RECONCILER_APIS = [
+  ECS.describeInstances,
+  ECS.describeInstanceHistoryEvents,
+  ECS.rebootInstance,
+  ECS.redeployInstance,
+  ...DISCOVERY_APIS,
+  ...WEIGHT_APIS,
+  ...HEALTH_APIS,
+  CMS.putCustomEvent,
+] as const;
+
+export function pendingStore(ports: Pick<ReconcilePorts, "objects" | "timing" | "requestId">): PendingActionStore {
+  return new PendingActionStore(ports.objects, ports.timing.pendingPrefix, ports.requestId);
+}
+
+/** One timer tick: advance every pending record that is due. */
+export async function reconcile(ports: ReconcilePorts, now: number = ports.clock.now()): Promise<ReconcileReport> {
+  const store = pendingStore(ports);
+  const report: ReconcileReport = { records: [], actions: [], warnings: [] };
+  const slots = await store.listSlots();
+  const finished = new Set<string>();
+  const seen = new Set<string>();
+  for (const slot of slots) {
+    if (seen.has(slot.eventId)) continue;
+    seen.add(slot.eventId);
+    if (ports.deadline.remainingMs() <= 0) {
+      report.warnings.push(`deadline reached; ${slot.eventId} and later records wait for the next tick`);
+      break;
+    }
+    try {
+      const current = await store.load(slot.eventId);
+      if (!current) {
+        if (store.isOrphan(slot, now)) finished.add(slot.eventId);
+        continue;
+      }
+      if (current.record.phase === "done") {
+        finished.add(slot.eventId);
+        continue;
+      }
+      const r = await advanceRecord(ports, store, current, now, {}, report);
+      if (r.phase === "done") finished.add(slot.eventId);
+    } catch (err) {
+      report.warnings.push(`${slot.eventId}: ${messageOf(err)}`);
+    }
+  }
+  if (!ports.config.dryRun) {
+    await store.advanceCursor(slots, (s) => finished.has(s.eventId)).catch((err) => report.warnings.push(`cursor not advanced: ${messageOf(err)}`));
+  }
+  return report;
+}
+
+/** Advances one record now (the handler's path for Canceled / Avoided / Executed / Failed). */
+export async function advancePending(ports: ReconcilePorts, eventId: string, hint: { eventStatus?: EventStatus } = {}, now: number = ports.clock.now()): Promise<{ report: ReconcileReport; record?: RecordReport }> {
+  const store = pendingStore(ports);
+  const report: ReconcileReport = { records: [], actions: [], warnings: [] };
+  const current = await store.load(eventId);
+  if (!current) return { report };
+  await advanceRecord(ports, store, current, now, hint, report);
+  return { report, record: report.records[report.records.length - 1] };
+}
+
+function optionsFor(record: StoredPending, ports: ReconcilePorts): ReconcileOptions {
+  return {
+    windows: record.windows,
+    safetyMarginMinutes: ports.timing.safetyMarginMinutes,
+    actionDurationMinutes: ports.timing.actionDurationMinutes,
+    drainWaitSeconds: ports.config.drainWaitSeconds,
+  };
+}
+
+async function advanceRecord(ports: ReconcilePorts, store: PendingActionStore, start: Versioned, now: number, hint: { eventStatus?: EventStatus }, report: ReconcileReport): Promise<RecordReport> {
+  let current = start;
+  const r0 = start.record;
+  const cloud = new CloudGateway(ports.cloudApi, { dryRun: ports.config.dryRun, eventKey: `maintenance/${r0.eventId}`, regionId: r0.regionId });
+  const alerts = (ports.alerts ?? ((g, id) => cmsAlertSink(g, `maintenance/${id}`)))(cloud, r0.eventId);
+  const out: RecordReport = { eventId: r0.eventId, instanceId: r0.instanceId, steps: [], phase: r0.phase };
+  report.records.push(out);
+  try {
+    // Under DRY_RUN nothing is persisted, so one step is all that can be shown.
+    const budget = ports.config.dryRun ? 1 : MAX_STEPS_PER_TICK;
+    for (let i = 0; i < budget; i++) {
+      const record = current.record;
+      const seen = await observe(cloud, ports.config, record, hint.eventStatus);
+      const next = nextStep(record, seen.obs, now, optionsFor(record, ports));
+      let step: Step = next.step;
+      let nextRecord = next.record as StoredPending;
+
+      // Capacity guard: before the first weight change, refuse a drain that
+      // would leave a target below MIN_HEALTHY_BACKENDS; try the next slot.
+      if (step.kind === "drain" && record.phase === "planned") {
+        const short = await capacityShortfalls(cloud, seen.memberships, ports.config.minHealthyBackends, record.regionId, ports.config.lbConcurrency);
+        if (short.length > 0) {
+          const blockedSlots = [...(record.blockedSlots ?? []), record.slot.start];
+          const plan = planSlot({ now, notBefore: record.notBefore, windows: record.windows, safetyMarginMinutes: ports.timing.safetyMarginMinutes, actionDurationMinutes: ports.timing.actionDurationMinutes, blockedSlots });
+          const why = short.map((s) => `${s.target} would keep ${s.healthyRemaining} healthy backend(s)`).join("; ");
+          if (plan.kind === "slot") {
+            nextRecord = { ...record, slot: { start: plan.start, end: plan.end }, blockedSlots, updatedAt: now };
+            step = { kind: "wait", until: plan.start, reason: `capacity guard (MIN_HEALTHY_BACKENDS=${ports.config.minHealthyBackends}): ${why}; moved to ${new Date(plan.start).toISOString()}` };
+          } else {
+            nextRecord = { ...record, blockedSlots, phase: "done", outcome: "no-slot", escalations: [...record.escalations, "capacity"], updatedAt: now };
+            step = { kind: "escalate", reason: `${record.eventId} ${record.instanceId}: capacity guard refused the slot (${why}) and no later slot fits before notBefore (${plan.reason}); the platform will act at ${new Date(record.notBefore).toISOString()}` };
+          }
+        }
+      }
+
+      if (JSON.stringify(nextRecord) !== JSON.stringify(record) && !ports.config.dryRun) {
+        const written = await store.advance(current, nextRecord);
+        if (!written) {
+          out.note = "another reconciler advanced this record first; left to it";
+          break;
+        }
+        current = written;
+      } else if (ports.config.dryRun) {
+        current = { record: nextRecord, version: current.version };
+      }
+      out.phase = current.record.phase;
+      out.outcome = current.record.outcome;
+
+      if (step.kind === "wait") {
+        out.note = step.until !== undefined ? `${step.reason} (until ${new Date(step.until).toISOString()})` : step.reason;
+        break;
+      }
+      if (step.kind === "done") break;
+      out.steps.push(describeStep(step));
+      const performed = await perform(ports, cloud, alerts, current, step, seen.memberships, now);
+      if (performed.rejected) {
+        // A definite refusal: the action did not happen; the record may retry it.
+        const cleared = recordActRejected(current.record, performed.rejected, now) as StoredPending;
+        const written = ports.config.dryRun ? undefined : await store.advance(current, cleared);
+        if (!written) break;
+        current = written;
+        out.note = `${current.record.action} refused (${performed.rejected})`;
+      }
+      if (ports.config.dryRun) break;
+    }
+  } finally {
+    report.actions.push(...cloud.actions);
+  }
+  return out;
+}
+
+function describeStep(step: Step): string {
+  switch (step.kind) {
+    case "drain":
+      return `drain ${step.targets.map((t) => t.target).join(",")}`;
+    case "restore":
+      return `restore ${step.weights.map((t) => `${t.target}=${t.weight}`).join(",")}`;
+    case "act":
+      return `${step.action} ${step.instanceId}`;
+    case "start-instance":
+      return `StartInstance ${step.instanceId}`;
+    case "escalate":
+      return `escalate: ${step.reason}`;
+    default:
+      return step.kind;
+  }
+}
+
+async function perform(ports: ReconcilePorts, cloud: CloudGateway, alerts: AlertSink, current: Versioned, step: Step, memberships: Membership[], now: number): Promise<{ rejected?: string }> {
+  const record = current.record;
+  switch (step.kind) {
+    case "drain":
+      await setWeights(cloud, memberships, record, step.targets, `drain-${record.attempts.drain}`);
+      return {};
+    case "restore":
+      await setWeights(cloud, memberships, record, step.weights, `restore-${record.attempts.restore}`);
+      return {};
+    case "act": {
+      const api = step.action === "RebootInstance" ? ECS.rebootInstance : step.action === "RedeployInstance" ? ECS.redeployInstance : undefined;
+      if (!api) {
+        await alerts.critical(ESCALATION_EVENT_NAME, { eventId: record.eventId, instanceId: record.instanceId, reason: `${step.action} is not automated here; act by hand` });
+        return {};
+      }
+      try {
+        await cloud.mutate(api, { RegionId: record.regionId, InstanceId: record.instanceId }, `${record.instanceId}/act-${record.attempts.act}`);
+      } catch (err) {
+        const code = (err as { code?: unknown })?.code;
+        // Only a definite answer proves it did not act; a timeout or 5xx may have.
+        if (typeof code === "string" && code !== "DeadlineExceeded" && !isRetryable(err)) return { rejected: code };
+        throw err;
+      }
+      return {};
+    }
+    case "start-instance":
+    case "escalate": {
+      const reason = step.kind === "escalate" ? step.reason : `instance ${step.instanceId} is stopped after the action; start it by hand`;
+      await alerts.critical(ESCALATION_EVENT_NAME, {
+        eventId: record.eventId,
+        instanceId: record.instanceId,
+        eventType: record.eventType,
+        phase: record.phase,
+        notBefore: new Date(record.notBefore).toISOString(),
+        at: new Date(now).toISOString(),
+        reason,
+      });
+      return {};
+    }
+    default:
+      return {};
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Observation
+
+/** `clb:<lb>`, `vsg:<group>:<port>`, `alb:<group>:<port>`: one weight each. */
+export function targetOf(m: Membership, b: Backend): string {
+  switch (m.kind) {
+    case "clb-default":
+      return `clb:${m.loadBalancerId}`;
+    case "clb-vserver":
+      return `vsg:${m.vServerGroupId}:${b.port ?? ""}`;
+    case "alb":
+      return `alb:${m.serverGroupId}:${b.port ?? ""}`;
+  }
+}
+
+async function observe(cloud: CloudGateway, config: HandlerConfig, record: StoredPending, hinted?: EventStatus): Promise<{ obs: Observation; memberships: Membership[] }> {
+  const { instanceId, regionId } = record;
+  const [events, instances, memberships] = await Promise.all([
+    cloud.read(ECS.describeInstanceHistoryEvents, { RegionId: regionId, InstanceId: instanceId, EventId: [record.eventId], InstanceEventCycleStatus: ALL_EVENT_STATUSES }),
+    cloud.read(ECS.describeInstances, { RegionId: regionId, InstanceIds: JSON.stringify([instanceId]) }),
+    discoverMemberships(cloud, instanceId, { regionId, clbDiscovery: config.clbDiscovery, concurrency: config.lbConcurrency }),
+  ]);
+  const event = listOf(events, "InstanceSystemEventSet", "InstanceSystemEventType").find((e) => str(e.EventId) === record.eventId);
+  const cycle = event?.EventCycleStatus as { Name?: unknown } | undefined;
+  let eventStatus = (str(cycle?.Name) as EventStatus | undefined) ?? "Unknown";
+  // A final status from the event itself is authoritative even if the API lags.
+  if (hinted && FINAL.includes(hinted) && !FINAL.includes(eventStatus)) eventStatus = hinted;
+
+  const instance = listOf(instances, "Instances", "Instance").find((i) => str(i.InstanceId) === instanceId);
+  const status = str(instance?.Status);
+  const instanceStatus: Observation["instanceStatus"] = status && ["Pending", "Running", "Starting", "Stopping", "Stopped"].includes(status) ? (status as Observation["instanceStatus"]) : "Unknown";
+  const started = str(instance?.StartTime);
+  const startMs = started ? Date.parse(started) : NaN;
+
+  const backends: BackendWeight[] = memberships.flatMap((m) => m.entries.map((b) => ({ target: targetOf(m, b), weight: b.weight ?? 100 })));
+  const healthy = instanceStatus === "Running" && (await instanceHealthy(cloud, memberships, instanceId, regionId));
+  return {
+    obs: { eventStatus, instanceStatus, ...(Number.isFinite(startMs) ? { instanceStartTime: startMs } : {}), backends, healthy },
+    memberships,
+  };
+}
+
+/** Healthy on every load balancer it is attached to (CLB health `normal`, ALB status `Available`). */
+async function instanceHealthy(cloud: CloudGateway, memberships: Membership[], instanceId: string, regionId: string): Promise<boolean> {
+  const clbs = [...new Set(memberships.filter((m) => m.kind !== "alb").map((m) => (m as { loadBalancerId: string }).loadBalancerId))];
+  for (const loadBalancerId of clbs) {
+    const body = await cloud.read(SLB.describeHealthStatus, { RegionId: regionId, LoadBalancerId: loadBalancerId });
+    const rows = listOf(body, "BackendServers", "BackendServer").filter((r) => str(r.ServerId) === instanceId);
+    if (rows.length > 0 && !rows.some((r) => str(r.ServerHealthStatus) === "normal")) return false;
+  }
+  for (const m of memberships) {
+    if (m.kind !== "alb") continue;
+    if (m.entries.some((e) => (e as Backend & { status?: string }).status !== undefined && (e as Backend & { status?: string }).status !== "Available")) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Weights
+
+/** Sets the instance's weight on the given targets; targets it left meanwhile are skipped. */
+async function setWeights(cloud: CloudGateway, memberships: Membership[], record: StoredPending, weights: readonly BackendWeight[], attempt: string): Promise<void> {
+  const wanted = new Map(weights.map((w) => [w.target, w.weight]));
+  const { instanceId, regionId } = record;
+  for (const m of memberships) {
+    const entries = m.entries.filter((b) => wanted.has(targetOf(m, b))).map((b) => ({ ...b, weight: wanted.get(targetOf(m, b))! }));
+    if (entries.length === 0) continue;
+    const token = `${m.kind === "alb" ? m.serverGroupId : m.kind === "clb-vserver" ? m.vServerGroupId : m.loadBalancerId}/${instanceId}/${attempt}`;
+    switch (m.kind) {
+      case "clb-default":
+        await cloud.mutate(SLB.setBackendServers, { RegionId: regionId, LoadBalancerId: m.loadBalancerId, BackendServers: JSON.stringify(entries.map((b) => ({ ServerId: b.serverId, Weight: String(b.weight), Type: b.type ?? "ecs" }))) }, token, { tolerateGone: true });
+        break;
+      case "clb-vserver":
+        await cloud.mutate(SLB.setVServerGroupAttribute, { RegionId: regionId, VServerGroupId: m.vServerGroupId, BackendServers: JSON.stringify(entries.map((b) => ({ ServerId: b.serverId, Port: String(b.port), Weight: String(b.weight), Type: b.type ?? "ecs" }))) }, token, { tolerateGone: true });
+        break;
+      case "alb":
+        await cloud.mutate(ALB.updateServerGroupServersAttribute, { ServerGroupId: m.serverGroupId, Servers: entries.map((b) => ({ ServerId: b.serverId, ServerType: b.type ?? "Ecs", ...(b.port !== undefined ? { Port: b.port } : {}), Weight: b.weight })) }, token, { tolerateGone: true });
+        break;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// Handler overhead per event, measured on the bundled zips against the local
+// fake cloud with DRAIN_WAIT_SECONDS=0, so the figure excludes the configured
+// wait. Prints medians and ratios (no pass/fail), plus each zip's size and
+// cold-require time.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { randomUUID } from "node:crypto";
+import { endpointEnv, startFakeCloud, type FakeCloud } from "../../test/fake-cloud";
+import { ensureBundles, loadBundledHandler, withEnv, type FcHandler } from "../../test/handlers/doubles/bundled";
+import { OUT_DIR, MANIFEST_PATH, type BundleManifest } from "../bundle";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 25);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function event(name: string, instanceId: string, content: Record<string, unknown> = {}) {
+  return Buffer.from(JSON.stringify({ id: randomUUID(), product: "ECS", name, level: "WARN", regionId: "cn-hangzhou", resourceId: `acs:ecs:cn-hangzhou:1:instance/${instanceId}`, content: { instanceId, ...content } }));
+}
+
+async function timeRuns(label: string, fake: FakeCloud, handler: FcHandler, prepare: (i: number) => Buffer): Promise<{ label: string; median: number; outcomes: string[] }> {
+  const times: number[] = [];
+  const outcomes = new Set<string>();
+  for (let i = 0; i < RUNS; i++) {
+    const body = prepare(i);
+    const t = process.hrtime.bigint();
+    const out = await handler(body, { requestId: randomUUID(), function: { name: label, timeout: 300 }, region: "cn-hangzhou", accountId: "1234567890123456" });
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    outcomes.add(out.outcome);
+  }
+  fake.callLog.clear();
+  return { label, median: median(times), outcomes: [...outcomes] };
+}
+
+async function main() {
+  await ensureBundles();
+  const manifest: BundleManifest = JSON.parse(fs.readFileSync(MANIFEST_PATH, "utf8"));
+  console.log("bundle sizes and cold require:");
+  for (const [name, e] of Object.entries(manifest)) {
+    const file = path.join(OUT_DIR, name, "index.js");
+    const t = process.hrtime.bigint();
+    require(file);
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    console.log(`  ${name.padEnd(17)} zip ${(e.bytes / 1024).toFixed(1)} KiB, index.js ${(e.jsBytes / 1024).toFixed(1)} KiB, cold require ${ms.toFixed(1)} ms`);
+  }
+
+  const fake = await startFakeCloud();
+  const env = {
+    ...endpointEnv(fake),
+    SCOPE_TAG_KEY: "event-ops",
+    SCOPE_TAG_VALUE: "managed",
+    DRAIN_WAIT_SECONDS: "0",
+    MIN_HEALTHY_BACKENDS: "1",
+    IDEMPOTENCY_BUCKET: "bench-markers",
+    DEAD_LETTER_QUEUE: "bench-dlq",
+  };
+  const [spot, cleanup, record] = ["spot-drain", "instance-cleanup", "state-record"].map(loadBundledHandler);
+  const s = fake.state;
+  const results = await withEnv(env, async () => {
+    const rows = [];
+    rows.push(await timeRuns("state-record (no cloud calls)", fake, record, (i) => event("Instance:StateChange", `i-rec${i}`, { state: "Running" })));
+    rows.push(
+      await timeRuns("spot-drain: 2 CLB + 2 vServer + 2 ALB groups", fake, spot, (i) => {
+        const v = `i-spot${i}`;
+        const peer = `${v}-peer`;
+        s.addInstance({ InstanceId: v, Tags: { "event-ops": "managed" } });
+        for (let k = 0; k < 2; k++) {
+          const lb = s.addLoadBalancer({ BackendServers: [{ ServerId: v, Weight: 100 }, { ServerId: peer, Weight: 100 }] });
+          s.addVServerGroup({ LoadBalancerId: lb.LoadBalancerId, BackendServers: [{ ServerId: v, Port: 80 }, { ServerId: peer, Port: 80 }] });
+          s.addAlbServerGroup({ Servers: [{ ServerId: v, Port: 80, Status: "Available" }, { ServerId: peer, Port: 80, Status: "Available" }] });
+        }
+        return event("Instance:PreemptibleInstanceInterruption", v, { action: "delete" });
+      }),
+    );
+    const repeated = event("Instance:PreemptibleInstanceInterruption", "i-spot0", { action: "delete" });
+    await spot(repeated, { requestId: randomUUID(), function: { timeout: 300 }, region: "cn-hangzhou" }); // leaves a done marker
+    rows.push(await timeRuns("spot-drain duplicate (marker says done)", fake, spot, () => repeated));
+    rows.push(
+      await timeRuns("instance-cleanup: ESS + 1 CLB", fake, cleanup, (i) => {
+        const v = `i-gone${i}`;
+        const g = s.addScalingGroup({ MinSize: 0 });
+        s.addScalingInstance(g.ScalingGroupId, { InstanceId: v });
+        s.addLoadBalancer({ BackendServers: [{ ServerId: v, Weight: 100 }] });
+        return event("Instance:StateChange", v, { resourceId: v, state: "Deleted" });
+      }),
+    );
+    rows.push(await timeRuns("rejected (invalid JSON → DLQ)", fake, spot, () => Buffer.from("{oops")));
+    return rows;
+  });
+  await fake.close();
+
+  const base = results[0].median;
+  console.log(`\nmedian overhead per event over ${RUNS} runs (fake cloud on loopback, zero drain wait, growing state):`);
+  for (const r of results) console.log(`  ${r.label.padEnd(46)} ${r.median.toFixed(1).padStart(7)} ms  ×${(r.median / base).toFixed(1)} of state-record  [${r.outcomes.join(",")}]`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
