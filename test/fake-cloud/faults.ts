@@ -45,7 +45,11 @@ export class Faults {
     return this;
   }
 
-  /** The next `n` calls (default: all) are answered `ms` later, so a client timeout can fire. */
+  /**
+   * The next `n` calls (default: all) are answered `ms` later, so a client
+   * timeout can fire. The call still takes effect after the delay even if the
+   * client gave up, as with a real timeout: retries must be idempotent.
+   */
   delay(action: ActionMatch, ms: number, n = Infinity): this {
     this.rules.push({ kind: "delay", action, remaining: n, ms });
     return this;
