@@ -7,14 +7,16 @@ import type { HandlerName } from "./catalogue";
 import { MNS, OSS, ramAction, type ApiAction } from "./cloud/apis";
 import type { EventHandler } from "./core/handler";
 import { instanceCleanup } from "./instance-cleanup";
+import { maintenance } from "./maintenance/handler";
 import { spotDrain } from "./spot-drain";
 import { stateRecord } from "./state-record";
 
-/** The handlers that have a bundle today (maintenance and expiry come later). */
+/** The handlers that have a bundle today. */
 export const IMPLEMENTED_HANDLERS: Partial<Record<HandlerName, EventHandler>> = {
   "spot-drain": spotDrain,
   "instance-cleanup": instanceCleanup,
   "state-record": stateRecord,
+  maintenance,
 };
 
 /** Every function dead-letters (MNS) and may move an oversized body to OSS; destructive ones also claim markers. */

@@ -35,16 +35,22 @@ export interface MaintenanceTiming {
 }
 
 export interface ReconcilePorts {
-  cloudApi: CloudApi;
+  /** The gateway a record's calls go through (one per record on the timer path; the event's own in the handler). */
+  gatewayFor: (record: StoredPending) => CloudGateway;
   objects: ObjectStore;
   clock: Clock;
   config: HandlerConfig;
   timing: MaintenanceTiming;
-  /** The FC request id: the writer of every record version this invocation makes. */
-  requestId: string;
+  /** Identifies this invocation (FC request id) as the writer of the record versions it makes. */
+  writer: string;
   deadline: Deadline;
-  /** Test seam; defaults to CMS custom events through the record's gateway. */
+  /** Defaults to CMS custom events through the record's gateway. */
   alerts?: (cloud: CloudGateway, eventId: string) => AlertSink;
+}
+
+/** Timer path: one gateway per record, keyed by its event, in its region. */
+export function gatewayPerRecord(cloudApi: CloudApi, dryRun: boolean): (record: StoredPending) => CloudGateway {
+  return (record) => new CloudGateway(cloudApi, { dryRun, eventKey: `maintenance/${record.eventId}`, regionId: record.regionId });
 }
 
 export interface RecordReport {
@@ -81,8 +87,8 @@ export const RECONCILER_APIS = [
   CMS.putCustomEvent,
 ] as const;
 
-export function pendingStore(ports: Pick<ReconcilePorts, "objects" | "timing" | "requestId">): PendingActionStore {
-  return new PendingActionStore(ports.objects, ports.timing.pendingPrefix, ports.requestId);
+export function pendingStore(ports: Pick<ReconcilePorts, "objects" | "timing" | "writer">): PendingActionStore {
+  return new PendingActionStore(ports.objects, ports.timing.pendingPrefix, ports.writer);
 }
 
 /** One timer tick: advance every pending record that is due. */
@@ -143,7 +149,8 @@ function optionsFor(record: StoredPending, ports: ReconcilePorts): ReconcileOpti
 async function advanceRecord(ports: ReconcilePorts, store: PendingActionStore, start: Versioned, now: number, hint: { eventStatus?: EventStatus }, report: ReconcileReport): Promise<RecordReport> {
   let current = start;
   const r0 = start.record;
-  const cloud = new CloudGateway(ports.cloudApi, { dryRun: ports.config.dryRun, eventKey: `maintenance/${r0.eventId}`, regionId: r0.regionId });
+  const cloud = ports.gatewayFor(r0);
+  const actionsBefore = cloud.actions.length;
   const alerts = (ports.alerts ?? ((g, id) => cmsAlertSink(g, `maintenance/${id}`)))(cloud, r0.eventId);
   const out: RecordReport = { eventId: r0.eventId, instanceId: r0.instanceId, steps: [], phase: r0.phase };
   report.records.push(out);
@@ -206,7 +213,7 @@ async function advanceRecord(ports: ReconcilePorts, store: PendingActionStore, s
       if (ports.config.dryRun) break;
     }
   } finally {
-    report.actions.push(...cloud.actions);
+    report.actions.push(...cloud.actions.slice(actionsBefore));
   }
   return out;
 }
@@ -296,7 +303,7 @@ async function observe(cloud: CloudGateway, config: HandlerConfig, record: Store
   ]);
   const event = listOf(events, "InstanceSystemEventSet", "InstanceSystemEventType").find((e) => str(e.EventId) === record.eventId);
   const cycle = event?.EventCycleStatus as { Name?: unknown } | undefined;
-  let eventStatus = (str(cycle?.Name) as EventStatus | undefined) ?? "Unknown";
+  let eventStatus: Observation["eventStatus"] = (str(cycle?.Name) as EventStatus | undefined) ?? "Unknown";
   // A final status from the event itself is authoritative even if the API lags.
   if (hinted && FINAL.includes(hinted) && !FINAL.includes(eventStatus)) eventStatus = hinted;
 

@@ -1,0 +1,94 @@
+// FC entry for the maintenance function. Two kinds of invocation:
+// - a CMS system event → the maintenance handler (decode, dispatch, report, as every entry);
+// - the FC timer trigger (payload `{"reconcile":true}`) → one reconciler tick
+//   over the pending actions. See handlers/README.md "Maintenance".
+import { randomUUID } from "node:crypto";
+import { credentialSource } from "../cloud/credentials";
+import { endpointFor } from "../cloud/endpoints";
+import { OpenApiCloud } from "../cloud/openapi";
+import { OssObjectStore } from "../cloud/oss";
+import { deadlineAt } from "../cloud/retry";
+import { parseConfig } from "../core/config";
+import { isRecord, parseJsonOrBase64, bodyToText } from "../core/event";
+import { messageOf } from "../core/invoke";
+import { outcomeLine, type Outcome } from "../core/outcome";
+import { systemClock, type Clock } from "../core/ports";
+import { fcHandler, type FcContext } from "../fc-entry";
+import { createMaintenanceHandler, parseMaintenanceSettings } from "../maintenance/handler";
+import { gatewayPerRecord, reconcile } from "../maintenance/reconciler";
+
+/**
+ * The timer's payload, as the FC timer trigger delivers it
+ * (`{"triggerTime", "triggerName", "payload": "{\"reconcile\":true}"}`) or as
+ * a direct invocation sends it (`{"reconcile": true}`).
+ */
+export function isReconcileRequest(body: unknown): boolean {
+  const raw = bodyToText(body);
+  if ("error" in raw || raw.bytes > 4096) return false;
+  const parsed = parseJsonOrBase64(raw.text);
+  if (!("value" in parsed) || !isRecord(parsed.value)) return false;
+  const v = parsed.value;
+  if (v.reconcile === true) return true;
+  if (typeof v.triggerName === "string" && typeof v.payload === "string") {
+    try {
+      const inner = JSON.parse(v.payload) as unknown;
+      return isRecord(inner) && inner.reconcile === true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+export function createHandler(clock: Clock = systemClock) {
+  return async function handler(event: unknown, context: FcContext): Promise<Outcome> {
+    const env = process.env;
+    const started = clock.now();
+    const requestId = context?.requestId ?? `local-${started}-${randomUUID()}`;
+    const region = context?.region ?? env.FC_REGION ?? env.ALIBABA_CLOUD_REGION_ID ?? "cn-hangzhou";
+    const credentials = credentialSource(context?.credentials);
+    const timeoutMs = (context?.function?.timeout ?? 60) * 1000;
+    const objectsFor = (bucket: string, deadline: ReturnType<typeof deadlineAt>, api: ReturnType<typeof parseConfig>["api"]) =>
+      new OssObjectStore({ bucket, endpoint: endpointFor("oss", region, env), credentials, retry: api, deadline, callTimeoutMs: api.callTimeoutMs });
+
+    if (!isReconcileRequest(event)) {
+      const def = createMaintenanceHandler({
+        settings: () => parseMaintenanceSettings(env),
+        objects: () => {
+          const config = parseConfig(env);
+          return objectsFor(config.idempotency.bucket, deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now), config.api);
+        },
+        writer: requestId,
+      });
+      return fcHandler(def, clock)(event, context);
+    }
+
+    // Timer tick. A failure is reported, not thrown: the next tick is the retry
+    // (an FC async retry or a dead letter of a timer payload would add nothing).
+    const config = parseConfig(env);
+    const timing = parseMaintenanceSettings(env);
+    const deadline = deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now);
+    const cloudApi = new OpenApiCloud({ env, credentials, retry: config.api, deadline, callTimeoutMs: config.api.callTimeoutMs });
+    let outcome: Outcome;
+    try {
+      const report = await reconcile({ gatewayFor: gatewayPerRecord(cloudApi, config.dryRun), objects: objectsFor(config.idempotency.bucket, deadline, config.api), clock, config, timing, writer: requestId, deadline });
+      const acted = report.records.some((r) => r.steps.length > 0);
+      outcome = {
+        outcome: acted ? (config.dryRun ? "dry-run" : "acted") : "skipped",
+        handler: "maintenance",
+        eventId: `reconcile/${requestId}`,
+        name: "timer:reconcile",
+        reason: report.records.length === 0 ? "no pending maintenance actions" : report.records.map((r) => `${r.eventId} ${r.instanceId}: ${[...r.steps, `phase ${r.phase}${r.outcome ? ` (${r.outcome})` : ""}`, ...(r.note ? [r.note] : [])].join("; ")}`).join(" | "),
+        actions: report.actions,
+        warnings: report.warnings.length ? report.warnings : undefined,
+        durationMs: clock.now() - started,
+      };
+    } catch (err) {
+      outcome = { outcome: "failed", handler: "maintenance", eventId: `reconcile/${requestId}`, name: "timer:reconcile", reason: messageOf(err), actions: [], durationMs: clock.now() - started };
+    }
+    console.log(outcomeLine(outcome));
+    return outcome;
+  };
+}
+
+export const handler = createHandler();
