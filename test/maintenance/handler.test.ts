@@ -1,0 +1,363 @@
+// The bundled maintenance function (handlers/entries/maintenance.ts → dist/handlers/maintenance.zip)
+// against the fake cloud on its virtual clock: CMS events in, timer ticks in
+// between, assertions on the fake's STATE (weights, instance, event status)
+// and its call log.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { randomUUID } from "node:crypto";
+import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../fake-cloud";
+import { ensureBundles, unzip, withEnv } from "../handlers/doubles/bundled";
+import { OUT_DIR } from "../../tools/bundle";
+import type { Outcome } from "../../handlers/core/outcome";
+import type { Clock } from "../../handlers/core/ports";
+
+type FcHandler = (event: unknown, context: unknown) => Promise<Outcome>;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const MIN = 60_000;
+const BUCKET = "event-ops-markers";
+const TAGS = { "event-ops": "managed", group: "web" };
+/** 2026-11-20T00:00Z = 08:00 UTC+8; the nightly window 02:00–05:00 UTC+8 opens at 18:00Z. */
+const START = "2026-11-20T00:00:00Z";
+const FIRST_WINDOW = Date.parse("2026-11-20T18:00:00Z");
+
+/** Loads the bundled entry's `createHandler` so the zip runs on the fake's virtual clock. */
+function loadBundledFactory(name: string): (clock: Clock) => FcHandler {
+  const files = unzip(fs.readFileSync(path.join(OUT_DIR, `${name}.zip`)));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fc-${name}-`));
+  fs.writeFileSync(path.join(dir, "index.js"), files.get("index.js")!);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(dir, "index.js"));
+  assert.equal(typeof mod.handler, "function", `${name}.zip exports handler`);
+  return mod.createHandler;
+}
+
+describe("maintenance handler + reconciler (bundled) against the fake cloud", function () {
+  this.timeout(60_000);
+  let fake: FakeCloud;
+  let clock: FakeClock;
+  let invoke: FcHandler;
+  let factory: (clock: Clock) => FcHandler;
+  let messages: CmsSystemEvent[];
+
+  before(async () => {
+    await ensureBundles();
+    factory = loadBundledFactory("maintenance");
+  });
+  beforeEach(async () => {
+    clock = new FakeClock(START);
+    fake = await startFakeCloud({ clock });
+    invoke = factory({ now: () => clock.now(), sleep: async () => undefined });
+    messages = [];
+    fake.onSystemEvent((e) => messages.push(e));
+  });
+  afterEach(() => fake.close());
+
+  const policies = (window?: { start: string; end: string }) =>
+    JSON.stringify({ tagKey: "group", groups: { web: { group: "web", spotPath: "function", maintenance: { policy: "proactive", ...(window ? { window } : {}) }, expiry: { policy: "notify", renewMonths: 1 } } } });
+  const env = (extra: Record<string, string> = {}) => ({
+    ...endpointEnv(fake),
+    SCOPE_TAG_KEY: "event-ops",
+    SCOPE_TAG_VALUE: "managed",
+    DRAIN_WAIT_SECONDS: "30",
+    MIN_HEALTHY_BACKENDS: "1",
+    IDEMPOTENCY_BUCKET: BUCKET,
+    IDEMPOTENCY_PREFIX: "event-ops/markers",
+    DEAD_LETTER_QUEUE: "event-ops-dlq",
+    RETRY_BASE_DELAY_MS: "5",
+    RETRY_MAX_DELAY_MS: "20",
+    API_CALL_TIMEOUT_MS: "2000",
+    GROUP_POLICIES: policies({ start: "02:00", end: "05:00" }),
+    ...extra,
+  });
+  const context = () => ({ requestId: randomUUID(), function: { name: "maintenance", timeout: 120 }, region: "cn-hangzhou", accountId: fake.state.accountId });
+  const run = (body: unknown, extra: Record<string, string> = {}) =>
+    withEnv(env(extra), async (lines) => {
+      const out = await invoke(Buffer.from(JSON.stringify(body)), context());
+      assert.equal(lines.length, 1, "one outcome line per invocation");
+      return out;
+    });
+  /** The FC timer trigger's event, carrying our payload. */
+  const tick = (extra: Record<string, string> = {}) => run({ triggerTime: new Date(clock.now()).toISOString(), triggerName: "maintenance-reconcile", payload: JSON.stringify({ reconcile: true }) }, extra);
+  const lastMessage = (name: string) => [...messages].reverse().find((m) => m.name === name)!;
+  const calls = (action: string) => fake.callLog.calls(action).length;
+  const records = () =>
+    [...(fake.state.buckets.get(BUCKET)?.entries() ?? [])]
+      .filter(([k]) => /\/pending\/records\/.*\.json$/.test(k))
+      .map(([k, o]) => ({ key: k, ...JSON.parse(o.body.toString()) }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
+  const latest = () => records().at(-1);
+
+  /** The instance behind a CLB (default group + a vServer group on 2 ports) and an ALB group, each with a healthy peer. */
+  function seedWeb(victim = "i-web1", opts: { peers?: number } = {}) {
+    const s = fake.state;
+    s.addInstance({ InstanceId: victim, Tags: TAGS });
+    const peers = Array.from({ length: opts.peers ?? 1 }, (_, i) => s.addInstance({ InstanceId: `${victim}-peer${i}`, Tags: TAGS }).InstanceId);
+    const lb = s.addLoadBalancer({ BackendServers: [{ ServerId: victim, Weight: 80 }, ...peers.map((p) => ({ ServerId: p, Weight: 100 }))] });
+    const vsg = s.addVServerGroup({ LoadBalancerId: lb.LoadBalancerId, BackendServers: [{ ServerId: victim, Port: 80, Weight: 40 }, { ServerId: victim, Port: 81, Weight: 60 }, ...peers.map((p) => ({ ServerId: p, Port: 80, Weight: 100 }))] });
+    const alb = s.addAlbServerGroup({ Servers: [{ ServerId: victim, Port: 8080, Weight: 70, Status: "Available" }, ...peers.map((p) => ({ ServerId: p, Port: 8080, Weight: 100, Status: "Available" }))] });
+    const weights = () => ({
+      clb: s.getLoadBalancer(lb.LoadBalancerId)!.BackendServers.filter((b) => b.ServerId === victim).map((b) => b.Weight),
+      vsg: s.getVServerGroup(vsg.VServerGroupId)!.BackendServers.filter((b) => b.ServerId === victim).map((b) => `${b.Port}:${b.Weight}`),
+      alb: s.getAlbServerGroup(alb.ServerGroupId)!.Servers.filter((b) => b.ServerId === victim).map((b) => b.Weight),
+    });
+    return { victim, peers, lb, vsg, alb, weights };
+  }
+  const ORIGINAL = { clb: [80], vsg: ["80:40", "81:60"], alb: [70] };
+  const DRAINED = { clb: [0], vsg: ["80:0", "81:0"], alb: [0] };
+
+  it("plans a reboot 3 days out into the first nightly window, drains, reboots once, restores: the event ends Avoided", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    const planned = await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"));
+    assert.equal(planned.outcome, "acted", planned.reason);
+    assert.match(planned.reason!, /planned: group web: .*RebootInstance at 2026-11-20T18:00:00.000Z/);
+    assert.equal(latest().phase, "planned");
+    assert.equal(latest().slot.start, FIRST_WINDOW);
+
+    // Before the window: nothing happens.
+    clock.set(FIRST_WINDOW - 10 * MIN);
+    assert.equal((await tick()).outcome, "skipped");
+    assert.deepEqual(web.weights(), ORIGINAL);
+
+    // Window opens: weights to 0 everywhere, then the drain wait (30 s) holds the reboot.
+    clock.set(FIRST_WINDOW);
+    const drained = await tick();
+    assert.equal(drained.outcome, "acted", drained.reason);
+    assert.deepEqual(web.weights(), DRAINED);
+    assert.equal(calls("RebootInstance"), 0);
+    assert.deepEqual(latest().savedWeights.map((w: { target: string; weight: number }) => w.weight).sort(), [40, 60, 70, 80]);
+
+    // Next tick: reboot once; the platform's event is Avoided at once.
+    clock.set(FIRST_WINDOW + MIN);
+    const acted = await tick();
+    assert.equal(acted.outcome, "acted", acted.reason);
+    assert.equal(fake.callLog.succeeded("RebootInstance").length, 1);
+    assert.equal(ev.Status, "Avoided");
+    assert.deepEqual(web.weights(), DRAINED, "weights stay at 0 while the instance restarts");
+
+    // Instance back (5 s + 5 s on the fake): weights restored, record done.
+    clock.set(FIRST_WINDOW + 2 * MIN);
+    const restored = await tick();
+    assert.equal(restored.outcome, "acted", restored.reason);
+    assert.equal(fake.state.getInstance(web.victim)!.Status, "Running");
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(latest().phase, "done");
+    assert.equal(latest().outcome, "completed");
+
+    // Later ticks and the Avoided event itself change nothing; still one reboot.
+    clock.set(FIRST_WINDOW + 10 * MIN);
+    assert.equal((await tick()).outcome, "skipped");
+    const avoided = await run(lastMessage("Instance:SystemMaintenance.Reboot:Avoided"));
+    assert.notEqual(avoided.outcome, "failed", avoided.reason);
+    assert.equal(calls("RebootInstance"), 1);
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(fake.state.customEvents.length, 0, "no alert on the happy path");
+    // Passing notBefore: the platform does nothing more.
+    clock.set(ev.NotBefore! + HOUR);
+    assert.equal(ev.Status, "Avoided");
+  });
+
+  it("uses the instance's ECS maintenance window when the group has none", async () => {
+    const web = seedWeb();
+    fake.state.getInstance(web.victim)!.Maintenance.Windows = [{ StartTime: "03:00:00", EndTime: "06:00:00" }];
+    fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    const planned = await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), { GROUP_POLICIES: policies() });
+    assert.equal(planned.outcome, "acted", planned.reason);
+    assert.equal(latest().slot.start, FIRST_WINDOW + HOUR);
+    assert.match(planned.reason!, /ECS maintenance window/);
+    assert.equal(fake.callLog.succeeded("DescribeInstanceMaintenanceAttributes").length, 1);
+  });
+
+  it("notifies (CRITICAL tier) and persists nothing when no window fits before notBefore", async () => {
+    const web = seedWeb();
+    // notBefore 10:00 UTC+8 today: tonight's window is after it.
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 2 * HOUR });
+    const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.match(out.reason!, /notified .*no slot/);
+    assert.equal(records().length, 0);
+    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:MaintenanceNotice"]);
+    const content = JSON.parse(fake.state.customEvents[0].Content);
+    assert.equal(content.instanceId, web.victim);
+    assert.equal(content.severity, "CRITICAL");
+    assert.equal((await tick()).outcome, "skipped");
+    assert.equal(calls("RebootInstance"), 0);
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(ev.Status, "Scheduled");
+  });
+
+  it("restores the weights when the event is Canceled mid-drain, and never reboots", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY, Simulated: true });
+    await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), { DRAIN_WAIT_SECONDS: "120" });
+    clock.set(FIRST_WINDOW);
+    await tick({ DRAIN_WAIT_SECONDS: "120" });
+    assert.deepEqual(web.weights(), DRAINED);
+    assert.equal(latest().phase, "draining");
+
+    // The platform cancels while we are draining.
+    const { rpc } = await import("../fake-cloud/clients");
+    await rpc(fake, "ECS", "CancelSimulatedSystemEvents", { RegionId: "cn-hangzhou", EventId: [ev.EventId] });
+    assert.equal(ev.Status, "Canceled");
+    const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Canceled"), { DRAIN_WAIT_SECONDS: "120" });
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(latest().phase, "done");
+    assert.equal(latest().outcome, "canceled");
+
+    clock.set(FIRST_WINDOW + 10 * MIN);
+    assert.equal((await tick({ DRAIN_WAIT_SECONDS: "120" })).outcome, "skipped");
+    assert.equal(calls("RebootInstance"), 0);
+    assert.deepEqual(web.weights(), ORIGINAL);
+  });
+
+  it("capacity guard: refuses to drain when only the minimum remains, moves to the next night, proceeds once capacity is back", async () => {
+    const web = seedWeb("i-web1", { peers: 1 });
+    const envMin2 = { MIN_HEALTHY_BACKENDS: "2", DRAIN_WAIT_SECONDS: "0" };
+    fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), envMin2);
+
+    clock.set(FIRST_WINDOW);
+    const blocked = await tick(envMin2);
+    assert.match(blocked.reason!, /capacity guard .*MIN_HEALTHY_BACKENDS=2/);
+    assert.deepEqual(web.weights(), ORIGINAL, "no weight touched");
+    assert.equal(["SetBackendServers", "SetVServerGroupAttribute", "UpdateServerGroupServersAttribute"].reduce((n, a) => n + calls(a), 0), 0);
+    assert.equal(latest().phase, "planned");
+    assert.equal(latest().slot.start, FIRST_WINDOW + DAY);
+    assert.deepEqual(latest().blockedSlots, [FIRST_WINDOW]);
+
+    // A second peer joins every target: the next night goes ahead.
+    const extra = fake.state.addInstance({ InstanceId: "i-web1-peer-new", Tags: TAGS }).InstanceId;
+    fake.state.attachClbBackend(web.lb, { ServerId: extra, Weight: 100, Type: "ecs", Description: "" });
+    fake.state.attachVServerBackend(web.vsg, { ServerId: extra, Port: 80, Weight: 100, Type: "ecs", Description: "" });
+    fake.state.getAlbServerGroup(web.alb.ServerGroupId)!.Servers.push({ ServerId: extra, ServerType: "Ecs", Port: 8080, Weight: 100, Status: "Available", ServerIp: "10.0.0.9", Description: "" });
+    clock.set(FIRST_WINDOW + DAY);
+    const went = await tick(envMin2);
+    assert.equal(went.outcome, "acted", went.reason);
+    assert.equal(calls("RebootInstance"), 1);
+    clock.set(FIRST_WINDOW + DAY + MIN);
+    await tick(envMin2);
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(latest().outcome, "completed");
+  });
+
+  it("capacity guard: escalates (CRITICAL) when no later window fits", async () => {
+    const web = seedWeb("i-web1", { peers: 1 });
+    const envMin2 = { MIN_HEALTHY_BACKENDS: "2", DRAIN_WAIT_SECONDS: "0" };
+    fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 30 * HOUR });
+    await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), envMin2);
+    clock.set(FIRST_WINDOW);
+    await tick(envMin2);
+    assert.equal(latest().phase, "done");
+    assert.equal(latest().outcome, "no-slot");
+    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:MaintenanceEscalation"]);
+    assert.match(JSON.parse(fake.state.customEvents[0].Content).reason, /capacity guard refused/);
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(calls("RebootInstance"), 0);
+  });
+
+  it("a reconciler that dies right after the reboot resumes without repeating it", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"));
+    clock.set(FIRST_WINDOW);
+    await tick();
+    clock.set(FIRST_WINDOW + 30_000);
+    // The tick observes (call 1), persists "acting", reboots, then its next
+    // observation (call 2) fails for good: the invocation is as good as dead.
+    fake.faults.failNth("DescribeInstanceHistoryEvents", 2, { status: 403, code: "Forbidden.RAM", message: "injected: invocation lost" });
+    const crashed = await tick();
+    assert.match(crashed.warnings?.join(" ") ?? "", /injected: invocation lost/);
+    assert.equal(latest().phase, "acting");
+    assert.ok(latest().actIssuedAt !== undefined);
+    assert.equal(calls("RebootInstance"), 1);
+    fake.faults.clear();
+
+    // Restarted reconcilers (several ticks) finish the job; the reboot is never sent again.
+    for (const t of [MIN, 2 * MIN, 5 * MIN]) {
+      clock.set(FIRST_WINDOW + t);
+      await tick();
+    }
+    assert.equal(calls("RebootInstance"), 1);
+    assert.equal(ev.Status, "Avoided");
+    assert.equal(fake.state.getInstance(web.victim)!.Status, "Running");
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(latest().outcome, "completed");
+  });
+
+  it("a reboot whose answer was lost is never re-issued: escalated as unconfirmed", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    const oneAttempt = { API_MAX_ATTEMPTS: "1", DRAIN_WAIT_SECONDS: "0" };
+    await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), oneAttempt);
+    fake.faults.fail("RebootInstance", 1, { status: 503, code: "ServiceUnavailable" });
+    clock.set(FIRST_WINDOW);
+    await tick(oneAttempt);
+    assert.equal(calls("RebootInstance"), 1);
+    assert.equal(latest().phase, "acting");
+    for (const t of [MIN, 5 * MIN, 16 * MIN, 20 * MIN]) {
+      clock.set(FIRST_WINDOW + t);
+      await tick(oneAttempt);
+    }
+    assert.equal(calls("RebootInstance"), 1, "no second reboot");
+    assert.equal(ev.Status, "Scheduled");
+    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:MaintenanceEscalation"]);
+    assert.match(JSON.parse(fake.state.customEvents[0].Content).reason, /no evidence RebootInstance took effect/);
+    // The instance is Running and healthy: its weights go back, the record says unconfirmed.
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(latest().outcome, "unconfirmed");
+  });
+
+  it("two reconcilers on the same tick advance a record once (compare-and-swap on the record version)", async () => {
+    const web = seedWeb();
+    fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), { DRAIN_WAIT_SECONDS: "0" });
+    clock.set(FIRST_WINDOW);
+    const outs = await withEnv(env({ DRAIN_WAIT_SECONDS: "0" }), async () => {
+      const body = Buffer.from(JSON.stringify({ reconcile: true }));
+      return Promise.all([invoke(body, context()), invoke(body, context())]);
+    });
+    assert.ok(outs.every((o) => o.outcome !== "failed"), outs.map((o) => o.reason).join(" | "));
+    assert.equal(calls("RebootInstance"), 1);
+    clock.set(FIRST_WINDOW + MIN);
+    await tick({ DRAIN_WAIT_SECONDS: "0" });
+    assert.equal(calls("RebootInstance"), 1);
+    assert.deepEqual(web.weights(), ORIGINAL);
+  });
+
+  it("DRY_RUN: plans and reconciles on paper only", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), { DRY_RUN: "true" });
+    assert.equal(out.outcome, "dry-run", out.reason);
+    assert.match(out.reason!, /would persist/);
+    assert.equal(records().length, 0);
+    clock.set(FIRST_WINDOW);
+    assert.equal((await tick({ DRY_RUN: "true" })).outcome, "skipped");
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(ev.Status, "Scheduled");
+  });
+
+  it("ignore skips, notify alerts, out-of-scope instances are left alone", async () => {
+    const web = seedWeb();
+    const ignore = JSON.stringify({ tagKey: "group", groups: { web: { group: "web", maintenance: { policy: "ignore" } } } });
+    const notify = JSON.stringify({ tagKey: "group", groups: { web: { group: "web", maintenance: { policy: "notify" } } } });
+    fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Redeploy", NotBefore: clock.now() + 3 * DAY });
+    const msg = lastMessage("Instance:SystemMaintenance.Redeploy:Scheduled");
+    assert.equal((await run(msg, { GROUP_POLICIES: ignore })).outcome, "skipped");
+    assert.equal(fake.state.customEvents.length, 0);
+    const n = await run({ ...msg, id: "again-1" }, { GROUP_POLICIES: notify });
+    assert.equal(n.outcome, "acted", n.reason);
+    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:MaintenanceNotice"]);
+    fake.state.addInstance({ InstanceId: "i-other", Tags: { group: "web" } });
+    fake.addSystemEvent({ InstanceId: "i-other", EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    const other = await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"));
+    assert.equal(other.outcome, "skipped");
+    assert.match(other.reason!, /scope tag/);
+    assert.equal(records().length, 0);
+  });
+});
