@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { crc64 } from "crc64-ecma182.js";
-import { bundleHandlers, zipDeterministic } from "../../tools/bundle";
+import { bundleHandlers, ENTRIES_DIR, zipDeterministic } from "../../tools/bundle";
 import { unzip } from "./doubles/bundled";
 
 describe("bundle", function () {
@@ -13,7 +13,9 @@ describe("bundle", function () {
     const a = await bundleHandlers(fs.mkdtempSync(path.join(os.tmpdir(), "bundle-a-")));
     const b = await bundleHandlers(fs.mkdtempSync(path.join(os.tmpdir(), "bundle-b-")));
     assert.deepEqual(a, b);
-    assert.deepEqual(Object.keys(a).sort(), ["instance-cleanup", "spot-drain", "state-record"]);
+    const entries = fs.readdirSync(ENTRIES_DIR).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)).sort();
+    assert.deepEqual(Object.keys(a).sort(), entries, "one zip per entry file");
+    for (const mine of ["instance-cleanup", "spot-drain", "state-record"]) assert.ok(entries.includes(mine));
     for (const e of Object.values(a)) {
       assert.match(e.sha256, /^[0-9a-f]{64}$/);
       assert.match(e.crc64, /^\d+$/);

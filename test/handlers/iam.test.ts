@@ -23,10 +23,12 @@ describe("RAM actions per handler", () => {
     assert.ok(ramActionsFor("spot-drain").includes("cms:PutCustomEvent"));
     assert.ok(ramActionsFor("spot-drain").includes("oss:PutObject"));
     assert.ok(!ramActionsFor("instance-cleanup").includes("slb:SetBackendServers"), "cleanup never sets weights");
-    assert.throws(() => ramActionsFor("maintenance"), /no implementation yet/);
+    assert.throws(() => ramActionsFor("no-such-handler" as HandlerName), /has no implementation yet/);
   });
 
-  for (const [name, handler] of Object.entries(IMPLEMENTED_HANDLERS) as [string, EventHandler][]) {
+  // The handlers of this module's issue; others bring their own recording tests.
+  for (const name of Object.keys(EVENTS)) {
+    const handler = IMPLEMENTED_HANDLERS[name as HandlerName] as EventHandler;
     it(`${name} calls nothing outside its declared list, on its busiest path`, async () => {
       const h = harness(handler, { MIN_HEALTHY_BACKENDS: "5" }); // force the capacity alert too
       h.cloud.addInstance("i-1", IN_SCOPE).addClb("lb-1", [{ ServerId: "i-1", Weight: 100 }], { "rsp-1": [{ ServerId: "i-1", Port: 80, Weight: 100 }] });
