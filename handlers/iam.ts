@@ -6,6 +6,7 @@
 import type { HandlerName } from "./catalogue";
 import { MNS, OSS, ramAction, type ApiAction } from "./cloud/apis";
 import type { EventHandler } from "./core/handler";
+import { expiry } from "./expiry/handler";
 import { instanceCleanup } from "./instance-cleanup";
 import { maintenance } from "./maintenance/handler";
 import { spotDrain } from "./spot-drain";
@@ -17,6 +18,7 @@ export const IMPLEMENTED_HANDLERS: Partial<Record<HandlerName, EventHandler>> = 
   "instance-cleanup": instanceCleanup,
   "state-record": stateRecord,
   maintenance,
+  expiry,
 };
 
 /** Every function dead-letters (MNS) and may move an oversized body to OSS; destructive ones also claim markers. */

@@ -98,7 +98,7 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     const peers = Array.from({ length: opts.peers ?? 1 }, (_, i) => s.addInstance({ InstanceId: `${victim}-peer${i}`, Tags: TAGS }).InstanceId);
     const lb = s.addLoadBalancer({ BackendServers: [{ ServerId: victim, Weight: 80 }, ...peers.map((p) => ({ ServerId: p, Weight: 100 }))] });
     const vsg = s.addVServerGroup({ LoadBalancerId: lb.LoadBalancerId, BackendServers: [{ ServerId: victim, Port: 80, Weight: 40 }, { ServerId: victim, Port: 81, Weight: 60 }, ...peers.map((p) => ({ ServerId: p, Port: 80, Weight: 100 }))] });
-    const alb = s.addAlbServerGroup({ Servers: [{ ServerId: victim, Port: 8080, Weight: 70, Status: "Available" }, ...peers.map((p) => ({ ServerId: p, Port: 8080, Weight: 100, Status: "Available" }))] });
+    const alb = s.addAlbServerGroup({ Servers: [{ ServerId: victim, Port: 8080, Weight: 70, Status: "Available" as const }, ...peers.map((p) => ({ ServerId: p, Port: 8080, Weight: 100, Status: "Available" as const }))] });
     const weights = () => ({
       clb: s.getLoadBalancer(lb.LoadBalancerId)!.BackendServers.filter((b) => b.ServerId === victim).map((b) => b.Weight),
       vsg: s.getVServerGroup(vsg.VServerGroupId)!.BackendServers.filter((b) => b.ServerId === victim).map((b) => `${b.Port}:${b.Weight}`),

@@ -1,0 +1,199 @@
+// Subscription (PrePaid) expiry: what to do about one instance, and the
+// periodic horizon scan over DescribeInstances that finds what the (unconfirmed)
+// expiry events miss. Decisions are decide.ts's; this module reads and acts.
+import * as z from "zod/mini";
+import { CMS, ECS } from "../cloud/apis";
+import { decideScope, type ScopeConfig } from "../actions/scope";
+import type { CloudGateway } from "../core/gateway";
+import type { AlertSink } from "../core/handler";
+import { listOf, num, str } from "../lb/responses";
+import { decideExpiry, instancesWithinHorizon, type DescribeInstancesPage, type ExpiryPolicy, type InstanceBilling } from "./decide";
+
+export const EXPIRY_NOTICE_EVENT_NAME = "EventOps:ExpiryNotice";
+
+export interface ExpiryGroup {
+  group: string;
+  policy: ExpiryPolicy;
+  renewMonths: number;
+}
+
+export interface ExpirySettings {
+  tagKey: string;
+  groups: Record<string, ExpiryGroup>;
+  /** Policy for instances without a known group tag value. */
+  defaultPolicy: ExpiryPolicy;
+  /** The scan acts on instances expiring within this many days. */
+  horizonDays: number;
+}
+
+/** Every API the expiry function may call (its RAM policy). */
+export const EXPIRY_APIS = [ECS.describeInstances, ECS.describeInstanceAutoRenewAttribute, ECS.renewInstance, CMS.putCustomEvent] as const;
+
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z.prefault(z.pipe(z.string().check(z.regex(/^\d+$/, "expected a whole number")), z.pipe(z.transform(Number), z.number().check(z.gte(min, `expected at least ${min}`), z.lte(max, `expected at most ${max}`)))), String(fallback));
+
+const policyEnum = z.enum(["renew", "notify", "let-expire"]);
+const GroupPolicies = z.object({
+  tagKey: z.string().check(z.minLength(1)),
+  groups: z.record(z.string(), z.looseObject({ group: z.string(), expiry: z.optional(z.object({ policy: policyEnum, renewMonths: z.number().check(z.int(), z.gte(1), z.lte(36)) })) })),
+});
+const Env = z.object({
+  GROUP_POLICIES: z.string().check(z.minLength(1, "required: JSON {tagKey, groups}")),
+  EXPIRY_HORIZON_DAYS: wholeNumber(7, 0, 365),
+  EXPIRY_DEFAULT_POLICY: z.prefault(policyEnum, "notify"),
+});
+
+/** Parsed from the environment at the edge; errors name the variable and what is allowed. */
+export function parseExpirySettings(env: Record<string, string | undefined>): ExpirySettings {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const e = z.safeParse(Env, input);
+  if (!e.success) throw new Error(`invalid expiry configuration: ${e.error.issues.map((i) => `env ${String(i.path[0])}: ${i.message}`).join("; ")}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(e.data.GROUP_POLICIES);
+  } catch {
+    throw new Error("invalid expiry configuration: env GROUP_POLICIES: not JSON");
+  }
+  const gp = z.safeParse(GroupPolicies, json);
+  if (!gp.success) throw new Error(`invalid expiry configuration: env GROUP_POLICIES: ${gp.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  const groups: Record<string, ExpiryGroup> = {};
+  for (const [tagValue, g] of Object.entries(gp.data.groups)) {
+    const x = g.expiry ?? { policy: "notify" as const, renewMonths: 1 };
+    groups[tagValue] = { group: g.group, policy: x.policy, renewMonths: x.renewMonths };
+  }
+  return { tagKey: gp.data.tagKey, groups, defaultPolicy: e.data.EXPIRY_DEFAULT_POLICY, horizonDays: e.data.EXPIRY_HORIZON_DAYS };
+}
+
+/** An instance as DescribeInstances shows it, with its tags. */
+export type BilledInstance = InstanceBilling & { tags: Record<string, string> };
+
+export function billedInstance(raw: Record<string, unknown>): BilledInstance {
+  const tags: Record<string, string> = {};
+  for (const t of listOf(raw, "Tags", "Tag")) {
+    const key = str(t.TagKey ?? t.Key);
+    if (key) tags[key] = str(t.TagValue ?? t.Value) ?? "";
+  }
+  return {
+    InstanceId: str(raw.InstanceId) ?? "",
+    ...(str(raw.InstanceName) ? { InstanceName: str(raw.InstanceName) } : {}),
+    InstanceChargeType: str(raw.InstanceChargeType) ?? "",
+    ...(str(raw.ExpiredTime) ? { ExpiredTime: str(raw.ExpiredTime) } : {}),
+    ...(str(raw.RegionId) ? { RegionId: str(raw.RegionId) } : {}),
+    tags,
+  };
+}
+
+export interface ExpiryResult {
+  instanceId: string;
+  group?: string;
+  /** What was done (or, under DRY_RUN, would be): renewed, notify, nothing, skipped, undecidable. */
+  kind: "renewed" | "notify" | "nothing" | "out-of-scope" | "not-applicable" | "undecidable";
+  reason: string;
+  daysLeft?: number;
+}
+
+const PAGE_SIZE = 100;
+const MAX_PAGES = 1000;
+
+/** Every PrePaid instance of the region expiring within the horizon (expired ones too), and those whose expiry cannot be read. */
+export async function scanExpiring(cloud: CloudGateway, regionId: string, now: number, horizonDays: number): Promise<{ expiring: BilledInstance[]; unreadable: BilledInstance[] }> {
+  const expiring: BilledInstance[] = [];
+  const unreadable: BilledInstance[] = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const body = await cloud.read(ECS.describeInstances, { RegionId: regionId, InstanceChargeType: "PrePaid", PageNumber: page, PageSize: PAGE_SIZE });
+    const raw = listOf(body, "Instances", "Instance");
+    const byId = new Map(raw.map((r) => [str(r.InstanceId) ?? "", billedInstance(r)]));
+    const typed: DescribeInstancesPage = {
+      Instances: { Instance: [...byId.values()] },
+      TotalCount: num(body.TotalCount),
+      PageNumber: num(body.PageNumber) ?? page,
+      PageSize: num(body.PageSize) ?? PAGE_SIZE,
+    };
+    const scan = instancesWithinHorizon(typed, now, horizonDays);
+    expiring.push(...scan.expiring.map((e) => byId.get(e.InstanceId)!));
+    unreadable.push(...scan.unreadable.map((id) => byId.get(id)!));
+    // An empty page ends the walk even if TotalCount disagrees.
+    if (!scan.hasMore || raw.length === 0) break;
+  }
+  return { expiring, unreadable };
+}
+
+async function autoRenewOf(cloud: CloudGateway, regionId: string, instanceId: string): Promise<boolean | undefined> {
+  const body = await cloud.read(ECS.describeInstanceAutoRenewAttribute, { RegionId: regionId, InstanceId: instanceId });
+  const row = listOf(body, "InstanceRenewAttributes", "InstanceRenewAttribute").find((r) => str(r.InstanceId) === instanceId);
+  const v = row?.AutoRenewEnabled;
+  return typeof v === "boolean" ? v : typeof v === "string" ? v === "true" : undefined;
+}
+
+export interface ExpiryContext {
+  cloud: CloudGateway;
+  regionId: string;
+  settings: ExpirySettings;
+  scope: ScopeConfig;
+  now: number;
+}
+
+/**
+ * Decides and acts for one instance: `renew` → RenewInstance (ClientToken from
+ * its current expiry, so a second scan or a redelivered event renews once),
+ * `notify` → returned for the caller's alert, `let-expire` → nothing.
+ */
+export async function handleInstance(ctx: ExpiryContext, instance: BilledInstance, horizonDays: number): Promise<ExpiryResult> {
+  const id = instance.InstanceId;
+  const scope = decideScope(id, { found: true, tags: instance.tags }, ctx.scope);
+  if (!scope.inScope) return { instanceId: id, kind: "out-of-scope", reason: scope.reason };
+  const tagValue = instance.tags[ctx.settings.tagKey];
+  const group = tagValue !== undefined ? ctx.settings.groups[tagValue] : undefined;
+  const policy = group?.policy ?? ctx.settings.defaultPolicy;
+  const label = group ? `group ${group.group}` : `no group (${ctx.settings.tagKey}=${tagValue ?? "unset"}), default policy`;
+  const autoRenew = policy === "renew" && instance.InstanceChargeType === "PrePaid" ? await autoRenewOf(ctx.cloud, ctx.regionId, id) : undefined;
+  const decision = decideExpiry({
+    policy,
+    renewPeriod: group?.renewMonths ?? 1,
+    renewPeriodUnit: "Month",
+    instance: { ...instance, ...(autoRenew !== undefined ? { AutoRenew: autoRenew } : {}) },
+    now: ctx.now,
+    horizonDays,
+  });
+  const base = { instanceId: id, ...(group ? { group: group.group } : {}) };
+  switch (decision.kind) {
+    case "renew":
+      await ctx.cloud.mutate(ECS.renewInstance, { RegionId: ctx.regionId, ...decision.params }, id);
+      return { ...base, kind: "renewed", reason: `${label}: ${decision.reason}`, daysLeft: decision.daysLeft };
+    case "notify":
+      return { ...base, kind: "notify", reason: `${label}: ${decision.reason}`, daysLeft: decision.daysLeft };
+    case "nothing":
+      return { ...base, kind: "nothing", reason: `${label}: ${decision.reason}` };
+    case "not-applicable":
+      return { ...base, kind: "not-applicable", reason: decision.reason };
+    case "undecidable":
+      return { ...base, kind: "undecidable", reason: decision.reason };
+  }
+}
+
+/** One alert for every instance a person must look at (CRITICAL tier). */
+export async function alertExpiring(alerts: AlertSink, results: ExpiryResult[], extra: Record<string, unknown>): Promise<void> {
+  const notify = results.filter((r) => r.kind === "notify" || r.kind === "undecidable");
+  if (notify.length === 0) return;
+  await alerts.critical(EXPIRY_NOTICE_EVENT_NAME, {
+    ...extra,
+    count: notify.length,
+    // CMS custom event content stays small: the first 50, the count says the rest.
+    instances: notify.slice(0, 50).map((r) => ({ instanceId: r.instanceId, group: r.group, daysLeft: r.daysLeft === undefined ? undefined : Math.round(r.daysLeft * 10) / 10, reason: r.reason })),
+  });
+}
+
+/** The scan: decide and act for every expiring instance; notifications in one alert. */
+export async function runExpiryScan(ctx: ExpiryContext, alerts: AlertSink): Promise<ExpiryResult[]> {
+  const { expiring, unreadable } = await scanExpiring(ctx.cloud, ctx.regionId, ctx.now, ctx.settings.horizonDays);
+  const results: ExpiryResult[] = [];
+  // Unreadable ones go through the same path: decideExpiry says "undecidable" after the scope check.
+  for (const instance of [...expiring, ...unreadable]) results.push(await handleInstance(ctx, instance, ctx.settings.horizonDays));
+  await alertExpiring(alerts, results, { source: "scan", regionId: ctx.regionId, horizonDays: ctx.settings.horizonDays });
+  return results;
+}
+
+export function summarizeResults(results: ExpiryResult[]): string {
+  if (results.length === 0) return "no subscription instance expires within the horizon";
+  return results.map((r) => `${r.instanceId}: ${r.kind} (${r.reason})`).join(" | ");
+}
