@@ -4,6 +4,7 @@
 import { Finding, PolicyRule } from "../model";
 import { NameIndex, StackIndex, T, describe } from "../stack";
 import { isUnknown, list, present, record, text } from "../values";
+import { contactGroupReach } from "./receivers";
 
 /** CMS accepts at most this many targets of each kind on one rule. */
 export const MAX_TARGETS_PER_KIND = 5;
@@ -24,7 +25,8 @@ export const noDanglingTargets: PolicyRule = {
   enforcement: "mandatory",
   description:
     "Every contact group, MNS queue or topic and Function Compute function an event rule targets is declared in this stack " +
-    "(matched by cloud name), every contact group's members are declared contacts, and a rule has at most 5 targets of each kind.",
+    "(matched by cloud name), every contact group a rule notifies has a member with a channel, every contact group's members " +
+    "are declared contacts, and a rule has at most 5 targets of each kind.",
   remediation:
     "Target only names produced by infra/naming.ts for resources this stack declares (contact groups from `contactGroups`, " +
     "queues from `queues`, handlers from `automation.handlers`); split a tier's receivers if it needs more than 5 of one kind.",
@@ -54,7 +56,14 @@ export const noDanglingTargets: PolicyRule = {
           findings.push({ resource: rule, message: `rule ${describe(rule)} has ${list(targets).length} ${kind.label} targets; CMS accepts at most ${MAX_TARGETS_PER_KIND} of each kind` });
         }
       }
-      list(p.contactParameters).map(record).forEach((c, i) => ref("contact group", index.contactGroups(), c.contactGroupName, `contactParameters[${i}].contactGroupName`));
+      list(p.contactParameters).map(record).forEach((c, i) => {
+        ref("contact group", index.contactGroups(), c.contactGroupName, `contactParameters[${i}].contactGroupName`);
+        // A named receiver that reaches nobody is a silent gap, even when the tier has other receivers.
+        const group = isUnknown(c.contactGroupName) ? undefined : index.contactGroups().byName.get(text(c.contactGroupName) ?? "");
+        if (group && contactGroupReach(index, group).any === false) {
+          findings.push({ resource: rule, message: `rule ${describe(rule)} notifies contact group ${text(c.contactGroupName)}, which has no member with a channel: the alert reaches nobody there (contactParameters[${i}])` });
+        }
+      });
       list(p.mnsParameters).map(record).forEach((m, i) => {
         if (present(m.queue)) ref("MNS queue", index.queues(), m.queue, `mnsParameters[${i}].queue`);
         else ref("MNS topic", index.topics(), m.topic, `mnsParameters[${i}].topic`);
