@@ -103,3 +103,24 @@ describe("offline plan of broken configs", () => {
     assert.match(r.stderr, /no stack 'nope'.*stacks here: .*prod/);
   });
 });
+
+describe("offline plan --diff", () => {
+  it("lists the changed properties against a base plan, per resource", () => {
+    const base = runPlan("prod");
+    const dir = fs.mkdtempSync(`${require("node:os").tmpdir()}/plan-diff-`);
+    const baseFile = `${dir}/base.json`;
+    fs.writeFileSync(baseFile, JSON.stringify(base.graph));
+    const v = stackVariant("prod", (c) => {
+      c["event-ops:tiers"].WARN.silenceSeconds = 1200;
+      c["event-ops:contactGroups"][2].members.push("chen-jie");
+    });
+    const r = runPlan(v.stack, v.dir, ["--diff", baseFile]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(v.dir, { recursive: true, force: true });
+    assert.equal(r.status, 0, r.stderr);
+    const md = r.markdown ?? "";
+    assert.match(md, /0 added, 0 removed, 6 changed/);
+    assert.match(md, /`eventops-prod-checkout-warn` \(EventRule\)[\s\S]*?\| `silenceTime` \| `1800` \| `1200` \|/);
+    assert.match(md, /`contacts-group-owners` \(AlarmContactGroup\)/);
+  });
+});

@@ -16,6 +16,8 @@ import { blocks, renderViolationsMarkdown, renderViolationsText } from "../../po
 import { Violation } from "../../policies/model";
 import { evaluatePlan } from "../../policies/plan-graph";
 import { readBundles } from "../../infra/automation/bundles";
+import { diffPlans, renderDiffMarkdown } from "./diff";
+import { renderMermaidMarkdown } from "./mermaid";
 
 export const EXIT = { ok: 0, policy: 1, config: 2, error: 3 } as const;
 
@@ -55,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       markdown: { type: "string" },
       quiet: { type: "boolean", short: "q", default: false },
       check: { type: "string" },
+      diff: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -62,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
   if (values.help || (!values.stack && !values.check)) {
     (values.help ? console.log : console.error)(
       "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--quiet]\n" +
+        "       npm run plan -- --stack <name> --diff <base-plan.json> [--markdown <file>]   (what changes against a base plan)\n" +
         "       npm run plan -- --check <plan.json>   (coverage and policies of a recorded plan)",
     );
     return values.help ? EXIT.ok : EXIT.config;
@@ -91,7 +95,15 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`\nPolicies (policies/, the same rules \`pulumi preview --policy-pack policies\` runs):`);
     console.log(violations.length === 0 ? "  all pass" : renderViolationsText(violations).replace(/^/gm, "  "));
   }
-  if (values.markdown) writeFile(values.markdown, renderMarkdown(graph, rows, [`### Policies\n\n${renderViolationsMarkdown(violations)}`]));
+  if (values.diff) {
+    // A reviewable change list without credentials: the base branch's plan against this one.
+    const diff = diffPlans(JSON.parse(fs.readFileSync(values.diff, "utf8")) as PlanGraph, graph);
+    const text = renderDiffMarkdown(diff);
+    console.log(`\nChanges against ${values.diff}:\n${text}`);
+    if (values.markdown) writeFile(values.markdown, text);
+  } else if (values.markdown) {
+    writeFile(values.markdown, renderMarkdown(graph, rows, [`### Policies\n\n${renderViolationsMarkdown(violations)}`, renderMermaidMarkdown(graph)]));
+  }
 
   const empty = emptyCells(rows);
   if (empty.length > 0) {
