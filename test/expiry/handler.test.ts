@@ -11,6 +11,8 @@ import { ensureBundles, unzip, withEnv } from "../handlers/doubles/bundled";
 import { OUT_DIR } from "../../tools/bundle";
 import type { Outcome } from "../../handlers/core/outcome";
 import type { Clock } from "../../handlers/core/ports";
+import { ramActionsFor, runtimeApis, IMPLEMENTED_HANDLERS } from "../../handlers/iam";
+import { ramAction } from "../../handlers/cloud/apis";
 
 type FcHandler = (event: unknown, context: unknown) => Promise<Outcome>;
 const DAY = 86_400_000;
@@ -71,10 +73,14 @@ describe("expiry handler (bundled) against the fake cloud", function () {
   const context = () => ({ requestId: randomUUID(), function: { name: "expiry", timeout: 120 }, region: "cn-hangzhou", accountId: fake.state.accountId });
   const run = (body: unknown, extra: Record<string, string> = {}) =>
     withEnv(env(extra), async (lines) => {
+      const before = fake.callLog.count();
       const out = await invoke(Buffer.from(JSON.stringify(body)), context());
       assert.equal(lines.length, 1, "one outcome line per invocation");
+      for (const c of fake.callLog.calls().slice(before)) used.add(`${c.product.toLowerCase()}:${c.action}`);
       return out;
     });
+  /** Every API the function called across the suite, as RAM actions (checked by the last test). */
+  const used = new Set<string>();
   const scan = (extra: Record<string, string> = {}) => run({ triggerTime: new Date(clock.now()).toISOString(), triggerName: "expiry-scan", payload: JSON.stringify({ scan: "expiry" }) }, extra);
   const expiredTime = (id: string) => fake.state.getInstance(id)!.ExpiredTime;
 
@@ -202,5 +208,16 @@ describe("expiry handler (bundled) against the fake cloud", function () {
     assert.deepEqual(out.actions.map((a) => a.action), ["RenewInstance"]);
     assert.deepEqual(changed(before), []);
     assert.equal(fake.callLog.count("RenewInstance"), 0);
+  });
+
+  // Runs last: the suite's calls, seen by the fake over HTTP, against the RAM list.
+  it("RAM: every API the suite made the function call is in its manifest list, and every listed one was called", () => {
+    assert.ok(IMPLEMENTED_HANDLERS.expiry, "expiry is registered in iam.ts");
+    const declared = new Set(ramActionsFor("expiry"));
+    for (const a of used) assert.ok(declared.has(a), `expiry called ${a}, not in its RAM list`);
+    const runtime = new Set(runtimeApis(IMPLEMENTED_HANDLERS.expiry!).map(ramAction));
+    for (const a of declared) if (!runtime.has(a)) assert.ok(used.has(a), `expiry declares ${a} but no test path called it`);
+    const manifest = JSON.parse(fs.readFileSync(path.join(OUT_DIR, "manifest.json"), "utf8"));
+    assert.deepEqual(manifest.expiry.ramActions, ramActionsFor("expiry"));
   });
 });

@@ -12,6 +12,8 @@ import { ensureBundles, unzip, withEnv } from "../handlers/doubles/bundled";
 import { OUT_DIR } from "../../tools/bundle";
 import type { Outcome } from "../../handlers/core/outcome";
 import type { Clock } from "../../handlers/core/ports";
+import { ramActionsFor, runtimeApis, IMPLEMENTED_HANDLERS } from "../../handlers/iam";
+import { ramAction } from "../../handlers/cloud/apis";
 
 type FcHandler = (event: unknown, context: unknown) => Promise<Outcome>;
 
@@ -54,6 +56,8 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     messages = [];
     fake.onSystemEvent((e) => messages.push(e));
   });
+  /** Every API any test of this suite made the function call, as RAM actions (for the last test). */
+  const used = new Set<string>();
   afterEach(() => fake.close());
 
   const policies = (window?: { start: string; end: string }) =>
@@ -76,8 +80,11 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
   const context = () => ({ requestId: randomUUID(), function: { name: "maintenance", timeout: 120 }, region: "cn-hangzhou", accountId: fake.state.accountId });
   const run = (body: unknown, extra: Record<string, string> = {}) =>
     withEnv(env(extra), async (lines) => {
+      const before = fake.callLog.count();
       const out = await invoke(Buffer.from(JSON.stringify(body)), context());
       assert.equal(lines.length, 1, "one outcome line per invocation");
+      // What the function itself called (not the test's own setup calls).
+      for (const c of fake.callLog.calls().slice(before)) used.add(`${c.product.toLowerCase()}:${c.action}`);
       return out;
     });
   /** The FC timer trigger's event, carrying our payload. */
@@ -359,5 +366,51 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     assert.equal(other.outcome, "skipped");
     assert.match(other.reason!, /scope tag/);
     assert.equal(records().length, 0);
+  });
+
+  it("proactive Inquiring inside the window: AcceptInquiredSystemEvent", async () => {
+    const web = seedWeb();
+    clock.set(FIRST_WINDOW + 10 * MIN);
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", Status: "Inquiring", NotBefore: clock.now() + 2 * DAY });
+    const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Inquiring"));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.equal(fake.callLog.succeeded("AcceptInquiredSystemEvent").length, 1);
+    assert.equal(ev.Status, "Executing");
+  });
+
+  it("proactive Inquiring outside the window: notify, no accept", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", Status: "Inquiring", NotBefore: clock.now() + 2 * DAY });
+    const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Inquiring"));
+    assert.match(out.reason!, /^notified/);
+    assert.equal(fake.callLog.count("AcceptInquiredSystemEvent"), 0);
+    assert.equal(ev.Status, "Inquiring");
+    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:MaintenanceNotice"]);
+  });
+
+  it("a Redeploy event is pre-empted with RedeployInstance in the window (event Avoided, weights restored)", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Redeploy", NotBefore: clock.now() + 3 * DAY });
+    await run(lastMessage("Instance:SystemMaintenance.Redeploy:Scheduled"), { DRAIN_WAIT_SECONDS: "0" });
+    clock.set(FIRST_WINDOW);
+    await tick({ DRAIN_WAIT_SECONDS: "0" });
+    assert.equal(fake.callLog.succeeded("RedeployInstance").length, 1);
+    assert.equal(ev.Status, "Avoided");
+    clock.set(FIRST_WINDOW + 2 * MIN);
+    await tick({ DRAIN_WAIT_SECONDS: "0" });
+    assert.equal(fake.state.getInstance(web.victim)!.Status, "Running");
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(latest().outcome, "completed");
+  });
+
+  // Runs last: the suite's calls, seen by the fake over HTTP, against the RAM list.
+  it("RAM: every API the suite made the function call is in its manifest list, and every listed one was called", () => {
+    assert.ok(IMPLEMENTED_HANDLERS.maintenance, "maintenance is registered in iam.ts");
+    const declared = new Set(ramActionsFor("maintenance"));
+    for (const a of used) assert.ok(declared.has(a), `maintenance called ${a}, not in its RAM list`);
+    const runtime = new Set(runtimeApis(IMPLEMENTED_HANDLERS.maintenance!).map(ramAction));
+    for (const a of declared) if (!runtime.has(a)) assert.ok(used.has(a), `maintenance declares ${a} but no test path called it`);
+    const manifest = JSON.parse(fs.readFileSync(path.join(OUT_DIR, "manifest.json"), "utf8"));
+    assert.deepEqual(manifest.maintenance.ramActions, ramActionsFor("maintenance"));
   });
 });
