@@ -1,0 +1,51 @@
+// Renders a local drill as a timeline a person reads top to bottom: each
+// status as emitted, the rules it matched, who would be told, what each
+// handler did (its outcome JSON), and the final state.
+import { outcomeLine } from "../../handlers/core/outcome";
+import { DRILL_ENV_OVERRIDES, type TimelineEntry } from "./twin";
+import { iso, type LocalDrillResult } from "./local";
+
+const list = (xs: string[]) => (xs.length ? xs.join(", ") : "—");
+
+export function renderEntry(e: TimelineEntry, opts: { verbose?: boolean } = {}): string[] {
+  const at = iso(e.at);
+  if (e.kind === "note") return [`${at}  · ${e.text}`];
+  if (e.kind === "event") {
+    const r = e.routing;
+    const status = r.event.status && !e.event.name.endsWith(`:${r.event.status}`) ? ` (content.eventStatus ${r.event.status})` : "";
+    const lines = [
+      `${at}  ▶ ${e.event.name} [${e.event.level}]${status} instance ${r.event.instanceId ?? "?"}`,
+      `      groups:    ${list(r.groups)}`,
+      `      rules:     ${list(r.rules)}`,
+      `      tell:      ${list(r.contacts)}`,
+      `      queues:    ${list(r.queues)}    webhooks: ${list(r.webhooks)}`,
+      `      functions: ${list(r.functions)}${e.invoked.length ? `  → runs ${e.invoked.join(", ")}` : ""}`,
+    ];
+    if (r.unreached.length) lines.push(`      unreached: ${r.unreached.join(", ")} (the catalogue routes it there, no firing rule delivers it${e.invoked.some((h) => r.unreached.includes(h)) ? "; run anyway: --include-undeployed" : ""})`);
+    if (opts.verbose) lines.push(...JSON.stringify(e.event).match(/.{1,160}/g)!.map((l) => `      ${l}`));
+    return lines;
+  }
+  const o = e.outcome;
+  return [`${at}  ◆ ${e.handler}${e.trigger === "timer" ? " (timer)" : ""}${e.redelivery ? " (redelivered)" : ""} → ${o.outcome}: ${o.reason ?? ""}`, `      ${outcomeLine(o)}`];
+}
+
+export function renderLocalDrill(r: LocalDrillResult, opts: { verbose?: boolean } = {}): string {
+  const lines = [
+    `local drill: ${r.event} on stack ${r.stack}, ${r.instances.length} instance(s), virtual start ${iso(r.startedAt)}${r.notBefore ? `, notBefore ${iso(r.notBefore)}` : ""}`,
+    `  drill overrides of the handler environment: ${Object.entries(DRILL_ENV_OVERRIDES).map(([k, v]) => `${k}=${v.value} (${v.why})`).join("; ")}`,
+    "",
+    ...r.timeline.flatMap((e) => renderEntry(e, opts)),
+    "",
+    "final state:",
+  ];
+  for (const i of r.instances.slice(0, 20)) {
+    lines.push(`  ${i.instanceId}: event ${i.eventId ?? "-"} ${i.finalStatus ?? "(no lifecycle)"}; instance ${i.instanceStatus}`);
+    lines.push(`    weights before: ${list(i.before)}`);
+    lines.push(`    weights after:  ${list(i.after)}${i.after.length === 0 ? " (out of every load balancer)" : i.after.join() === i.before.join() ? " (as before)" : ""}`);
+  }
+  if (r.instances.length > 20) lines.push(`  ... ${r.instances.length - 20} more instance(s)`);
+  lines.push(`  queues: ${list(r.queues.map((q) => `${q.name} ${q.depth} message(s)`))}`);
+  lines.push(`  dead letters: ${r.deadLetters}`);
+  lines.push(`  wall time: ${Math.round(r.wallMs)} ms`);
+  return lines.join("\n");
+}

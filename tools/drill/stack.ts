@@ -1,0 +1,90 @@
+// What a drill needs to know about a stack, all read from its recorded plan
+// graph: the routing model, and per deployed handler its function name,
+// environment and timeout (the FC functions the stack declares).
+import { HANDLER_NAMES, type HandlerName } from "../../handlers/catalogue";
+import { PlanGraph } from "../plan/graph";
+import { RoutingModel, routingModel } from "../routing/model";
+import { loadGraph } from "../routing/plan";
+import { handlerOfFunction } from "../routing/route";
+
+export interface Deployment {
+  handler: HandlerName;
+  functionName: string;
+  env: Record<string, string>;
+  timeoutSeconds: number;
+  /** Payload of the function's timer trigger, when it has one. */
+  timerPayload?: unknown;
+  /** False when the stack does not deploy it and the drill runs it anyway (--include-undeployed). */
+  deployed: boolean;
+}
+
+export interface DrillStack {
+  stack: string;
+  region: string;
+  accountId?: string;
+  model: RoutingModel;
+  deployments: Map<HandlerName, Deployment>;
+}
+
+const FC_FUNCTION = "alicloud:fc/v3Function:V3Function";
+const FC_TRIGGER = "alicloud:fc/v3Trigger:V3Trigger";
+
+/**
+ * Timer payloads of handlers whose stack does not (yet) declare a timer
+ * trigger, from each handler's entry file: the maintenance reconciler ticks on
+ * `{"reconcile": true}` (handlers/entries/maintenance.ts).
+ */
+export const KNOWN_TIMERS: Partial<Record<HandlerName, unknown>> = { maintenance: { reconcile: true } };
+
+type Props = Record<string, any>;
+
+export function drillStack(graph: PlanGraph, opts: { includeUndeployed?: boolean; available?: (h: HandlerName) => boolean } = {}): DrillStack {
+  const triggers = graph.resources.filter((r) => r.type === FC_TRIGGER);
+  const deployments = new Map<HandlerName, Deployment>();
+  for (const fn of graph.resources.filter((r) => r.type === FC_FUNCTION)) {
+    const p = fn.inputs as Props;
+    const functionName = String(p.functionName ?? fn.name);
+    const handler = handlerOfFunction(functionName);
+    if (!handler) continue;
+    const timer = triggers.find((t) => (t.inputs as Props).functionName === functionName && (t.inputs as Props).triggerType === "timer");
+    let timerPayload: unknown = KNOWN_TIMERS[handler];
+    if (timer) {
+      try {
+        const cfg = JSON.parse(String((timer.inputs as Props).triggerConfig ?? "{}"));
+        timerPayload = typeof cfg.payload === "string" ? JSON.parse(cfg.payload) : (cfg.payload ?? timerPayload);
+      } catch {
+        /* keep the known payload */
+      }
+    }
+    deployments.set(handler, {
+      handler,
+      functionName,
+      env: Object.fromEntries(Object.entries((p.environmentVariables ?? {}) as Props).map(([k, v]) => [k, String(v)])),
+      timeoutSeconds: Number(p.timeout ?? 60),
+      timerPayload,
+      deployed: true,
+    });
+  }
+  if (opts.includeUndeployed) {
+    const template = [...deployments.values()][0];
+    for (const handler of HANDLER_NAMES) {
+      if (deployments.has(handler) || !(opts.available?.(handler) ?? true)) continue;
+      deployments.set(handler, {
+        handler,
+        functionName: `${handler} (not deployed by stack ${graph.stack})`,
+        // The handler environment contract is shared by every function (handlers/README.md).
+        env: { ...(template?.env ?? {}) },
+        timeoutSeconds: template?.timeoutSeconds ?? 60,
+        timerPayload: KNOWN_TIMERS[handler],
+        deployed: false,
+      });
+    }
+  }
+  const outputs = graph.outputs as Props;
+  const accountId = [...deployments.values()].map((d) => d.env.ALIBABA_CLOUD_ACCOUNT_ID).find(Boolean);
+  return { stack: graph.stack, region: String(outputs.region ?? "cn-hangzhou"), accountId, model: routingModel(graph), deployments };
+}
+
+export function loadDrillStack(stack: string, opts: { planFile?: string; includeUndeployed?: boolean; available?: (h: HandlerName) => boolean } = {}): DrillStack {
+  return drillStack(loadGraph({ stack, planFile: opts.planFile }), opts);
+}
