@@ -12,5 +12,6 @@ export const queues = outputs.queues;
 export const automationRules = outputs.automationRules;
 export const handlers = outputs.handlers;
 export const handlerDeadLetterQueue = outputs.handlerDeadLetterQueue;
+export const alertTopic = outputs.alertTopic;
 export const oosTemplates = outputs.oosTemplates;
 export const tagPolicyId = outputs.tagPolicyId;

@@ -14,6 +14,8 @@ import { readBundles } from "./automation/bundles";
 import { AutomationBase, MARKER_PREFIX } from "./components/automation-base";
 import { HandlerFunction } from "./components/handler-function";
 import { OosSpotDrain } from "./components/oos-spot-drain";
+import { CriticalAlertTopic } from "./components/critical-alert-topic";
+import { criticalAlertSubscribers } from "./alerting/alert-subscribers";
 
 export interface StackOutputs {
   region: string;
@@ -24,6 +26,7 @@ export interface StackOutputs {
   handlers: Record<string, pulumi.Output<string>>;
   oosTemplates: Record<string, pulumi.Output<string>>;
   handlerDeadLetterQueue?: pulumi.Output<string>;
+  alertTopic?: pulumi.Output<string>;
   tagPolicyId: pulumi.Output<string>;
 }
 
@@ -73,12 +76,19 @@ export function declareStack(config: StackConfig): StackOutputs {
 
   const handlers: StackOutputs["handlers"] = {};
   let handlerDeadLetterQueue: pulumi.Output<string> | undefined;
+  let alertTopic: pulumi.Output<string> | undefined;
   const automation = config.automation;
   if (automation) {
     const base = new AutomationBase("automation", { stem: stem(naming), markerRetentionDays: automation.markerRetentionDays, tags: resourceTags });
     handlerDeadLetterQueue = base.deadLetterQueue;
+    const alerts = new CriticalAlertTopic("critical-alerts", {
+      topicName: stem(naming, "critical-alerts"),
+      subscribers: criticalAlertSubscribers(config).map((s) => ({ ...s, endpoint: s.webhook ? webhookUrls[s.webhook] : s.endpoint })),
+      tags: resourceTags,
+    });
+    alertTopic = alerts.topicName;
     const bundles = readBundles();
-    const environment = handlerEnvironment(config, accountId, base);
+    const environment = handlerEnvironment(config, accountId, base, alerts.topicName);
     for (const handler of automation.handlers) {
       const bundle = bundles[handler];
       if (!bundle) throw new Error(`handler '${handler}' is configured (event-ops:automation.handlers) but has no bundle in dist/handlers: run \`npm run bundle\``);
@@ -92,6 +102,7 @@ export function declareStack(config: StackConfig): StackOutputs {
         markerBucket: base.markerBucket,
         markerPrefix: MARKER_PREFIX,
         deadLetterQueue: base.deadLetterQueue,
+        alertTopic: alerts.topicName,
         logProject: base.logProject,
         logStore: base.logStore,
         timeoutSeconds: automation.timeoutSeconds,
@@ -122,6 +133,7 @@ export function declareStack(config: StackConfig): StackOutputs {
     handlers,
     oosTemplates,
     handlerDeadLetterQueue,
+    alertTopic,
     region: config.region,
     groups,
     contactGroups: contacts.groupNames,
@@ -132,7 +144,7 @@ export function declareStack(config: StackConfig): StackOutputs {
 }
 
 /** The handler environment contract (handlers/README.md). */
-function handlerEnvironment(config: StackConfig, accountId: pulumi.Input<string>, base: AutomationBase): Record<string, pulumi.Input<string>> {
+function handlerEnvironment(config: StackConfig, accountId: pulumi.Input<string>, base: AutomationBase, alertTopic: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
   const a = config.automation!;
   const groupPolicies = {
     tagKey: config.tags.groupBy,
@@ -149,6 +161,7 @@ function handlerEnvironment(config: StackConfig, accountId: pulumi.Input<string>
     IDEMPOTENCY_BUCKET: base.markerBucket,
     IDEMPOTENCY_PREFIX: MARKER_PREFIX,
     DEAD_LETTER_QUEUE: base.deadLetterQueue,
+    ALERT_TOPIC: alertTopic,
     ALIBABA_CLOUD_ACCOUNT_ID: accountId,
     GROUP_POLICIES: JSON.stringify(groupPolicies),
   };

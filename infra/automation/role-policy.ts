@@ -9,16 +9,23 @@ export interface RolePolicyInput {
   markerBucket: string;
   markerPrefix: string;
   deadLetterQueue: string;
+  /** MNS topic for the handler's own CRITICAL alerts. */
+  alertTopic: string;
 }
+
+/** MNS actions on topics; every other MNS action the handlers use is on the dead-letter queue. */
+const TOPIC_ACTIONS = new Set(["mns:PublishMessage"]);
 
 export function handlerPolicyDocument(p: RolePolicyInput): string {
   const oss = p.actions.filter((a) => a.startsWith("oss:"));
-  const mns = p.actions.filter((a) => a.startsWith("mns:"));
+  const mns = p.actions.filter((a) => a.startsWith("mns:") && !TOPIC_ACTIONS.has(a));
+  const topic = p.actions.filter((a) => TOPIC_ACTIONS.has(a));
   const rest = p.actions.filter((a) => !a.startsWith("oss:") && !a.startsWith("mns:"));
   const statements = [
     rest.length > 0 && { Effect: "Allow", Action: rest, Resource: ["*"] },
     oss.length > 0 && { Effect: "Allow", Action: oss, Resource: [`acs:oss:*:${p.accountId}:${p.markerBucket}/${p.markerPrefix}/*`] },
     mns.length > 0 && { Effect: "Allow", Action: mns, Resource: [`acs:mns:${p.region}:${p.accountId}:/queues/${p.deadLetterQueue}/messages`] },
+    topic.length > 0 && { Effect: "Allow", Action: topic, Resource: [`acs:mns:${p.region}:${p.accountId}:/topics/${p.alertTopic}/messages`] },
   ].filter(Boolean);
   return JSON.stringify({ Version: "1", Statement: statements });
 }

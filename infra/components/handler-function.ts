@@ -17,6 +17,7 @@ export interface HandlerFunctionArgs {
   readonly markerBucket: pulumi.Input<string>;
   readonly markerPrefix: string;
   readonly deadLetterQueue: pulumi.Input<string>;
+  readonly alertTopic: pulumi.Input<string>;
   readonly logProject: pulumi.Input<string>;
   readonly logStore: pulumi.Input<string>;
   readonly timeoutSeconds: number;
@@ -39,9 +40,9 @@ export class HandlerFunction extends pulumi.ComponentResource {
       { parent: this },
     );
     const document = pulumi
-      .all([args.accountId, args.markerBucket, args.deadLetterQueue])
-      .apply(([accountId, markerBucket, deadLetterQueue]) =>
-        handlerPolicyDocument({ actions: args.bundle.ramActions, region: args.region, accountId, markerBucket, markerPrefix: args.markerPrefix, deadLetterQueue }),
+      .all([args.accountId, args.markerBucket, args.deadLetterQueue, args.alertTopic])
+      .apply(([accountId, markerBucket, deadLetterQueue, alertTopic]) =>
+        handlerPolicyDocument({ actions: args.bundle.ramActions, region: args.region, accountId, markerBucket, markerPrefix: args.markerPrefix, deadLetterQueue, alertTopic }),
       );
     const policy = new alicloud.ram.Policy(
       `${name}-policy`,

@@ -48,6 +48,16 @@ export class GraphBuilder {
     );
   }
 
+  /** The handlers' CRITICAL alert topic with one subscription per (pushType, endpoint). */
+  alertTopic(name: string, subscribers: [string, string][]): PlannedResource {
+    const parent = this.add("eventops:index:CriticalAlertTopic", name, {});
+    const topic = this.add("alicloud:message/serviceTopic:ServiceTopic", `${name}-topic`, { topicName: `eo-test-${name}` }, parent);
+    subscribers.forEach(([pushType, endpoint], i) =>
+      this.add("alicloud:message/serviceSubscription:ServiceSubscription", `${name}-sub-${i}`, { topicName: `eo-test-${name}`, subscriptionName: `sub-${i}`, pushType, endpoint }, parent),
+    );
+    return topic;
+  }
+
   /** An application group with one rule per tier; `tiers` gives each tier's rule inputs beyond the defaults. */
   applicationGroup(name: string, tiers: Record<string, Props>): PlannedResource {
     const app = this.add(TYPES.applicationGroup, `group-${name}`, {});
@@ -110,6 +120,7 @@ export function compliantGraph(): PlanGraph {
     INFO: { contactParameters: [contactTarget("oncall", "4")], silenceTime: 86400 },
   });
   b.handler("spot-drain");
+  b.alertTopic("critical-alerts", [["alisms", "+8613800000001"], ["email", "alice@example.com"]]);
   b.add(TYPES.eventRule, "eo-test-auto-spot-drain", {
     ruleName: "eo-test-auto-spot-drain",
     silenceTime: 0,

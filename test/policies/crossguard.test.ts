@@ -86,6 +86,7 @@ describe("CrossGuard wiring", () => {
       "no-dangling-targets": "mandatory",
       "queue-dead-letter": "mandatory",
       "handler-least-privilege": "mandatory",
+      "alert-topic-subscribed": "mandatory",
       "no-plaintext-secrets": "remediate",
       "silence-bounds": "advisory",
       "required-tags": "advisory",

@@ -95,6 +95,14 @@ table("no-dangling-targets", "mandatory", [
   { name: "a queue name unknown until apply", change: (g) => (rule(g, critical).mnsParameters[0].queue = UNKNOWN), expect: /could not verify the MNS queue target .* unknown until apply/, undecided: true },
 ]);
 
+const SUBSCRIPTION = "alicloud:message/serviceSubscription:ServiceSubscription";
+table("alert-topic-subscribed", "mandatory", [
+  { name: "a topic without subscriptions", change: (g) => (g.resources = g.resources.filter((r) => r.type !== SUBSCRIPTION)), expect: /topic critical-alerts-topic has no live subscriber/ },
+  { name: "subscriptions of another topic only", change: (g) => g.resources.filter((r) => r.type === SUBSCRIPTION).forEach((r) => (r.inputs.topicName = "eo-test-other")), expect: /has no live subscriber/ },
+  { name: "subscriptions with empty endpoints", change: (g) => g.resources.filter((r) => r.type === SUBSCRIPTION).forEach((r) => (r.inputs.endpoint = "")), expect: /has no live subscriber/ },
+  { name: "topic name unknown until apply", change: (g) => (inputs(g, "critical-alerts-topic").topicName = UNKNOWN), expect: /could not verify the subscribers/, undecided: true },
+]);
+
 table("queue-dead-letter", "mandatory", [
   { name: "dead-letter policy disabled", change: (g) => (inputs(g, "queue-events").dlqPolicy.enabled = false), expect: /no enabled dead-letter policy/ },
   { name: "no dead-letter policy", change: (g) => delete inputs(g, "queue-events").dlqPolicy, expect: /no enabled dead-letter policy/ },

@@ -82,3 +82,15 @@ export function coverageMatrix(graph: PlanGraph): CoverageRow[] {
 export function emptyCells(rows: CoverageRow[]): { group: string; level: Level }[] {
   return rows.flatMap((r) => LEVELS.filter((l) => r.cells[l].empty).map((level) => ({ group: r.group, level })));
 }
+
+/** The handlers' own CRITICAL alerts: each topic and the endpoints it pushes to. */
+export function alertTopics(graph: PlanGraph): { topic: string; subscribers: string[] }[] {
+  const subs = ofType(graph, "alicloud:message/serviceSubscription:ServiceSubscription");
+  return ofType(graph, "alicloud:message/serviceTopic:ServiceTopic").map((t) => ({
+    topic: String(t.inputs.topicName),
+    subscribers: subs
+      .filter((s) => s.inputs.topicName === t.inputs.topicName)
+      .map((s) => `${s.inputs.pushType}:${s.inputs.pushType === "http" ? String(s.inputs.subscriptionName) : String(s.inputs.endpoint)}`)
+      .sort(),
+  }));
+}

@@ -1,7 +1,7 @@
 // Text and markdown renderings of a plan: resources by type, and the coverage
 // matrix with empty cells impossible to miss.
 import { LEVELS } from "../../handlers/catalogue";
-import { CoverageCell, CoverageRow } from "./coverage";
+import { CoverageCell, CoverageRow, alertTopics } from "./coverage";
 import { PlanGraph } from "./graph";
 
 export const EMPTY_CELL = "!! NOBODY — no rule or no live receiver !!";
@@ -49,6 +49,10 @@ export function renderText(graph: PlanGraph, rows: CoverageRow[]): string {
   out.push(`  ${widths.map((w) => "-".repeat(w)).join("-+-")}`);
   for (const row of table) out.push(`  ${line(row)}`);
   if (rows.length === 0) out.push(`  ${EMPTY_CELL} (no application group declared)`);
+  for (const t of alertTopics(graph)) {
+    out.push("");
+    out.push(`Handler alerts (CRITICAL) → topic ${t.topic}: ${t.subscribers.length > 0 ? t.subscribers.join(", ") : EMPTY_CELL}`);
+  }
   return out.join("\n");
 }
 
@@ -64,6 +68,10 @@ export function renderMarkdown(graph: PlanGraph, rows: CoverageRow[], extra: str
   out.push(`|---|---|${LEVELS.map(() => "---").join("|")}|`);
   for (const r of rows) {
     out.push(`| ${r.group} | \`${r.tag}\` | ${LEVELS.map((l) => (r.cells[l].empty ? `**${EMPTY_CELL}**` : describeCell(r.cells[l]))).join(" | ")} |`);
+  }
+  for (const t of alertTopics(graph)) {
+    out.push("");
+    out.push(`Handler alerts (CRITICAL) → \`${t.topic}\`: ${t.subscribers.length > 0 ? t.subscribers.map((x) => `\`${x}\``).join(", ") : `**${EMPTY_CELL}**`}`);
   }
   out.push("");
   out.push("<details><summary>Resources by type</summary>");
