@@ -34,7 +34,8 @@ export function renderLocalDrill(r: LocalDrillResult, opts: { verbose?: boolean 
     `local drill: ${r.event} on stack ${r.stack}, ${r.instances.length} instance(s), virtual start ${iso(r.startedAt)}${r.notBefore ? `, notBefore ${iso(r.notBefore)}` : ""}`,
     `  drill overrides of the handler environment: ${Object.entries(DRILL_ENV_OVERRIDES).map(([k, v]) => `${k}=${v.value} (${v.why})`).join("; ")}`,
     "",
-    ...r.timeline.flatMap((e) => renderEntry(e, opts)),
+    // Handler entries carry their start time: a stable sort puts them right after their cause.
+    ...[...r.timeline].sort((a, b) => a.at - b.at).flatMap((e) => renderEntry(e, opts)),
     "",
     "final state:",
   ];

@@ -36,7 +36,10 @@ export interface TwinOptions {
 
 /** Overrides a local drill applies to the stack's handler environment, with the reason printed. */
 export const DRILL_ENV_OVERRIDES: Record<string, { value: string; why: string }> = {
-  DRAIN_WAIT_SECONDS: { value: "0", why: "the drain wait is a real sleep; virtual time does not shorten it" },
+  // Shortest non-zero wait: spot-drain sleeps it for real; the maintenance
+  // reconciler measures it on the virtual clock, so drain and action still
+  // land on separate timer ticks (a --cancel can fall between them).
+  DRAIN_WAIT_SECONDS: { value: "1", why: "spot-drain's drain wait is a real sleep" },
   RETRY_BASE_DELAY_MS: { value: "20", why: "retry back-off is a real sleep" },
   RETRY_MAX_DELAY_MS: { value: "200", why: "retry back-off is a real sleep" },
 };
