@@ -11,7 +11,7 @@ import { ApplicationGroup } from "./components/application-group";
 import { automationRuleSpecs, tierRuleSpecs } from "./alerting/tier-rules";
 import { declareEventRule, RuleContext } from "./alerting/event-rule";
 import { readBundles } from "./automation/bundles";
-import { AutomationBase, MARKER_PREFIX } from "./components/automation-base";
+import { AutomationBase, MARKER_PREFIX, PENDING_PREFIX } from "./components/automation-base";
 import { HandlerFunction } from "./components/handler-function";
 import { OosSpotDrain } from "./components/oos-spot-drain";
 import { CriticalAlertTopic } from "./components/critical-alert-topic";
@@ -100,7 +100,8 @@ export function declareStack(config: StackConfig): StackOutputs {
         region: config.region,
         accountId,
         markerBucket: base.markerBucket,
-        markerPrefix: MARKER_PREFIX,
+        objectPrefixes: handler === "maintenance" ? [MARKER_PREFIX, PENDING_PREFIX] : [MARKER_PREFIX],
+        schedule: HANDLER_SCHEDULES[handler],
         deadLetterQueue: base.deadLetterQueue,
         alertTopic: alerts.topicName,
         logProject: base.logProject,
@@ -143,6 +144,16 @@ export function declareStack(config: StackConfig): StackOutputs {
   };
 }
 
+/**
+ * Handlers that also run on a timer (payloads per handlers/README.md): the
+ * maintenance reconciler advances pending actions every minute; the expiry scan
+ * looks at subscription instances daily at 09:00 UTC+8, for what events miss.
+ */
+export const HANDLER_SCHEDULES: Partial<Record<string, { cron: string; payload: string }>> = {
+  maintenance: { cron: "@every 1m", payload: JSON.stringify({ reconcile: true }) },
+  expiry: { cron: "0 0 1 * * *", payload: JSON.stringify({ scan: "expiry" }) },
+};
+
 /** The handler environment contract (handlers/README.md). */
 function handlerEnvironment(config: StackConfig, accountId: pulumi.Input<string>, base: AutomationBase, alertTopic: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
   const a = config.automation!;
@@ -160,6 +171,7 @@ function handlerEnvironment(config: StackConfig, accountId: pulumi.Input<string>
     MIN_HEALTHY_BACKENDS: String(a.minHealthyBackends),
     IDEMPOTENCY_BUCKET: base.markerBucket,
     IDEMPOTENCY_PREFIX: MARKER_PREFIX,
+    PENDING_PREFIX,
     DEAD_LETTER_QUEUE: base.deadLetterQueue,
     ALERT_TOPIC: alertTopic,
     ALIBABA_CLOUD_ACCOUNT_ID: accountId,

@@ -7,7 +7,8 @@ export interface RolePolicyInput {
   region: string;
   accountId: string;
   markerBucket: string;
-  markerPrefix: string;
+  /** Object prefixes the handler reads and writes (markers, pending actions). */
+  objectPrefixes: string[];
   deadLetterQueue: string;
   /** MNS topic for the handler's own CRITICAL alerts. */
   alertTopic: string;
@@ -23,7 +24,7 @@ export function handlerPolicyDocument(p: RolePolicyInput): string {
   const rest = p.actions.filter((a) => !a.startsWith("oss:") && !a.startsWith("mns:"));
   const statements = [
     rest.length > 0 && { Effect: "Allow", Action: rest, Resource: ["*"] },
-    oss.length > 0 && { Effect: "Allow", Action: oss, Resource: [`acs:oss:*:${p.accountId}:${p.markerBucket}/${p.markerPrefix}/*`] },
+    oss.length > 0 && { Effect: "Allow", Action: oss, Resource: p.objectPrefixes.map((prefix) => `acs:oss:*:${p.accountId}:${p.markerBucket}/${prefix}/*`) },
     mns.length > 0 && { Effect: "Allow", Action: mns, Resource: [`acs:mns:${p.region}:${p.accountId}:/queues/${p.deadLetterQueue}/messages`] },
     topic.length > 0 && { Effect: "Allow", Action: topic, Resource: [`acs:mns:${p.region}:${p.accountId}:/topics/${p.alertTopic}/messages`] },
   ].filter(Boolean);

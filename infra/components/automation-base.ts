@@ -12,6 +12,9 @@ export interface AutomationBaseArgs {
 }
 
 export const MARKER_PREFIX = "event-ops/markers";
+/** Pending maintenance actions: kept longer than markers, since notBefore can be weeks out. */
+export const PENDING_PREFIX = "event-ops/pending";
+export const PENDING_RETENTION_DAYS = 90;
 
 export class AutomationBase extends pulumi.ComponentResource {
   readonly markerBucket: pulumi.Output<string>;
@@ -29,6 +32,7 @@ export class AutomationBase extends pulumi.ComponentResource {
         serverSideEncryptionRule: { sseAlgorithm: "AES256" },
         lifecycleRules: [
           { id: "expire-markers", enabled: true, prefix: `${MARKER_PREFIX}/`, expirations: [{ days: args.markerRetentionDays }] },
+          { id: "expire-pending", enabled: true, prefix: `${PENDING_PREFIX}/`, expirations: [{ days: PENDING_RETENTION_DAYS }] },
         ],
         tags: args.tags,
       },

@@ -15,7 +15,9 @@ export interface HandlerFunctionArgs {
   readonly region: string;
   readonly accountId: pulumi.Input<string>;
   readonly markerBucket: pulumi.Input<string>;
-  readonly markerPrefix: string;
+  readonly objectPrefixes: string[];
+  /** A timer that invokes the function with a fixed payload (reconcilers, scans). */
+  readonly schedule?: { cron: string; payload: string };
   readonly deadLetterQueue: pulumi.Input<string>;
   readonly alertTopic: pulumi.Input<string>;
   readonly logProject: pulumi.Input<string>;
@@ -42,7 +44,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
     const document = pulumi
       .all([args.accountId, args.markerBucket, args.deadLetterQueue, args.alertTopic])
       .apply(([accountId, markerBucket, deadLetterQueue, alertTopic]) =>
-        handlerPolicyDocument({ actions: args.bundle.ramActions, region: args.region, accountId, markerBucket, markerPrefix: args.markerPrefix, deadLetterQueue, alertTopic }),
+        handlerPolicyDocument({ actions: args.bundle.ramActions, region: args.region, accountId, markerBucket, objectPrefixes: args.objectPrefixes, deadLetterQueue, alertTopic }),
       );
     const policy = new alicloud.ram.Policy(
       `${name}-policy`,
@@ -87,6 +89,20 @@ export class HandlerFunction extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    if (args.schedule) {
+      new alicloud.fc.V3Trigger(
+        `${name}-timer`,
+        {
+          functionName: fn.functionName as pulumi.Output<string>,
+          qualifier: "LATEST",
+          triggerName: "timer",
+          triggerType: "timer",
+          triggerConfig: JSON.stringify({ cronExpression: args.schedule.cron, enable: true, payload: args.schedule.payload }),
+          description: `Periodic run of ${args.handler}`,
+        },
+        { parent: this },
+      );
+    }
     this.functionName = fn.functionName as pulumi.Output<string>;
     this.roleArn = role.arn;
     this.registerOutputs({ functionName: this.functionName, roleArn: this.roleArn });
