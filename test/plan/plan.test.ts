@@ -124,3 +124,48 @@ describe("offline plan --diff", () => {
     assert.match(md, /`contacts-group-owners` \(AlarmContactGroup\)/);
   });
 });
+
+describe("offline plan: handlers as deployed", () => {
+  const graph = () => runPlan("prod").graph!;
+  const manifest = JSON.parse(fs.readFileSync(`${ROOT}/dist/handlers/manifest.json`, "utf8"));
+
+  it("deploys each handler from its bundle with the bundle's checksum, a role with exactly its actions, and a DLQ destination", () => {
+    const g = graph();
+    const components = g.resources.filter((r) => r.type === "eventops:index:HandlerFunction");
+    assert.deepEqual(components.map((c) => c.inputs.handler).sort(), Object.keys(manifest).sort());
+    for (const c of components) {
+      const handler = String(c.inputs.handler);
+      const children = childrenOf(g, c);
+      const fn = children.find((r) => r.type === TYPES.fcFunction)!;
+      assert.equal((fn.inputs.code as any).checksum, manifest[handler].crc64, `${handler}: checksum from the bundle`);
+      assert.equal(fn.inputs.runtime, "nodejs20");
+      const policy = children.find((r) => r.type === TYPES.ramPolicy)!;
+      const actions = JSON.parse(String(policy.inputs.policyDocument)).Statement.flatMap((s: { Action: string[] }) => s.Action).sort();
+      assert.deepEqual(actions, manifest[handler].ramActions, `${handler}: role lists only the bundle's actions`);
+      const async = children.find((r) => r.type === "alicloud:fc/v3AsyncInvokeConfig:V3AsyncInvokeConfig")!;
+      assert.match(String((async.inputs.destinationConfig as any).onFailure.destination), /\/queues\/eventops-prod-handlers-dlq\/messages$/);
+      const env = fn.inputs.environmentVariables as Record<string, string>;
+      for (const k of ["SCOPE_TAG_KEY", "SCOPE_TAG_VALUE", "IDEMPOTENCY_BUCKET", "DEAD_LETTER_QUEUE", "ALERT_TOPIC", "GROUP_POLICIES"]) assert.ok(env[k], `${handler}: env ${k}`);
+    }
+  });
+
+  it("runs the maintenance reconciler and the expiry scan on timers", () => {
+    const timers = graph().resources.filter((r) => r.type === "alicloud:fc/v3Trigger:V3Trigger");
+    const byFn = Object.fromEntries(timers.map((t) => [String(t.inputs.functionName), JSON.parse(String(t.inputs.triggerConfig))]));
+    assert.deepEqual(JSON.parse(byFn["eventops-prod-maintenance"].payload), { reconcile: true });
+    assert.deepEqual(JSON.parse(byFn["eventops-prod-expiry"].payload), { scan: "expiry" });
+    assert.equal(timers.length, 2);
+  });
+
+  it("routes each handler's catalogue names to it with one account-wide rule", () => {
+    const rules = ofType(graph(), TYPES.eventRule).filter((r) => !r.inputs.groupId);
+    assert.deepEqual(rules.map((r) => r.inputs.ruleName).sort(), Object.keys(manifest).map((h) => `eventops-prod-auto-${h}`).sort());
+    for (const r of rules) assert.equal((r.inputs.fcParameters as any[]).length, 1);
+  });
+
+  it("declares the OOS spot-drain template only for groups that chose it", () => {
+    const templates = graph().resources.filter((r) => r.type === "alicloud:oos/template:Template");
+    assert.deepEqual(templates.map((t) => t.inputs.templateName), ["eventops-prod-search-spot-drain"]);
+    assert.ok(String(templates[0].inputs.content).includes("ACS::EventTrigger"));
+  });
+});

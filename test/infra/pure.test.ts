@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { CATALOGUE, LEVELS, fullNames } from "../../handlers/catalogue";
+import { criticalAlertSubscribers } from "../../infra/alerting/alert-subscribers";
+import { automationRuleSpecs, tierNameList, tierRuleSpecs } from "../../infra/alerting/tier-rules";
+import { handlerPolicyDocument } from "../../infra/automation/role-policy";
+import { tagPolicyContent } from "../../infra/components/tag-taxonomy";
+import { validateConfig } from "../../infra/config/validate";
+import { StackConfig } from "../../infra/config/schema";
+
+function config(): StackConfig {
+  const r = validateConfig({
+    stack: "t",
+    region: "cn-hangzhou",
+    isSecret: () => true,
+    values: {
+      tags: { groupBy: "app", keys: { app: { values: ["web", "api"] }, managed: { values: ["yes"] } } },
+      contacts: [
+        { name: "ann", email: "ann@example.com", phone: "+8613800000000" },
+        { name: "bob", email: "bob@example.com" },
+      ],
+      contactGroups: [
+        { name: "oncall", role: "oncall", members: ["ann"] },
+        { name: "owners", role: "owners", members: ["bob"] },
+      ],
+      tiers: {
+        CRITICAL: { contactGroups: ["oncall"], channels: "phone", silenceSeconds: 300, targets: { webhooks: ["bridge"], queues: ["events"] } },
+        WARN: { contactGroups: ["owners"], channels: "sms", silenceSeconds: 600 },
+        INFO: { contactGroups: ["owners"], channels: "chat", silenceSeconds: 3600 },
+      },
+      queues: [{ name: "events" }],
+      webhooks: [{ name: "bridge", url: "https://hooks.example.com/x" }],
+      automation: { scopeTag: { key: "managed", value: "yes" } },
+    },
+  });
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
+  return r.config;
+}
+
+describe("tier rule template", () => {
+  it("expands to one rule per group and tier, each scoped, levelled and routed as its tier says", () => {
+    const specs = tierRuleSpecs(config());
+    assert.equal(specs.length, 2 * LEVELS.length);
+    const critical = specs.find((s) => s.group === "api" && s.level === "CRITICAL")!;
+    assert.equal(critical.ruleName, "eventops-t-api-critical");
+    assert.deepEqual(critical.eventPattern.levelLists, ["CRITICAL"]);
+    assert.deepEqual(critical.contacts, [{ contactGroupName: "eventops-t-oncall", level: "2" }]);
+    assert.deepEqual(critical.queues, ["eventops-t-events"]);
+    assert.deepEqual(critical.webhooks, ["bridge"]);
+    assert.equal(specs.find((s) => s.group === "web" && s.level === "INFO")!.contacts[0].level, "4");
+  });
+
+  for (const level of LEVELS) {
+    it(`lists exactly the catalogue's ${level} names, every status`, () => {
+      const expected = CATALOGUE.filter((e) => e.levels.includes(level)).flatMap(fullNames).sort();
+      assert.deepEqual(tierNameList({ products: ["ECS"], eventTypes: ["*"], names: [] }, level, "ECS").sort(), expected);
+    });
+  }
+
+  it("narrows names by event type and by the configured names", () => {
+    const onlyStatus = tierNameList({ products: ["ECS"], eventTypes: ["StatusNotification"], names: [] }, "WARN", "ECS");
+    assert.ok(onlyStatus.every((n) => !n.includes("SystemMaintenance")));
+    assert.ok(onlyStatus.includes("Instance:PreemptibleInstanceInterruption"));
+    const picked = tierNameList({ products: ["ECS"], eventTypes: ["*"], names: ["Instance:SystemMaintenance.Reboot", "Instance:SystemFailure.Reboot:Executed"] }, "CRITICAL", "ECS");
+    assert.deepEqual(picked.sort(), [...fullNames(CATALOGUE.find((e) => e.event === "SystemMaintenance.Reboot")!), "Instance:SystemFailure.Reboot:Executed"].sort());
+  });
+
+  it("gives every deployed handler one account-wide rule with the names it acts on", () => {
+    const specs = automationRuleSpecs(config());
+    assert.equal(specs.length, 5);
+    const spot = specs.find((s) => s.ruleName === "eventops-t-auto-spot-drain")!;
+    assert.deepEqual(spot.eventPattern.nameLists, ["Instance:PreemptibleInstanceInterruption"]);
+    assert.equal(spot.group, undefined);
+    assert.deepEqual(spot.functions, ["eventops-t-spot-drain"]);
+  });
+});
+
+describe("handler role policy document", () => {
+  const doc = JSON.parse(
+    handlerPolicyDocument({
+      actions: ["ecs:DescribeInstances", "slb:SetBackendServers", "oss:PutObject", "mns:SendMessage", "mns:PublishMessage"],
+      region: "cn-hangzhou",
+      accountId: "123",
+      markerBucket: "b",
+      objectPrefixes: ["m", "p"],
+      deadLetterQueue: "dlq",
+      alertTopic: "alerts",
+    }),
+  );
+  const byAction = (a: string) => doc.Statement.find((s: { Action: string[] }) => s.Action.includes(a));
+
+  it("lists exactly the given actions, no wildcard action", () => {
+    const all = doc.Statement.flatMap((s: { Action: string[] }) => s.Action).sort();
+    assert.deepEqual(all, ["ecs:DescribeInstances", "mns:PublishMessage", "mns:SendMessage", "oss:PutObject", "slb:SetBackendServers"]);
+  });
+  it("narrows data-plane actions to the stack's bucket prefixes, queue and topic", () => {
+    assert.deepEqual(byAction("oss:PutObject").Resource, ["acs:oss:*:123:b/m/*", "acs:oss:*:123:b/p/*"]);
+    assert.deepEqual(byAction("mns:SendMessage").Resource, ["acs:mns:cn-hangzhou:123:/queues/dlq/messages"]);
+    assert.deepEqual(byAction("mns:PublishMessage").Resource, ["acs:mns:cn-hangzhou:123:/topics/alerts/messages"]);
+  });
+});
+
+describe("critical alert subscribers", () => {
+  it("subscribes the CRITICAL tier's people by SMS and email, and its webhooks; nobody else", () => {
+    const subs = criticalAlertSubscribers(config());
+    assert.deepEqual(subs.map((s) => `${s.pushType}:${s.endpoint}`).sort(), ["alisms:+8613800000000", "email:ann@example.com", "http:bridge"]);
+  });
+});
+
+describe("tag policy document", () => {
+  it("allows each declared key only its declared values", () => {
+    const doc = JSON.parse(tagPolicyContent(config().tags));
+    assert.deepEqual(doc.tags.app.tag_value["@@assign"], ["web", "api"]);
+    assert.equal(doc.tags.managed.tag_key["@@assign"], "managed");
+    assert.deepEqual(Object.keys(doc.tags).sort(), ["app", "managed"]);
+  });
+});
