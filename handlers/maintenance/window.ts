@@ -13,7 +13,8 @@
 //   (`StartTime: "02:00:00"`, `EndTime: "18:00:00"`, "HH:mm:ss, UTC+8, on the
 //   hour, EndTime 1–23 h after StartTime").
 
-import { z } from "zod";
+// zod/mini: this module is bundled into the maintenance function; classic zod would double its size.
+import * as z from "zod/mini";
 
 export type Instant = number | string;
 
@@ -138,23 +139,21 @@ export function parseApiWindows(input: ApiMaintenanceAttribute | readonly ApiMai
 // ---------------------------------------------------------------------------
 // Parsing: our own config shape
 
-const hourString = z.string().regex(/^([01]\d|2[0-3]):00$/, 'a whole hour "HH:00", 00:00–23:00');
+const hourString = z.string().check(z.regex(/^([01]\d|2[0-3]):00$/, 'a whole hour "HH:00", 00:00–23:00'));
 
 /** Config shape: `{ start: "02:00", end: "05:00", timezone: "+08:00", weekdays?: ["Mon", ...] }`. */
-export const windowConfigSchema = z
-  .object({
-    start: hourString,
-    end: hourString,
-    /** Fixed: ECS maintenance windows are UTC+8. Stated so a reader never guesses. */
-    timezone: z.literal("+08:00").default("+08:00"),
-    weekdays: z.array(z.enum(WEEKDAY_NAMES)).min(1).optional(),
-  })
-  .strict();
+export const windowConfigSchema = z.strictObject({
+  start: hourString,
+  end: hourString,
+  /** Fixed: ECS maintenance windows are UTC+8. Stated so a reader never guesses. */
+  timezone: z._default(z.literal("+08:00"), "+08:00"),
+  weekdays: z.optional(z.array(z.enum(WEEKDAY_NAMES)).check(z.minLength(1))),
+});
 export type WindowConfig = z.input<typeof windowConfigSchema>;
 
 /** Validates config windows; errors name the config path and what is allowed. */
 export function parseWindowConfig(input: unknown, path = "maintenance.windows"): MaintenanceWindow[] {
-  const parsed = z.array(windowConfigSchema).min(1).safeParse(input);
+  const parsed = z.array(windowConfigSchema).check(z.minLength(1)).safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = [path, ...issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))].join("").replace(/\.\[/g, "[");
