@@ -6,9 +6,10 @@ import type { EventHandler } from "./core/handler";
 import { bodyBase64, runInvocation } from "./core/invoke";
 import { outcomeLine, type Outcome } from "./core/outcome";
 import { systemClock, type Clock } from "./core/ports";
+import { InvocationTimer } from "./core/timings";
 import { credentialSource } from "./cloud/credentials";
 import { endpointFor } from "./cloud/endpoints";
-import { MnsDeadLetter } from "./cloud/mns";
+import { MnsDeadLetter, MnsTopicPublisher } from "./cloud/mns";
 import { OpenApiCloud } from "./cloud/openapi";
 import { OssObjectStore } from "./cloud/oss";
 import { deadlineAt, type Deadline, type RetryPolicy } from "./cloud/retry";
@@ -28,6 +29,7 @@ const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayM
 
 export function fcHandler(def: EventHandler, clock: Clock = systemClock) {
   return async function handler(event: unknown, context: FcContext): Promise<Outcome> {
+    const timer = InvocationTimer.forClock(clock); // first: timings include config parsing and adapter setup
     const env = process.env;
     const started = clock.now();
     const timeoutMs = (context?.function?.timeout ?? 60) * 1000;
@@ -42,14 +44,15 @@ export function fcHandler(def: EventHandler, clock: Clock = systemClock) {
       config = parseConfig(env);
     } catch (err) {
       if (!(err instanceof ConfigError) || !env.DEAD_LETTER_QUEUE) throw err;
-      const dlq = deadLetter(env.DEAD_LETTER_QUEUE, undefined, DEFAULT_RETRY, 10_000);
+      const dlq = timer.deadLetter(deadLetter(env.DEAD_LETTER_QUEUE, undefined, DEFAULT_RETRY, 10_000));
       await dlq.send({ reason: `failed: ${err.message}`, handler: def.name, requestId, receivedAt: new Date(started).toISOString(), error: { code: "ConfigError", message: err.message }, bodyBase64: bodyBase64(event) });
-      return log({ outcome: "failed", handler: def.name, eventId: "unknown", name: "unknown", reason: err.message, actions: [], durationMs: clock.now() - started });
+      return log({ outcome: "failed", handler: def.name, eventId: "unknown", name: "unknown", reason: err.message, actions: [], durationMs: clock.now() - started, timings: timer.snapshot() });
     }
 
     const workDeadline: Deadline = deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now);
     const markers = ossStore(config.idempotency.bucket, workDeadline, config.api, config.api.callTimeoutMs);
     const overflowStore = ossStore(config.idempotency.bucket, hardDeadline, config.api, config.api.callTimeoutMs);
+    const mnsEndpoint = endpointFor("mns", region, env, context?.accountId ?? config.accountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID);
     const outcome = await runInvocation(event, {
       handler: def,
       config,
@@ -60,6 +63,8 @@ export function fcHandler(def: EventHandler, clock: Clock = systemClock) {
       deadline: workDeadline,
       requestId,
       leaseMs: (config.idempotency.leaseSeconds ?? timeoutMs / 1000 + 60) * 1000,
+      topics: config.alertTopic ? new MnsTopicPublisher({ endpoint: mnsEndpoint, credentials, retry: config.api, deadline: workDeadline, callTimeoutMs: config.api.callTimeoutMs }) : undefined,
+      timer,
     });
     return log(outcome);
 

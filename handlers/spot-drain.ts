@@ -1,7 +1,8 @@
 // Spot interruption (≈5 minutes' notice): take the instance out of every CLB,
 // vServer group and ALB server group — weight 0 first, wait for connections to
 // drain, then remove — and shout when that leaves a target short of capacity.
-import { CMS, ECS } from "./cloud/apis";
+import { ALERT_APIS, ECS } from "./cloud/apis";
+import { groupPolicyFor } from "./core/config";
 import type { EventHandler, HandlerContext, HandlerResult } from "./core/handler";
 import { messageOf } from "./core/invoke";
 import { decideScope, describeInstance } from "./actions/scope";
@@ -23,7 +24,11 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
   const { event, cloud, config, clock } = ctx;
   const { instanceId, regionId } = event;
   const warnings: string[] = [];
-  const scope = decideScope(instanceId, await describeInstance(cloud, instanceId, regionId), config.scope);
+  const view = await describeInstance(cloud, instanceId, regionId);
+  // A group on the OOS path has its own template listening for the same event.
+  const group = view.found ? groupPolicyFor(config.groupPolicies, view.tags) : undefined;
+  if (group?.spotPath === "oos") return { outcome: "skipped", reason: `group ${group.group} uses the OOS spot-drain template` };
+  const scope = decideScope(instanceId, view, config.scope);
   if (!scope.inScope) return { outcome: "skipped", reason: scope.reason };
 
   const memberships = await discoverMemberships(cloud, instanceId, { regionId, clbDiscovery: config.clbDiscovery, concurrency: config.lbConcurrency });
@@ -52,21 +57,26 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
 /** The instance goes away regardless; the guard only makes a shortfall loud. */
 async function guardCapacity(ctx: HandlerContext, memberships: Membership[], warnings: string[]): Promise<void> {
   const { cloud, config, event } = ctx;
+  let short: Awaited<ReturnType<typeof capacityShortfalls>>;
   try {
-    const short = await capacityShortfalls(cloud, memberships, config.minHealthyBackends, event.regionId, config.lbConcurrency);
-    if (short.length === 0) return;
-    for (const s of short) {
-      warnings.push(`capacity below minimum: ${s.target} keeps ${s.healthyRemaining} healthy backend(s), MIN_HEALTHY_BACKENDS=${config.minHealthyBackends}${s.unknown ? ` (${s.unknown} with unknown health)` : ""}`);
-    }
+    short = await capacityShortfalls(cloud, memberships, config.minHealthyBackends, event.regionId, config.lbConcurrency);
+  } catch (err) {
+    warnings.push(`capacity check failed (${messageOf(err)}); removing anyway`);
+    return;
+  }
+  if (short.length === 0) return;
+  for (const s of short) {
+    warnings.push(`capacity below minimum: ${s.target} keeps ${s.healthyRemaining} healthy backend(s), MIN_HEALTHY_BACKENDS=${config.minHealthyBackends}${s.unknown ? ` (${s.unknown} with unknown health)` : ""}`);
+  }
+  try {
     await ctx.alerts.critical(CAPACITY_EVENT_NAME, {
-      instanceId: event.instanceId,
-      eventId: event.id ?? event.key,
       eventName: event.name,
       minimumHealthy: config.minHealthyBackends,
       targets: short,
     });
   } catch (err) {
-    warnings.push(`capacity check or alert failed (${messageOf(err)}); removing anyway`);
+    // The sink has retried; the outcome line (logged, and in the DLQ on failure) is what is left.
+    warnings.push(`${messageOf(err)}; removing anyway`);
   }
 }
 
@@ -78,7 +88,7 @@ export const spotDrain: EventHandler = {
     ...DISCOVERY_APIS,
     ...WEIGHT_APIS,
     ...HEALTH_APIS,
-    CMS.putCustomEvent,
+    ...ALERT_APIS,
     ...REMOVAL_APIS,
   ],
   run,

@@ -75,8 +75,14 @@ export const OSS = {
 } as const;
 
 export const MNS = {
+  /** The dead-letter queue. */
   sendMessage: write("mns", "SendMessage"),
+  /** CRITICAL alerts (ALERT_TOPIC): the topic's subscriptions reach people. */
+  publishMessage: write("mns", "PublishMessage"),
 } as const;
+
+/** What a handler that raises CRITICAL alerts (ctx.alerts) lists in its `apis`. */
+export const ALERT_APIS: readonly ApiAction[] = [MNS.publishMessage];
 
 export function ramAction(api: ApiAction): string {
   return `${api.product}:${api.action}`;

@@ -1,6 +1,7 @@
-// The dead-letter queue: MNS SendMessage. A record too big for one message
-// keeps its body in OSS and carries a reference instead, so nothing is lost.
-import type { DeadLetter, DeadLetterRecord } from "../core/ports";
+// MNS over its XML API: the dead-letter queue (SendMessage; a record too big
+// for one message keeps its body in OSS and carries a reference instead, so
+// nothing is lost) and the alert topic (PublishMessage).
+import type { DeadLetter, DeadLetterRecord, TopicPublisher } from "../core/ports";
 import { sha256 } from "../core/event";
 import type { CredentialSource } from "./credentials";
 import type { Endpoint } from "./endpoints";
@@ -12,15 +13,43 @@ import { withRetry, type Deadline, type RetryPolicy } from "./retry";
 /** MNS messages are at most 64 KB; leave room for the XML envelope. */
 export const MAX_MESSAGE_BYTES = 60 * 1024;
 
-export interface MnsOptions {
-  queue: string;
+export interface MnsConnection {
   endpoint: Endpoint;
   credentials: CredentialSource;
   retry: RetryPolicy;
   deadline: Deadline;
   callTimeoutMs: number;
+}
+
+export interface MnsOptions extends MnsConnection {
+  queue: string;
   /** Where oversized bodies go, and under which key prefix. */
   overflow?: { store: OssObjectStore; prefix: string };
+}
+
+/** POSTs one signed XML document (MNS header signature), with retries. */
+async function mnsPost(o: MnsConnection, what: string, resource: string, xml: string): Promise<void> {
+  const body = Buffer.from(xml, "utf8");
+  await withRetry(
+    what,
+    async (timeoutMs) => {
+      const cred = await o.credentials.get();
+      const headers: Record<string, string> = {
+        date: new Date().toUTCString(),
+        "content-type": "text/xml;charset=utf-8",
+        "content-length": String(body.length),
+        "x-mns-version": "2015-06-06",
+        ...(cred.securityToken ? { "security-token": cred.securityToken } : {}),
+      };
+      const toSign = headerStringToSign({ method: "POST", headers, resource, prefix: "x-mns-" });
+      headers.authorization = `MNS ${cred.accessKeyId}:${headerSignature(cred.accessKeySecret, toSign)}`;
+      const res = await httpRequest(`${o.endpoint.protocol}://${o.endpoint.host}${resource}`, { method: "POST", headers, body, timeoutMs });
+      if (res.status < 200 || res.status >= 300) throw RestApiError.from("mns", res);
+    },
+    o.retry,
+    o.deadline,
+    o.callTimeoutMs,
+  );
 }
 
 export function sendMessageXml(body: string): string {
@@ -45,28 +74,21 @@ export class MnsDeadLetter implements DeadLetter {
   }
 
   private async sendMessage(text: string): Promise<void> {
-    const { endpoint, queue } = this.o;
-    const resource = `/queues/${encodeURIComponent(queue)}/messages`;
-    const body = Buffer.from(sendMessageXml(text), "utf8");
-    await withRetry(
-      `mns SendMessage ${queue}`,
-      async (timeoutMs) => {
-        const cred = await this.o.credentials.get();
-        const headers: Record<string, string> = {
-          date: new Date().toUTCString(),
-          "content-type": "text/xml;charset=utf-8",
-          "content-length": String(body.length),
-          "x-mns-version": "2015-06-06",
-          ...(cred.securityToken ? { "security-token": cred.securityToken } : {}),
-        };
-        const toSign = headerStringToSign({ method: "POST", headers, resource, prefix: "x-mns-" });
-        headers.authorization = `MNS ${cred.accessKeyId}:${headerSignature(cred.accessKeySecret, toSign)}`;
-        const res = await httpRequest(`${endpoint.protocol}://${endpoint.host}${resource}`, { method: "POST", headers, body, timeoutMs });
-        if (res.status < 200 || res.status >= 300) throw RestApiError.from("mns", res);
-      },
-      this.o.retry,
-      this.o.deadline,
-      this.o.callTimeoutMs,
-    );
+    await mnsPost(this.o, `mns SendMessage ${this.o.queue}`, `/queues/${encodeURIComponent(this.o.queue)}/messages`, sendMessageXml(text));
+  }
+}
+
+/** PublishMessage's body: the message body only (no tag, no attributes). */
+export function publishMessageXml(body: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Message xmlns="http://mns.aliyuncs.com/doc/v1/"><MessageBody>${xmlEscape(body)}</MessageBody></Message>`;
+}
+
+/** MNS topic PublishMessage (`POST /topics/<name>/messages`, 201 Created). */
+export class MnsTopicPublisher implements TopicPublisher {
+  constructor(private readonly o: MnsConnection) {}
+
+  async publish(topic: string, body: string): Promise<void> {
+    if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw new Error(`topic message is ${Buffer.byteLength(body)} bytes, at most ${MAX_MESSAGE_BYTES} allowed`);
+    await mnsPost(this.o, `mns PublishMessage ${topic}`, `/topics/${encodeURIComponent(topic)}/messages`, publishMessageXml(body));
   }
 }

@@ -42,7 +42,54 @@ const EnvSchema = z.object({
   DEADLINE_MARGIN_SECONDS: wholeNumber(10, 0, 600),
   MARKER_LEASE_SECONDS: z.optional(wholeNumber(0, 1, 86_400)),
   ALIBABA_CLOUD_ACCOUNT_ID: z.optional(z.string()),
+  ALERT_TOPIC: z.optional(z.string().check(z.trim(), z.minLength(1, "expected an MNS topic name"))),
+  GROUP_POLICIES: z.optional(z.string()),
 });
+
+const wholeHour = z.string().check(z.regex(/^([01]\d|2[0-3]):00$/, "expected a whole hour 'HH:00' (UTC+8)"));
+
+// What infra (infra/stack.ts handlerEnvironment) writes, one entry per group tag value.
+// Defaults match the infra schema's, so an older or hand-written value still parses.
+const GroupPoliciesSchema = z.object({
+  tagKey: z.string().check(z.minLength(1, "expected the group tag key")),
+  groups: z.record(
+    z.string(),
+    z.looseObject({
+      group: z.string().check(z.minLength(1, "expected the group name")),
+      spotPath: z._default(z.enum(["function", "oos"], "expected function or oos"), "function"),
+      maintenance: z._default(
+        z.looseObject({
+          policy: z.enum(["proactive", "notify", "ignore"], "expected proactive, notify or ignore"),
+          window: z.optional(z.object({ start: wholeHour, end: wholeHour })),
+        }),
+        { policy: "notify" },
+      ),
+      expiry: z._default(
+        z.looseObject({
+          policy: z.enum(["renew", "notify", "let-expire"], "expected renew, notify or let-expire"),
+          renewMonths: z._default(z.number().check(z.int("expected whole months"), z.gte(1, "expected at least 1"), z.lte(36, "expected at most 36")), 1),
+        }),
+        { policy: "notify", renewMonths: 1 },
+      ),
+    }),
+  ),
+}, "expected a JSON object {tagKey, groups}");
+
+/** One application group's automation policies, keyed by its tag value in {@link GroupPolicies}. */
+export interface GroupPolicy {
+  group: string;
+  /** `oos`: the group's spot interruptions are handled by its OOS template, not by spot-drain. */
+  spotPath: "function" | "oos";
+  maintenance: { policy: "proactive" | "notify" | "ignore"; window?: { start: string; end: string } };
+  expiry: { policy: "renew" | "notify" | "let-expire"; renewMonths: number };
+}
+
+/** GROUP_POLICIES: which group an instance is in (its `tagKey` tag's value) and what that group wants. */
+export interface GroupPolicies {
+  tagKey: string;
+  /** Tag value → policy. */
+  groups: Record<string, GroupPolicy>;
+}
 
 export interface HandlerConfig {
   scope: { tagKey: string; tagValue: string; requireTagForReleased: boolean };
@@ -57,6 +104,10 @@ export interface HandlerConfig {
   api: { callTimeoutMs: number; maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   deadlineMarginMs: number;
   accountId?: string;
+  /** ALERT_TOPIC: MNS topic CRITICAL alerts are published to (its subscriptions reach people). */
+  alertTopic?: string;
+  /** GROUP_POLICIES, parsed once here for every handler; absent when the variable is unset. */
+  groupPolicies?: GroupPolicies;
 }
 
 export class ConfigError extends Error {
@@ -66,14 +117,15 @@ export class ConfigError extends Error {
 export function parseConfig(env: Record<string, string | undefined>): HandlerConfig {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = z.safeParse(EnvSchema, input);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => {
-      const key = String(i.path[0]);
-      const got = input[key] === undefined ? "unset" : JSON.stringify(input[key]);
-      return `env ${key}: ${i.message} (got ${got})`;
-    });
-    throw new ConfigError(`invalid handler configuration: ${problems.join("; ")}`);
-  }
+  const problems = result.success
+    ? []
+    : result.error.issues.map((i) => {
+        const key = String(i.path[0]);
+        const got = input[key] === undefined ? "unset" : JSON.stringify(input[key]);
+        return `env ${key}: ${i.message} (got ${got})`;
+      });
+  const groupPolicies = input.GROUP_POLICIES === undefined ? undefined : parseGroupPolicies(input.GROUP_POLICIES, problems);
+  if (!result.success || problems.length) throw new ConfigError(`invalid handler configuration: ${problems.join("; ")}`);
   const e = result.data;
   return {
     scope: { tagKey: e.SCOPE_TAG_KEY, tagValue: e.SCOPE_TAG_VALUE, requireTagForReleased: e.SCOPE_REQUIRE_TAG_FOR_RELEASED },
@@ -87,5 +139,31 @@ export function parseConfig(env: Record<string, string | undefined>): HandlerCon
     api: { callTimeoutMs: e.API_CALL_TIMEOUT_MS, maxAttempts: e.API_MAX_ATTEMPTS, baseDelayMs: e.RETRY_BASE_DELAY_MS, maxDelayMs: e.RETRY_MAX_DELAY_MS },
     deadlineMarginMs: e.DEADLINE_MARGIN_SECONDS * 1000,
     accountId: e.ALIBABA_CLOUD_ACCOUNT_ID,
+    alertTopic: e.ALERT_TOPIC,
+    groupPolicies,
   };
+}
+
+/** JSON, then the schema; problems are reported with their path inside the variable. */
+function parseGroupPolicies(text: string, problems: string[]): GroupPolicies | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    problems.push(`env GROUP_POLICIES: not JSON (${(err as Error).message}); expected {"tagKey": ..., "groups": {<tag value>: {group, spotPath, maintenance, expiry}}}`);
+    return undefined;
+  }
+  const parsed = z.safeParse(GroupPoliciesSchema, json);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) problems.push(`env GROUP_POLICIES: ${i.path.map(String).join(".") || "(top level)"}: ${i.message}`);
+    return undefined;
+  }
+  return parsed.data as GroupPolicies;
+}
+
+/** The policy of the group an instance belongs to, from its tags; undefined when it is in no known group. */
+export function groupPolicyFor(policies: GroupPolicies | undefined, tags: Record<string, string>): GroupPolicy | undefined {
+  if (!policies) return undefined;
+  const value = tags[policies.tagKey];
+  return value === undefined || !Object.hasOwn(policies.groups, value) ? undefined : policies.groups[value];
 }

@@ -61,4 +61,15 @@ export class CloudGateway {
       throw err;
     }
   }
+
+  /**
+   * A mutation sent through another port (an MNS topic, say): recorded the
+   * same way, and not sent under DRY_RUN.
+   */
+  async mutateVia<T>(api: ApiAction, params: Record<string, unknown>, send: () => Promise<T>): Promise<T | undefined> {
+    if (!api.mutating) throw new Error(`${api.product}:${api.action} is a read: call read()`);
+    this.actions.push({ product: api.product, action: api.action, params: { ...params } });
+    if (this.options.dryRun) return undefined;
+    return send();
+  }
 }

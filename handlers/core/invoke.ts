@@ -4,14 +4,15 @@
 // destination, also the DLQ, is the backstop).
 import { handlersFor } from "../catalogue";
 import type { Deadline } from "../cloud/retry";
-import { cmsAlertSink } from "./alerts";
+import { cmsAlertSink, topicAlertSink } from "./alerts";
 import type { HandlerConfig } from "./config";
 import { decodeEvent, type SystemEvent } from "./event";
 import { CloudGateway } from "./gateway";
 import type { AlertSink, EventHandler, HandlerResult } from "./handler";
 import { MarkerLedger, type Claim } from "./idempotency";
 import type { Outcome, OutcomeKind } from "./outcome";
-import type { Clock, CloudApi, DeadLetter, ObjectStore } from "./ports";
+import type { Clock, CloudApi, DeadLetter, ObjectStore, TopicPublisher } from "./ports";
+import { InvocationTimer } from "./timings";
 
 export interface InvocationDeps {
   handler: EventHandler;
@@ -24,8 +25,12 @@ export interface InvocationDeps {
   requestId: string;
   /** Marker lease: longer than the function timeout (see idempotency.ts). */
   leaseMs: number;
-  /** Test seam; defaults to CMS custom events through the gateway. */
+  /** MNS topics, for CRITICAL alerts to config.alertTopic. */
+  topics?: TopicPublisher;
+  /** Test seam; defaults to the ALERT_TOPIC sink (CMS custom events when ALERT_TOPIC is unset). */
   alerts?: (cloud: CloudGateway, event: SystemEvent) => AlertSink;
+  /** Started by the caller to include its own setup (fc-entry: config, adapters); else started here. */
+  timer?: InvocationTimer;
 }
 
 export function bodyBase64(body: unknown): string {
@@ -35,7 +40,14 @@ export function bodyBase64(body: unknown): string {
 }
 
 export async function runInvocation(body: unknown, deps: InvocationDeps): Promise<Outcome> {
-  const { handler, config, clock } = deps;
+  const { handler, config } = deps;
+  const timer = deps.timer ?? InvocationTimer.forClock(deps.clock);
+  // Every port call is timed (apiMs), and so is the drain wait (waitMs).
+  const clock = timer.clock(deps.clock);
+  const cloudApi = timer.cloudApi(deps.cloudApi);
+  const markerStore = timer.objectStore(deps.markerStore);
+  const deadLetter = timer.deadLetter(deps.deadLetter);
+  const topics = deps.topics && timer.topicPublisher(deps.topics);
   const started = clock.now();
   const report = (outcome: OutcomeKind, fields: Partial<Outcome>): Outcome => ({
     outcome,
@@ -45,9 +57,10 @@ export async function runInvocation(body: unknown, deps: InvocationDeps): Promis
     actions: [],
     ...fields,
     durationMs: clock.now() - started,
+    timings: timer.snapshot(),
   });
   const keep = (reason: string, extra: { eventKey?: string; error?: { code?: string; message: string } } = {}) =>
-    deps.deadLetter.send({ reason, handler: handler.name, requestId: deps.requestId, receivedAt: new Date(started).toISOString(), bodyBase64: bodyBase64(body), ...extra });
+    deadLetter.send({ reason, handler: handler.name, requestId: deps.requestId, receivedAt: new Date(started).toISOString(), bodyBase64: bodyBase64(body), ...extra });
 
   const intake = decodeEvent(body);
   if (!intake.ok) {
@@ -63,9 +76,9 @@ export async function runInvocation(body: unknown, deps: InvocationDeps): Promis
     return report("skipped", { ...ids, reason: `${handler.name} does not act on ${event.name}${event.status ? ` (${event.status})` : ""}: ${to}` });
   }
 
-  const cloud = new CloudGateway(deps.cloudApi, { dryRun: config.dryRun, eventKey: event.key, regionId: event.regionId });
+  const cloud = new CloudGateway(cloudApi, { dryRun: config.dryRun, eventKey: event.key, regionId: event.regionId });
   const warnings: string[] = [];
-  const ledger = new MarkerLedger(deps.markerStore, { prefix: config.idempotency.prefix, handler: handler.name, owner: deps.requestId, leaseMs: deps.leaseMs, now: clock.now });
+  const ledger = new MarkerLedger(markerStore, { prefix: config.idempotency.prefix, handler: handler.name, owner: deps.requestId, leaseMs: deps.leaseMs, now: clock.now });
   let claim: Extract<Claim, { owned: true }> | undefined;
   // Dry runs write nothing, markers included.
   if (handler.destructive && !config.dryRun) {
@@ -80,7 +93,7 @@ export async function runInvocation(body: unknown, deps: InvocationDeps): Promis
 
   let result: HandlerResult;
   try {
-    const alerts = (deps.alerts ?? ((g) => cmsAlertSink(g, `${handler.name}/${event.key}`)))(cloud, event);
+    const alerts = (deps.alerts ?? defaultAlerts)(cloud, event);
     result = await handler.run({ event, cloud, alerts, clock, config, deadline: deps.deadline });
   } catch (err) {
     return fail(err);
@@ -95,6 +108,13 @@ export async function runInvocation(body: unknown, deps: InvocationDeps): Promis
     }
   }
   return report(outcome, { ...ids, reason: result.reason, actions: cloud.actions, warnings: warnings.length ? warnings : undefined });
+
+  function defaultAlerts(gateway: CloudGateway, e: SystemEvent): AlertSink {
+    const topic = config.alertTopic;
+    if (!topic) return cmsAlertSink(gateway, `${handler.name}/${e.key}`);
+    const publisher: TopicPublisher = topics ?? { publish: async () => Promise.reject(new Error("no MNS topic publisher was wired into this invocation")) };
+    return topicAlertSink(gateway, publisher, topic, { handler: handler.name, eventId: e.id ?? e.key, instanceId: e.instanceId }, clock.now);
+  }
 
   async function fail(err: unknown): Promise<Outcome> {
     const error = { code: codeOf(err), message: messageOf(err) };

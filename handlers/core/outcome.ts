@@ -1,5 +1,6 @@
 // The outcome contract: every invocation returns and logs exactly one of these.
 import type { RecordedAction } from "./gateway";
+import type { Timings } from "./timings";
 
 export const OUTCOMES = ["acted", "skipped", "dry-run", "duplicate", "rejected", "failed"] as const;
 export type OutcomeKind = (typeof OUTCOMES)[number];
@@ -15,10 +16,12 @@ export interface Outcome {
   actions: RecordedAction[];
   warnings?: string[];
   durationMs: number;
+  /** Where the time went; own overhead = totalMs − apiMs − waitMs. Set on every outcome the shared runtime reports. */
+  timings?: Timings;
 }
 
 /** One line, stable key order, for log queries. */
 export function outcomeLine(o: Outcome): string {
-  const { outcome, handler, eventId, name, instanceId, reason, actions, warnings, durationMs } = o;
-  return JSON.stringify({ outcome, handler, eventId, name, instanceId, reason, actions, warnings: warnings?.length ? warnings : undefined, durationMs });
+  const { outcome, handler, eventId, name, instanceId, reason, actions, warnings, durationMs, timings } = o;
+  return JSON.stringify({ outcome, handler, eventId, name, instanceId, reason, actions, warnings: warnings?.length ? warnings : undefined, durationMs, timings });
 }

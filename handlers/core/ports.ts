@@ -43,12 +43,20 @@ export interface DeadLetter {
   send(record: DeadLetterRecord): Promise<void>;
 }
 
+/** MNS topic PublishMessage. Rejects only when the message could not be published (after retries). */
+export interface TopicPublisher {
+  publish(topic: string, body: string): Promise<void>;
+}
+
 export interface Clock {
   now(): number;
+  /** Monotonic, sub-millisecond, for durations only (timings); now() when absent. */
+  elapsedMs?(): number;
   sleep(ms: number): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  elapsedMs: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };

@@ -20,7 +20,8 @@ describe("RAM actions per handler", () => {
       for (const a of actions) assert.match(a, /^(ecs|slb|alb|ess|cms|oss|mns):[A-Z][A-Za-z]+$/);
       assert.ok(actions.includes("mns:SendMessage"), "every function dead-letters");
     }
-    assert.ok(ramActionsFor("spot-drain").includes("cms:PutCustomEvent"));
+    assert.ok(ramActionsFor("spot-drain").includes("mns:PublishMessage"), "the CRITICAL capacity alert goes to the ALERT_TOPIC");
+    assert.ok(!ramActionsFor("spot-drain").includes("cms:PutCustomEvent"), "no custom events any more");
     assert.ok(ramActionsFor("spot-drain").includes("oss:PutObject"));
     assert.ok(!ramActionsFor("instance-cleanup").includes("slb:SetBackendServers"), "cleanup never sets weights");
     assert.throws(() => ramActionsFor("no-such-handler" as HandlerName), /has no implementation yet/);
@@ -39,6 +40,7 @@ describe("RAM actions per handler", () => {
       assert.equal(out.outcome, "acted", out.reason);
       const declared = new Set(ramActionsFor(name as HandlerName));
       const used = new Set(h.cloud.calls.map((c) => ramAction(c.api)));
+      if (h.topics.published.size > 0) used.add("mns:PublishMessage"); // the alert topic
       if (handler.destructive) ["oss:PutObject", "oss:GetObject"].forEach((a) => used.add(a)); // markers
       for (const a of used) assert.ok(declared.has(a), `${name} called ${a}, not in its RAM list`);
       // And the list is not padded: every declared cloud API (beyond the runtime's) was exercised.

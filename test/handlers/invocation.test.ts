@@ -143,7 +143,11 @@ describe("invocation", () => {
     const h = spotHarness();
     const out = await h.invoke(buffer(makeEvent(SPOT, "i-1")));
     assert.ok(OUTCOMES.includes(out.outcome));
-    assert.deepEqual(Object.keys(out).sort(), ["actions", "durationMs", "eventId", "handler", "instanceId", "name", "outcome", "reason", "warnings"].filter((k) => k in out).sort());
+    assert.deepEqual(Object.keys(out).sort(), ["actions", "durationMs", "eventId", "handler", "instanceId", "name", "outcome", "reason", "timings", "warnings"].filter((k) => k in out).sort());
     for (const a of out.actions) assert.deepEqual(Object.keys(a).sort(), ["action", "params", "product"]);
+    // Every kind of outcome carries its timings.
+    const rejected = await h.invoke(Buffer.from("nope"));
+    const duplicate = await h.invoke(buffer(makeEvent(SPOT, "i-1", {}, { id: out.eventId })));
+    for (const o of [out, rejected, duplicate]) assert.deepEqual(Object.keys(o.timings ?? {}), ["totalMs", "apiMs", "waitMs"], o.outcome);
   });
 });

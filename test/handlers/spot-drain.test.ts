@@ -66,21 +66,80 @@ describe("spot-drain", () => {
     assert.equal(h.cloud.calls.filter((c) => c.api.action === "DescribeLoadBalancers").length, 3);
   });
 
-  it("warns loudly and raises a CRITICAL custom event when removal leaves too few healthy backends", async () => {
+  it("warns loudly and publishes one CRITICAL alert to ALERT_TOPIC when removal leaves too few healthy backends", async () => {
     const h = seeded({ MIN_HEALTHY_BACKENDS: "1" });
     h.cloud.health.set("i-peer2", "abnormal");
     h.cloud.albGroups.get("sgp-2")![1].Status = "Configuring";
-    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    const event = makeEvent(SPOT, VICTIM);
+    const out = await h.invoke(buffer(event));
     assert.equal(out.outcome, "acted");
     assert.equal(out.warnings?.length, 2, JSON.stringify(out.warnings));
     assert.match(out.warnings![0] + out.warnings![1], /rsp-b1 keeps 0 healthy/);
     assert.match(out.warnings![0] + out.warnings![1], /sgp-2 keeps 0 healthy/);
-    assert.equal(h.cloud.customEvents.length, 1);
-    assert.equal(h.cloud.customEvents[0].EventName, CAPACITY_EVENT_NAME);
-    const content = JSON.parse(String(h.cloud.customEvents[0].Content));
-    assert.equal(content.instanceId, VICTIM);
-    assert.equal(content.targets.length, 2);
+    const [alert, ...more] = h.topics.messages("event-ops-critical");
+    assert.deepEqual(more, [], "exactly one alert");
+    assert.deepEqual(Object.keys(alert), ["alert", "severity", "handler", "eventId", "instanceId", "detail", "at"]);
+    assert.equal(alert.alert, CAPACITY_EVENT_NAME);
+    assert.equal(alert.severity, "CRITICAL");
+    assert.equal(alert.handler, "spot-drain");
+    assert.equal(alert.eventId, event.id);
+    assert.equal(alert.instanceId, VICTIM);
+    assert.equal(alert.at, new Date(h.clock.now()).toISOString());
+    assert.equal((alert.detail as { targets: unknown[] }).targets.length, 2);
+    assert.equal(h.cloud.customEvents.length, 0, "no CMS custom event");
+    assert.ok(out.actions.some((a) => a.product === "mns" && a.action === "PublishMessage" && a.params.TopicName === "event-ops-critical"));
     assert.deepEqual(victimAnywhere(h), [], "the instance goes away regardless");
+  });
+
+  it("says loudly when the alert could not be published, and still removes the instance", async () => {
+    const h = seeded({ MIN_HEALTHY_BACKENDS: "1" });
+    h.cloud.health.set("i-peer2", "abnormal");
+    h.topics.broken = Object.assign(new Error("TopicNotExist: The topic you provided does not exist."), { code: "TopicNotExist" });
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.match(out.warnings!.join("\n"), /rsp-b1 keeps 0 healthy/);
+    assert.match(out.warnings!.join("\n"), /CRITICAL alert EventOps:CapacityBelowMinimum NOT delivered to MNS topic event-ops-critical: TopicNotExist.*removing anyway/);
+    assert.deepEqual(victimAnywhere(h), []);
+    assert.equal(JSON.parse([...h.store.objects.values()][0]).state, "done");
+  });
+
+  it("under DRY_RUN records the alert it would publish and publishes nothing", async () => {
+    const h = seeded({ DRY_RUN: "true" });
+    h.cloud.health.set("i-peer2", "abnormal");
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "dry-run");
+    assert.equal(h.topics.published.size, 0);
+    const publish = out.actions.filter((a) => a.action === "PublishMessage");
+    assert.equal(publish.length, 1);
+    assert.equal(JSON.parse(String(publish[0].params.MessageBody)).alert, CAPACITY_EVENT_NAME);
+    assert.match(out.warnings!.join(), /rsp-b1 keeps 0 healthy/);
+  });
+
+  it("skips an instance whose group takes the OOS spot-drain path, touching nothing", async () => {
+    const policies = (spotPath: string) =>
+      JSON.stringify({ tagKey: "app", groups: { web: { group: "web-tier", spotPath, maintenance: { policy: "notify" }, expiry: { policy: "notify", renewMonths: 1 } } } });
+    const h = seeded({ GROUP_POLICIES: policies("oos") });
+    h.cloud.instances.set(VICTIM, { ...IN_SCOPE, app: "web" });
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "skipped");
+    assert.equal(out.reason, "group web-tier uses the OOS spot-drain template");
+    assert.equal(h.cloud.mutations().length, 0);
+    assert.equal(victimAnywhere(h).length, 5);
+
+    // The same group on the function path, or an instance of no known group, is drained.
+    const fn = seeded({ GROUP_POLICIES: policies("function") });
+    fn.cloud.instances.set(VICTIM, { ...IN_SCOPE, app: "web" });
+    assert.equal((await fn.invoke(buffer(makeEvent(SPOT, VICTIM)))).outcome, "acted");
+    const other = seeded({ GROUP_POLICIES: policies("oos") });
+    other.cloud.instances.set(VICTIM, { ...IN_SCOPE, app: "batch" });
+    assert.equal((await other.invoke(buffer(makeEvent(SPOT, VICTIM)))).outcome, "acted");
+  });
+
+  it("reports timings: the drain wait as waitMs, own overhead = total − api − wait", async () => {
+    const h = seeded();
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    // The manual clock only moves in sleep(): everything else takes no time on it.
+    assert.deepEqual(out.timings, { totalMs: 20_000, apiMs: 0, waitMs: 20_000 });
   });
 
   it("counts weight-0 peers as no capacity", async () => {

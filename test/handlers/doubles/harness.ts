@@ -7,7 +7,7 @@ import { runInvocation } from "../../../handlers/core/invoke";
 import type { Outcome } from "../../../handlers/core/outcome";
 import { deadlineAt } from "../../../handlers/cloud/retry";
 import { MemoryCloud } from "./memory-cloud";
-import { ManualClock, MemoryDeadLetter, MemoryObjectStore } from "./ports";
+import { ManualClock, MemoryDeadLetter, MemoryObjectStore, MemoryTopics } from "./ports";
 
 export const FIXTURES_DIR = path.join(__dirname, "..", "fixtures", "events");
 
@@ -27,6 +27,7 @@ export const BASE_ENV = {
   IDEMPOTENCY_BUCKET: "markers",
   IDEMPOTENCY_PREFIX: "event-ops/markers",
   DEAD_LETTER_QUEUE: "event-ops-dlq",
+  ALERT_TOPIC: "event-ops-critical",
   RETRY_BASE_DELAY_MS: "1",
   RETRY_MAX_DELAY_MS: "5",
 };
@@ -55,12 +56,13 @@ export function harness(handler: EventHandler, env: Record<string, string> = {})
   const cloud = new MemoryCloud();
   const store = new MemoryObjectStore();
   const dlq = new MemoryDeadLetter();
+  const topics = new MemoryTopics();
   const clock = new ManualClock();
   const config = parseConfig({ ...BASE_ENV, ...env });
   let n = 0;
   const invoke = (body: unknown, requestId = `req-${++n}`): Promise<Outcome> =>
-    runInvocation(body, { handler, config, cloudApi: cloud, markerStore: store, deadLetter: dlq, clock, deadline: deadlineAt(clock.now() + 290_000, clock.now), requestId, leaseMs: 360_000 });
-  return { cloud, store, dlq, clock, config, invoke };
+    runInvocation(body, { handler, config, cloudApi: cloud, markerStore: store, deadLetter: dlq, topics, clock, deadline: deadlineAt(clock.now() + 290_000, clock.now), requestId, leaseMs: 360_000 });
+  return { cloud, store, dlq, topics, clock, config, invoke };
 }
 
 export const buffer = (event: unknown) => Buffer.from(JSON.stringify(event));

@@ -1,5 +1,5 @@
 // In-memory doubles of the object store, dead-letter queue and clock.
-import type { Clock, DeadLetter, DeadLetterRecord, ObjectStore } from "../../../handlers/core/ports";
+import type { Clock, DeadLetter, DeadLetterRecord, ObjectStore, TopicPublisher } from "../../../handlers/core/ports";
 
 export class MemoryObjectStore implements ObjectStore {
   objects = new Map<string, string>();
@@ -26,6 +26,19 @@ export class MemoryDeadLetter implements DeadLetter {
   async send(record: DeadLetterRecord): Promise<void> {
     if (this.broken) throw this.broken;
     this.records.push(record);
+  }
+}
+
+/** MNS topics: published bodies per topic; `broken` makes every publish reject (as after the adapter's retries). */
+export class MemoryTopics implements TopicPublisher {
+  published = new Map<string, string[]>();
+  broken?: Error;
+  async publish(topic: string, body: string): Promise<void> {
+    if (this.broken) throw this.broken;
+    this.published.set(topic, [...(this.published.get(topic) ?? []), body]);
+  }
+  messages(topic: string): Record<string, unknown>[] {
+    return (this.published.get(topic) ?? []).map((b) => JSON.parse(b));
   }
 }
 
