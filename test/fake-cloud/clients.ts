@@ -114,4 +114,13 @@ export function mns(fake: FakeCloud, method: "POST" | "GET" | "DELETE" | "PUT", 
   return rawRequest(fake, method, resource, headers, body);
 }
 
+/** A signed MNS PublishMessage request on `/topics/<topic>/messages`. */
+export function mnsPublish(fake: FakeCloud, topic: string, opts: { body: string; secret?: string }): Promise<RawResponse> {
+  const resource = `/topics/${encodeURIComponent(topic)}/messages`;
+  const body = Buffer.from(opts.body);
+  const headers: Record<string, string> = { date: new Date().toUTCString(), "x-mns-version": "2015-06-06", "content-type": "text/xml;charset=utf-8", "content-length": String(body.length) };
+  headers.authorization = `MNS ${fake.accessKeyId}:${headerSign(opts.secret ?? fake.accessKeySecret, "POST", headers, "x-mns-", resource)}`;
+  return rawRequest(fake, "POST", resource, headers, body);
+}
+
 export const xmlTag = (doc: string, tag: string): string | undefined => new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(doc)?.[1];

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mns, oss, xmlTag } from "./clients";
+import { mns, mnsPublish, oss, xmlTag } from "./clients";
 import { FakeClock, startFakeCloud, type FakeCloud } from "./index";
 
 describe("fake cloud: OSS objects", () => {
@@ -124,5 +124,45 @@ describe("fake cloud: MNS queues", () => {
     assert.equal(bad.status, 403);
     assert.equal(xmlTag(bad.body, "Code"), "SignatureDoesNotMatch");
     assert.equal(fake.state.getQueue("events")!.Messages.length, 0);
+  });
+});
+
+describe("fake cloud: MNS topics", () => {
+  let fake: FakeCloud;
+  beforeEach(async () => {
+    fake = await startFakeCloud();
+    fake.state.addTopic("alerts");
+  });
+  afterEach(() => fake.close());
+
+  const publishXml = (body: string, tag = "") => `<?xml version="1.0" encoding="UTF-8"?><Message xmlns="http://mns.aliyuncs.com/doc/v1/"><MessageBody>${body}</MessageBody>${tag}</Message>`;
+
+  it("publishes (201, MessageId, MD5) and keeps the messages per topic, in order", async () => {
+    const first = await mnsPublish(fake, "alerts", { body: publishXml("{&quot;alert&quot;:1}") });
+    assert.equal(first.status, 201, first.body);
+    assert.match(xmlTag(first.body, "MessageBodyMD5")!, /^[0-9A-F]{32}$/);
+    assert.equal((await mnsPublish(fake, "alerts", { body: publishXml("second", "<MessageTag>ops</MessageTag>") })).status, 201);
+    assert.deepEqual(fake.state.topicMessages("alerts"), ['{"alert":1}', "second"]);
+    assert.equal(fake.state.getTopic("alerts")!.Messages[0].MessageId, xmlTag(first.body, "MessageId"));
+    assert.equal(fake.state.getTopic("alerts")!.Messages[1].MessageTag, "ops");
+    assert.deepEqual(fake.calls("PublishMessage").map((c) => c.params.topic), ["alerts", "alerts"]);
+  });
+
+  it("answers 404 TopicNotExist for a topic never added, and 403 for a wrong signature", async () => {
+    const missing = await mnsPublish(fake, "nobody-listens", { body: publishXml("x") });
+    assert.equal(missing.status, 404);
+    assert.equal(xmlTag(missing.body, "Code"), "TopicNotExist");
+    assert.equal(fake.state.getTopic("nobody-listens"), undefined);
+    const bad = await mnsPublish(fake, "alerts", { body: publishXml("x"), secret: "wrong" });
+    assert.equal(bad.status, 403);
+    assert.equal(xmlTag(bad.body, "Code"), "SignatureDoesNotMatch");
+    assert.deepEqual(fake.state.topicMessages("alerts"), []);
+  });
+
+  it("takes injected faults by action name", async () => {
+    fake.faults.fail("PublishMessage", 1, { status: 503, code: "ServiceUnavailable" });
+    assert.equal((await mnsPublish(fake, "alerts", { body: publishXml("x") })).status, 503);
+    assert.equal((await mnsPublish(fake, "alerts", { body: publishXml("x") })).status, 201);
+    assert.deepEqual(fake.state.topicMessages("alerts"), ["x"]);
   });
 });

@@ -16,7 +16,7 @@ import { alb } from "./products/alb";
 import { cms } from "./products/cms";
 import { ecs } from "./products/ecs";
 import { ess } from "./products/ess";
-import { MnsService, mnsAction, MNS_NS } from "./products/mns";
+import { MnsService, mnsAction, mnsTopicAction, MNS_NS } from "./products/mns";
 import { handleOss, ossAction } from "./products/oss";
 import { xmlError, type RestRequest, type RestResponse } from "./products/rest";
 import type { RpcProduct } from "./products/rpc";
@@ -51,6 +51,8 @@ export interface FakeCloudOptions {
   port?: number;
   ossAutoCreateBuckets?: boolean;
   mnsAutoCreateQueues?: boolean;
+  /** Default false: publishing to a topic that was not added (state.addTopic) answers 404 TopicNotExist. */
+  mnsAutoCreateTopics?: boolean;
   /** Longest real wait of an MNS long poll (default 1000 ms). */
   mnsMaxRealWaitMs?: number;
   /** With a non-fake clock, run due lifecycle work this often (default 1000 ms; 0 = never). */
@@ -95,6 +97,7 @@ export class FakeCloud {
     this.life = new Lifecycle(this.state, this.scheduler, this.clock, { ...DEFAULT_TIMING, ...opts.timing }, (e) => this.emit(e));
     this.mns = new MnsService(this.state, this.clock, {
       autoCreateQueues: opts.mnsAutoCreateQueues ?? true,
+      autoCreateTopics: opts.mnsAutoCreateTopics ?? false,
       maxRealWaitMs: opts.mnsMaxRealWaitMs ?? 1000,
     });
     const clock = this.clock;
@@ -236,7 +239,7 @@ export class FakeCloud {
     this.tick();
     const auth = String(req.headers.authorization ?? "");
     if (auth.startsWith("OSS ")) return this.serveRest(signed, res, "OSS");
-    if (auth.startsWith("MNS ") || /^\/queues\/[^/]+\/messages$/.test(signed.rawPath)) return this.serveRest(signed, res, "MNS");
+    if (auth.startsWith("MNS ") || /^\/(queues|topics)\/[^/]+\/messages$/.test(signed.rawPath)) return this.serveRest(signed, res, "MNS");
     return this.serveRpc(signed, res);
   }
 
@@ -349,17 +352,19 @@ export class FakeCloud {
         if (fault.error) throw fault.error;
         send(handleOss(rest, action as ReturnType<typeof ossAction>, bucket, key, this.state, this.clock.now(), { autoCreateBuckets: this.opts.ossAutoCreateBuckets ?? true }));
       } else {
-        const m = /^\/queues\/([^/]+)\/messages$/.exec(req.rawPath);
-        if (!m) throw new ApiError(404, "InvalidPath", "Only /queues/<name>/messages is modelled.");
-        const queue = decodeURIComponent(m[1]);
-        params.queue = queue;
-        const a = mnsAction(rest);
+        const m = /^\/(queues|topics)\/([^/]+)\/messages$/.exec(req.rawPath);
+        if (!m) throw new ApiError(404, "InvalidPath", "Only /queues/<name>/messages and /topics/<name>/messages are modelled.");
+        const name = decodeURIComponent(m[2]);
+        const isTopic = m[1] === "topics";
+        if (isTopic) params.topic = name;
+        else params.queue = name;
+        const a = isTopic ? mnsTopicAction(rest) : mnsAction(rest);
         action = a;
         verifyMns(req, this.keys);
         const fault = this.faults.take(action);
         if (fault.delayMs > 0) await sleep(fault.delayMs);
         if (fault.error) throw fault.error;
-        send(await this.mns.handle(rest, a, queue));
+        send(isTopic ? this.mns.handleTopic(rest, name) : await this.mns.handle(rest, a as ReturnType<typeof mnsAction>, name));
       }
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(500, "InternalError", (e as Error).message);

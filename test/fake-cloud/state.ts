@@ -213,6 +213,21 @@ export interface MnsQueue {
   Messages: MnsMessage[];
 }
 
+/** A message published to a topic (what its subscriptions would have been pushed). */
+export interface MnsTopicMessage {
+  MessageId: string;
+  MessageBody: string;
+  MessageBodyMD5: string;
+  MessageTag?: string;
+  PublishTime: number;
+}
+
+export interface MnsTopic {
+  TopicName: string;
+  /** Every message published, in order (the fake pushes to no subscription). */
+  Messages: MnsTopicMessage[];
+}
+
 export const DEFAULT_ACCOUNT_ID = "1234567890123456";
 export const DEFAULT_REGION = "cn-hangzhou";
 
@@ -238,6 +253,7 @@ export class CloudState {
   readonly customEvents: CustomEvent[] = [];
   readonly buckets = new Map<string, Map<string, OssObject>>();
   readonly queues = new Map<string, MnsQueue>();
+  readonly topics = new Map<string, MnsTopic>();
   /** Simulated events still Scheduled/Executing/Inquiring (the per-user limit counts these). */
   activeSimulatedEvents = 0;
   private seq = 0;
@@ -494,5 +510,20 @@ export class CloudState {
 
   getQueue(name: string): MnsQueue | undefined {
     return this.queues.get(name);
+  }
+
+  addTopic(name: string): MnsTopic {
+    let t = this.topics.get(name);
+    if (!t) this.topics.set(name, (t = { TopicName: name, Messages: [] }));
+    return t;
+  }
+
+  getTopic(name: string): MnsTopic | undefined {
+    return this.topics.get(name);
+  }
+
+  /** The bodies published to a topic, in order ([] for an unknown topic). */
+  topicMessages(name: string): string[] {
+    return (this.topics.get(name)?.Messages ?? []).map((m) => m.MessageBody);
   }
 }

@@ -1,12 +1,13 @@
 // MNS queues over the MNS XML API: SendMessage, ReceiveMessage (long polling),
 // BatchReceiveMessage, DeleteMessage, ChangeMessageVisibility. Visibility
 // timeouts run on the fake's clock; long polls wait in real time, capped, and
-// wake when a message arrives or the clock moves.
+// wake when a message arrives or the clock moves. Topics: PublishMessage only,
+// kept per topic (nothing is pushed to subscriptions).
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Clock } from "../clock";
 import { ApiError } from "../errors";
 import { md5Hex, xmlEscape, xmlText } from "../encoding";
-import type { CloudState, MnsMessage, MnsQueue } from "../state";
+import type { CloudState, MnsMessage, MnsQueue, MnsTopic, MnsTopicMessage } from "../state";
 import { queryValue, type RestRequest, type RestResponse } from "./rest";
 
 export const MNS_NS = "http://mns.aliyuncs.com/doc/v1/";
@@ -21,9 +22,17 @@ export function mnsAction(req: RestRequest): MnsAction {
   throw new ApiError(405, "MethodNotAllowed", `Method ${req.method} is not supported on messages.`);
 }
 
+/** `POST /topics/<name>/messages` is the only topic call modelled. */
+export function mnsTopicAction(req: RestRequest): "PublishMessage" {
+  if (req.method === "POST") return "PublishMessage";
+  throw new ApiError(405, "MethodNotAllowed", `Method ${req.method} is not supported on topic messages.`);
+}
+
 export interface MnsOptions {
   /** Create a queue on first use (the real service answers QueueNotExist). */
   autoCreateQueues: boolean;
+  /** Create a topic on first publish (default in the server: false, as the real service answers TopicNotExist). */
+  autoCreateTopics?: boolean;
   /** Longest real-time wait of a long poll, whatever `waitseconds` says. */
   maxRealWaitMs: number;
 }
@@ -69,6 +78,35 @@ export class MnsService {
     if (q) return q;
     if (!this.opts.autoCreateQueues) throw new ApiError(404, "QueueNotExist", "The queue name you provided is not exist.");
     return this.state.addQueue(name);
+  }
+
+  topic(name: string): MnsTopic {
+    const t = this.state.getTopic(name);
+    if (t) return t;
+    if (!this.opts.autoCreateTopics) throw new ApiError(404, "TopicNotExist", "The topic you provided does not exist.");
+    return this.state.addTopic(name);
+  }
+
+  /** Publishes to a topic: kept in order, for tests to read (state.topicMessages). */
+  publish(topicName: string, body: string, tag?: string): MnsTopicMessage {
+    const t = this.topic(topicName);
+    const m: MnsTopicMessage = {
+      MessageId: randomUUID().replace(/-/g, "").toUpperCase(),
+      MessageBody: body,
+      MessageBodyMD5: md5Hex(Buffer.from(body, "utf8")).toUpperCase(),
+      ...(tag !== undefined ? { MessageTag: tag } : {}),
+      PublishTime: this.clock.now(),
+    };
+    t.Messages.push(m);
+    return m;
+  }
+
+  handleTopic(req: RestRequest, topicName: string): RestResponse {
+    const doc = req.body.toString("utf8");
+    const body = xmlText(doc, "MessageBody");
+    if (body === undefined) throw new ApiError(400, "InvalidArgument", "The MessageBody element is required.");
+    const m = this.publish(topicName, body, xmlText(doc, "MessageTag"));
+    return { status: 201, headers: { "content-type": "text/xml;charset=utf-8" }, body: xmlDoc(`<Message xmlns="${MNS_NS}">\n${field("MessageId", m.MessageId)}\n${field("MessageBodyMD5", m.MessageBodyMD5)}\n</Message>`) };
   }
 
   /** Enqueues a message (also used by the fake to deliver system events). */
