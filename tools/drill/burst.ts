@@ -32,8 +32,8 @@ export interface BurstOptions {
   tags?: Record<string, string>;
   at?: number;
   start?: number;
-  /** Throttled answers injected per action in THROTTLED_ACTIONS (default max(5, count / 20)). */
-  throttle?: number;
+  /** Every n-th call of each action in THROTTLED_ACTIONS answers Throttling.User (default 20, i.e. 5%; 0 = none). */
+  throttleEvery?: number;
   /** Fraction of function invocations delivered twice (default 0.1). */
   redeliverFraction?: number;
   concurrency?: number;
@@ -57,6 +57,7 @@ export interface BurstResult {
   destructiveCalls: number;
   throttled: number;
   queueMessages: { expected: number; found: number };
+  deadLetters: number;
   finalStatuses: Record<string, number>;
   stillInALoadBalancer: number;
   wallMs: number;
@@ -91,7 +92,10 @@ export function seeded(seed: number): () => number {
 
 export async function runBurst(o: BurstOptions): Promise<BurstResult> {
   const ids = burstIds(o.count);
-  const throttle = o.throttle ?? Math.max(5, Math.floor(o.count / 20));
+  const every = o.throttleEvery ?? 20;
+  // Spread evenly (every n-th call), as a rate limit under steady load answers:
+  // a retrying caller meets it now and then, not on every attempt.
+  const expectedCalls = o.count * 4;
   const drill = await runLocalDrill({
     stack: o.stack,
     event: o.event,
@@ -103,7 +107,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
     redeliverFraction: o.redeliverFraction ?? 0.1,
     random: seeded(42),
     faults: (fake: FakeCloud) => {
-      for (const a of THROTTLED_ACTIONS) fake.faults.throttle(a, throttle);
+      if (every > 0) for (const a of THROTTLED_ACTIONS) for (let n = every; n <= expectedCalls; n += every) fake.faults.failNth(a, n, { status: 400, code: "Throttling.User", message: "Request was denied due to user flow control." });
     },
   });
   return analyseBurst(drill, ids);
@@ -147,7 +151,7 @@ export function analyseBurst(drill: LocalDrillResult, ids: string[]): BurstResul
   const dups = [...seen].filter(([, n]) => n > 1);
   const finalStatuses: Record<string, number> = {};
   for (const i of drill.instances) inc(finalStatuses, i.finalStatus ?? `instance ${i.instanceStatus}`);
-  const queueFound = drill.queues.reduce((n, q) => n + q.depth, 0);
+  const queueFound = drill.queues.filter((q) => q.name !== drill.deadLetterQueue).reduce((n, q) => n + q.depth, 0);
   const lost = drill.invocations.started - drill.invocations.finished + Math.max(0, expectedQueue - queueFound);
   return {
     event: drill.event,
@@ -165,6 +169,7 @@ export function analyseBurst(drill: LocalDrillResult, ids: string[]): BurstResul
     destructiveCalls: destructive,
     throttled,
     queueMessages: { expected: expectedQueue, found: queueFound },
+    deadLetters: drill.deadLetters,
     finalStatuses,
     stillInALoadBalancer: drill.instances.filter((i) => i.after.length > 0).length,
     wallMs: drill.wallMs,
@@ -182,7 +187,7 @@ export function renderBurst(r: BurstResult): string {
     `  handler invocations: ${r.invocations.started} started, ${r.invocations.finished} finished, ${r.redelivered} of them redelivered copies`,
     `  outcomes: ${fmt(r.outcomes)}`,
     ...Object.entries(r.outcomesByHandler).map(([h, m]) => `    ${h}: ${fmt(m)}`),
-    `  queue messages: ${r.queueMessages.found} of ${r.queueMessages.expected} routed`,
+    `  queue messages: ${r.queueMessages.found} of ${r.queueMessages.expected} routed; dead letters: ${r.deadLetters}`,
     `  lost: ${r.lost}   failed: ${r.failed}   duplicate destructive actions: ${r.duplicates}${r.duplicateExamples.length ? ` (${r.duplicateExamples.join("; ")})` : ""}`,
     `  destructive calls: ${r.destructiveCalls}   throttled answers absorbed: ${r.throttled}`,
     `  final: ${fmt(r.finalStatuses)}; instances still in a load balancer: ${r.stillInALoadBalancer}`,

@@ -3,7 +3,7 @@
 //
 //   local:  --stack <s> --event <type> --instance <id> [--tags k=v,...] [--at <time>] [--cancel]
 //           [--include-undeployed] [--plan <plan.json>] [--start <time>] [--verbose]
-//   burst:  --stack <s> --event <type> --count <N ≤ 1000> [--throttle <n>] [--redeliver <fraction>] [...local options]
+//   burst:  --stack <s> --event <type> --count <N ≤ 1000> [--throttle <every n-th call, default 20>] [--redeliver <fraction>] [...local options]
 //   live:   --live --stack <s> --event <type> (--instances <ids> | --tag k=v) --not-before <time> [--yes]
 //           [--region <r>] [--follow <duration>] [--poll <duration>]
 // Times: ISO-8601 (2026-11-23T18:00:00Z) or relative to now (+3d, +90m, +2h).
@@ -24,7 +24,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, error: 3 } as const;
 
 const USAGE = `usage:
   npm run drill -- --stack <name> --event <type> --instance <id> [--tags k=v,...] [--at <time>] [--cancel] [--include-undeployed]
-  npm run drill -- --stack <name> --event <type> --count <N> [--throttle <calls>] [--redeliver <fraction>]
+  npm run drill -- --stack <name> --event <type> --count <N> [--throttle <every n-th call>] [--redeliver <fraction>]
   npm run drill -- --live --stack <name> --event <type> (--instances <ids> | --tag k=v) --not-before <time> [--yes] [--follow <duration>]`;
 
 /** ISO-8601, or `+<n><s|m|h|d>` from `now`. */
@@ -142,12 +142,13 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       }
     }
 
-    await ensureBundles();
-    const stack = loadDrillStack(values.stack, { planFile: values.plan, includeUndeployed: values["include-undeployed"], available: bundleExists });
     const now = Math.floor(Date.now() / 60_000) * 60_000;
     const start = values.start ? parseTime(values.start, now, "--start") : now;
     const at = values.at ? parseTime(values.at, start, "--at") : undefined;
     const tags = parseTags(values.tags);
+    if (!values.count && !values.instance) throw new DrillError("a local drill needs --instance <id> (or --count N for a burst)", "Usage");
+    await ensureBundles();
+    const stack = loadDrillStack(values.stack, { planFile: values.plan, includeUndeployed: values["include-undeployed"], available: bundleExists });
 
     if (values.count) {
       const count = Number(values.count);
@@ -159,7 +160,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
         tags,
         at,
         start,
-        throttle: values.throttle === undefined ? undefined : Number(values.throttle),
+        throttleEvery: values.throttle === undefined ? undefined : Number(values.throttle),
         redeliverFraction: values.redeliver === undefined ? undefined : Number(values.redeliver),
         concurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
       });
@@ -168,8 +169,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       return burst.lost === 0 && burst.duplicates === 0 && burst.failed === 0 ? EXIT.ok : EXIT.failed;
     }
 
-    if (!values.instance) throw new DrillError("a local drill needs --instance <id> (or --count N for a burst)", "Usage");
-    const result = await runLocalDrill({ stack, event: values.event, instanceIds: [values.instance], tags, at, start, cancel: values.cancel });
+    const result = await runLocalDrill({ stack, event: values.event, instanceIds: [values.instance!], tags, at, start, cancel: values.cancel });
     io.out(renderLocalDrill(result, { verbose: values.verbose }));
     if (values.json) fs.writeFileSync(values.json, JSON.stringify({ ...result, calls: undefined }, null, 2) + "\n");
     const failed = result.timeline.some((e) => e.kind === "handler" && e.outcome.outcome === "failed");

@@ -56,8 +56,10 @@ export interface LocalDrillResult {
   notBefore?: number;
   timeline: TimelineEntry[];
   instances: InstanceResult[];
+  /** Target queues and the handlers' dead-letter queue, with their depth. */
   queues: { name: string; depth: number }[];
   deadLetters: number;
+  deadLetterQueue?: string;
   wallMs: number;
   /** Every API call the fake answered (for counting destructive actions). */
   calls: CallRecord[];
@@ -190,6 +192,7 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<LocalDrillRes
       instances,
       queues,
       deadLetters: dlq ? (twin.fake.state.getQueue(dlq)?.Messages.length ?? 0) : 0,
+      deadLetterQueue: dlq,
       wallMs: wallNow() - wall0,
       calls: twin.fake.calls(),
       invocations: { ...twin.invocations },
