@@ -58,5 +58,6 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   elapsedMs: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  // No timer turn for a zero wait (DRAIN_WAIT_SECONDS=0): it would only add latency.
+  sleep: (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()),
 };

@@ -10,6 +10,7 @@ const SPOT = "Instance:PreemptibleInstanceInterruption";
 const TAG = { "event-ops": "managed" };
 const BUCKET = "event-ops-markers";
 const DLQ = "event-ops-dlq";
+const ALERTS = "event-ops-critical";
 
 describe("bundled handlers against the fake cloud", function () {
   this.timeout(60_000);
@@ -26,6 +27,7 @@ describe("bundled handlers against the fake cloud", function () {
   });
   beforeEach(async () => {
     fake = await startFakeCloud();
+    fake.state.addTopic(ALERTS);
   });
   afterEach(async () => {
     await fake.close();
@@ -40,6 +42,7 @@ describe("bundled handlers against the fake cloud", function () {
     IDEMPOTENCY_BUCKET: BUCKET,
     IDEMPOTENCY_PREFIX: "markers",
     DEAD_LETTER_QUEUE: DLQ,
+    ALERT_TOPIC: ALERTS,
     RETRY_BASE_DELAY_MS: "5",
     RETRY_MAX_DELAY_MS: "20",
     API_CALL_TIMEOUT_MS: "2000",
@@ -168,13 +171,89 @@ describe("bundled handlers against the fake cloud", function () {
     assert.deepEqual(markers(), []);
   });
 
-  it("raises a CMS custom event when removal leaves a group below MIN_HEALTHY_BACKENDS", async () => {
+  it("publishes exactly one CRITICAL alert to ALERT_TOPIC when removal leaves a group below MIN_HEALTHY_BACKENDS", async () => {
     const seed = seedSpot();
     fake.state.setBackendHealth(seed.ids.lbB.LoadBalancerId, `${seed.victim}-peer`, "abnormal");
-    const out = await run(spot, makeEvent(SPOT, seed.victim));
+    const event = makeEvent(SPOT, seed.victim);
+    const out = await run(spot, event);
     assert.equal(out.outcome, "acted");
     assert.match(out.warnings?.join("\n") ?? "", /vServer group .* keeps 0 healthy/);
-    assert.ok(fake.state.customEvents.some((e) => JSON.stringify(e).includes("EventOps:CapacityBelowMinimum")));
+    const published = fake.state.topicMessages(ALERTS).map((b) => JSON.parse(b));
+    assert.equal(published.length, 1);
+    assert.deepEqual(
+      { ...published[0], detail: undefined, at: undefined },
+      { alert: "EventOps:CapacityBelowMinimum", severity: "CRITICAL", handler: "spot-drain", eventId: event.id, instanceId: seed.victim, detail: undefined, at: undefined },
+    );
+    assert.match(published[0].detail.targets[0].target, /vServer group/);
+    assert.equal(fake.state.customEvents.length, 0);
+    assert.deepEqual(seed.where(), []);
+  });
+
+  it("retries a failing topic publish to success", async () => {
+    const seed = seedSpot();
+    fake.state.setBackendHealth(seed.ids.lbB.LoadBalancerId, `${seed.victim}-peer`, "abnormal");
+    fake.faults.fail("PublishMessage", 2);
+    const out = await run(spot, makeEvent(SPOT, seed.victim));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.equal(fake.callLog.count("PublishMessage"), 3);
+    assert.equal(fake.state.topicMessages(ALERTS).length, 1);
+    assert.doesNotMatch(out.warnings!.join("\n"), /NOT delivered/);
+  });
+
+  it("says loudly when the alert cannot be published at all, and still drains (the event is not lost)", async () => {
+    const seed = seedSpot();
+    fake.state.setBackendHealth(seed.ids.lbB.LoadBalancerId, `${seed.victim}-peer`, "abnormal");
+    fake.faults.failAlways("PublishMessage", { status: 503, code: "ServiceUnavailable" });
+    const out = await run(spot, makeEvent(SPOT, seed.victim));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.equal(fake.callLog.count("PublishMessage"), 5, "API_MAX_ATTEMPTS");
+    assert.match(out.warnings!.join("\n"), /CRITICAL alert EventOps:CapacityBelowMinimum NOT delivered to MNS topic event-ops-critical: .*ServiceUnavailable.*; removing anyway/);
+    assert.ok(out.actions.some((a) => a.action === "PublishMessage"), "the alert body stays in the outcome line");
+    assert.deepEqual(seed.where(), []);
+    assert.deepEqual(markers().map((m) => m.state), ["done"]);
+    // A topic that does not exist is not retried, and says so.
+    fake.faults.clear("PublishMessage");
+    const before = fake.callLog.count("PublishMessage");
+    const seed2 = seedSpot("i-victim2");
+    fake.state.setBackendHealth(seed2.ids.lbB.LoadBalancerId, `${seed2.victim}-peer`, "abnormal");
+    const out2 = await run(spot, makeEvent(SPOT, seed2.victim), { ALERT_TOPIC: "no-such-topic" });
+    assert.match(out2.warnings!.join("\n"), /NOT delivered to MNS topic no-such-topic: .*TopicNotExist/);
+    assert.equal(fake.callLog.count("PublishMessage") - before, 1);
+  });
+
+  it("under DRY_RUN publishes no alert, recording the one it would publish", async () => {
+    const seed = seedSpot();
+    fake.state.setBackendHealth(seed.ids.lbB.LoadBalancerId, `${seed.victim}-peer`, "abnormal");
+    const out = await run(spot, makeEvent(SPOT, seed.victim), { DRY_RUN: "true" });
+    assert.equal(out.outcome, "dry-run");
+    assert.deepEqual(fake.state.topicMessages(ALERTS), []);
+    assert.equal(fake.callLog.count("PublishMessage"), 0);
+    const recorded = out.actions.filter((a) => a.action === "PublishMessage");
+    assert.equal(recorded.length, 1);
+    assert.equal(recorded[0].params.TopicName, ALERTS);
+  });
+
+  it("leaves a group on the OOS spot path to its template", async () => {
+    const seed = seedSpot();
+    fake.state.getInstance(seed.victim)!.Tags.push({ TagKey: "app", TagValue: "web" });
+    const GROUP_POLICIES = JSON.stringify({ tagKey: "app", groups: { web: { group: "web", spotPath: "oos", maintenance: { policy: "notify" }, expiry: { policy: "notify", renewMonths: 1 } } } });
+    const out = await run(spot, makeEvent(SPOT, seed.victim), { GROUP_POLICIES });
+    assert.equal(out.outcome, "skipped");
+    assert.equal(out.reason, "group web uses the OOS spot-drain template");
+    assert.equal(seed.where().length, 5);
+  });
+
+  it("reports timings on every outcome: own overhead = total − api − wait is not negative", async () => {
+    const seed = seedSpot();
+    const outs = [await run(spot, makeEvent(SPOT, seed.victim)), await run(spot, Buffer.from("{nope")), await run(record, fixture("system-failure-reboot-executing"))];
+    for (const o of outs) {
+      const t = o.timings!;
+      assert.ok(t.totalMs > 0 && t.apiMs >= 0 && t.waitMs >= 0, JSON.stringify(t));
+      // Port calls and the wait never overlap here, so they fit inside the total.
+      assert.ok(t.totalMs - t.apiMs - t.waitMs >= 0, JSON.stringify(t));
+    }
+    assert.ok(outs[0].timings!.apiMs > 0, "the drain called the cloud");
+    assert.equal(outs[2].timings!.apiMs, 0, "state-record calls nothing");
   });
 
   it("instance-cleanup detaches a released instance from ESS and removes it from LBs", async () => {
