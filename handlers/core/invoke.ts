@@ -111,7 +111,16 @@ export async function runInvocation(body: unknown, deps: InvocationDeps): Promis
 
   function defaultAlerts(gateway: CloudGateway, e: SystemEvent): AlertSink {
     const topic = config.alertTopic;
-    if (!topic) return cmsAlertSink(gateway, `${handler.name}/${e.key}`);
+    if (!topic) {
+      // Legacy path for handlers not yet on the topic: no rule routes custom events, so say what happened.
+      const cms = cmsAlertSink(gateway, `${handler.name}/${e.key}`);
+      return {
+        critical: (name, content) =>
+          cms.critical(name, content).catch((err) => {
+            throw Object.assign(new Error(`CRITICAL alert ${name} NOT delivered (ALERT_TOPIC is unset; CMS PutCustomEvent failed): ${messageOf(err)}`), { code: codeOf(err) });
+          }),
+      };
+    }
     const publisher: TopicPublisher = topics ?? { publish: async () => Promise.reject(new Error("no MNS topic publisher was wired into this invocation")) };
     return topicAlertSink(gateway, publisher, topic, { handler: handler.name, eventId: e.id ?? e.key, instanceId: e.instanceId }, clock.now);
   }
