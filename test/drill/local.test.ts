@@ -5,7 +5,8 @@ import * as assert from "node:assert/strict";
 import { bundleExists, ensureBundles } from "../../tools/drill/bundles";
 import { runLocalDrill, type LocalDrillResult } from "../../tools/drill/local";
 import { renderLocalDrill } from "../../tools/drill/report";
-import { loadDrillStack, type DrillStack } from "../../tools/drill/stack";
+import { drillStack, loadDrillStack, type DrillStack } from "../../tools/drill/stack";
+import { planGraph } from "../../tools/routing/plan";
 
 const START = Date.parse("2026-11-20T00:00:00Z");
 const drillTags = (app: string) => ({ app, "eventops-managed": "true", "eventops-drill": "true" });
@@ -15,12 +16,17 @@ const succeeded = (r: LocalDrillResult, action: string) => r.calls.filter((c) =>
 describe("local drill (twin of the event path)", function () {
   this.timeout(180_000);
   let asDeclared: DrillStack;
-  let withMaintenance: DrillStack;
+  let withoutMaintenance: DrillStack;
+  let undeployedRunAnyway: DrillStack;
 
   before(async () => {
     await ensureBundles();
     asDeclared = loadDrillStack("prod");
-    withMaintenance = loadDrillStack("prod", { includeUndeployed: true, available: bundleExists });
+    // prod as it was before it deployed the maintenance function: no function, trigger or automation rule.
+    const graph = planGraph("prod");
+    const older = { ...graph, resources: graph.resources.filter((r) => !/maintenance/.test(String(r.inputs.functionName ?? r.inputs.ruleName ?? ""))) };
+    withoutMaintenance = drillStack(older);
+    undeployedRunAnyway = drillStack(older, { includeUndeployed: true, available: bundleExists });
   });
 
   it("spot interruption: the instance ends out of every load balancer, then released and cleaned up", async () => {
@@ -39,7 +45,7 @@ describe("local drill (twin of the event path)", function () {
   });
 
   it("maintenance reboot, proactive group (checkout): the handler reboots in the window first, the event ends Avoided", async () => {
-    const r = await runLocalDrill({ stack: withMaintenance, event: "SystemMaintenance.Reboot", instanceIds: ["i-mnt"], tags: drillTags("checkout"), start: START });
+    const r = await runLocalDrill({ stack: asDeclared, event: "SystemMaintenance.Reboot", instanceIds: ["i-mnt"], tags: drillTags("checkout"), start: START });
     const [inst] = r.instances;
     assert.equal(inst.finalStatus, "Avoided");
     assert.equal(succeeded(r, "RebootInstance").length, 1);
@@ -51,15 +57,15 @@ describe("local drill (twin of the event path)", function () {
   });
 
   it("maintenance reboot, notify group (payments): nobody acts first, the platform executes it", async () => {
-    const r = await runLocalDrill({ stack: withMaintenance, event: "SystemMaintenance.Reboot", instanceIds: ["i-pay"], tags: drillTags("payments"), start: START });
+    const r = await runLocalDrill({ stack: asDeclared, event: "SystemMaintenance.Reboot", instanceIds: ["i-pay"], tags: drillTags("payments"), start: START });
     assert.equal(r.instances[0].finalStatus, "Executed");
     assert.equal(succeeded(r, "RebootInstance").length, 0);
     assert.ok(handlerRuns(r, "maintenance").length > 0, "the maintenance handler saw the event (and chose to notify)");
     assert.deepEqual(r.instances[0].after, r.instances[0].before);
   });
 
-  it("maintenance reboot as prod declares it today (no maintenance function): Executed, and the gap is shown", async () => {
-    const r = await runLocalDrill({ stack: asDeclared, event: "SystemMaintenance.Reboot", instanceIds: ["i-chk"], tags: drillTags("checkout"), start: START });
+  it("a stack that does not deploy the maintenance function: Executed, and the gap is shown", async () => {
+    const r = await runLocalDrill({ stack: withoutMaintenance, event: "SystemMaintenance.Reboot", instanceIds: ["i-chk"], tags: drillTags("checkout"), start: START });
     assert.equal(r.instances[0].finalStatus, "Executed");
     assert.equal(handlerRuns(r, "maintenance").length, 0);
     assert.match(renderLocalDrill(r), /unreached: maintenance/);
@@ -67,8 +73,14 @@ describe("local drill (twin of the event path)", function () {
     assert.deepEqual(statuses, ["Scheduled", "Executing", "Executed"]);
   });
 
+  it("--include-undeployed runs a bundled handler the stack does not deploy yet (dispatch by catalogue + bundle name)", async () => {
+    const r = await runLocalDrill({ stack: undeployedRunAnyway, event: "SystemMaintenance.Reboot", instanceIds: ["i-new"], tags: drillTags("checkout"), start: START });
+    assert.equal(r.instances[0].finalStatus, "Avoided");
+    assert.match(renderLocalDrill(r), /unreached: maintenance .*run anyway: --include-undeployed/);
+  });
+
   it("--cancel after the handler drained: the event ends Canceled and the weights are restored", async () => {
-    const r = await runLocalDrill({ stack: withMaintenance, event: "SystemMaintenance.Reboot", instanceIds: ["i-cnl"], tags: drillTags("checkout"), start: START, cancel: true });
+    const r = await runLocalDrill({ stack: asDeclared, event: "SystemMaintenance.Reboot", instanceIds: ["i-cnl"], tags: drillTags("checkout"), start: START, cancel: true });
     const [inst] = r.instances;
     assert.equal(inst.finalStatus, "Canceled");
     assert.ok(r.timeline.some((e) => e.kind === "note" && /after the handler drained/.test(e.text)), "cancelled between drain and action");

@@ -14,8 +14,24 @@ export interface Deployment {
   timeoutSeconds: number;
   /** Payload of the function's timer trigger, when it has one. */
   timerPayload?: unknown;
+  /** When the timer fires: every `everyMs`, or daily at `dailyAtMs` after midnight UTC. */
+  timerSchedule?: TimerSchedule;
   /** False when the stack does not deploy it and the drill runs it anyway (--include-undeployed). */
   deployed: boolean;
+}
+
+export type TimerSchedule = { everyMs: number } | { dailyAtMs: number };
+
+/** FC timer schedules: `@every 1m` / `@every 2h`, or a 6-field cron that fires once a day (`0 0 1 * * *`). */
+export function parseSchedule(expr: string | undefined): TimerSchedule | undefined {
+  if (!expr) return undefined;
+  const every = /^@every\s+(\d+)([smh])$/.exec(expr.trim());
+  if (every) return { everyMs: Number(every[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[every[2] as "s" | "m" | "h"] };
+  const f = expr.trim().split(/\s+/);
+  if (f.length === 6 && f.slice(0, 3).every((x) => /^\d+$/.test(x)) && f.slice(3).every((x) => x === "*" || x === "?")) {
+    return { dailyAtMs: ((Number(f[2]) * 60 + Number(f[1])) * 60 + Number(f[0])) * 1000 };
+  }
+  return undefined;
 }
 
 export interface DrillStack {
@@ -30,9 +46,9 @@ const FC_FUNCTION = "alicloud:fc/v3Function:V3Function";
 const FC_TRIGGER = "alicloud:fc/v3Trigger:V3Trigger";
 
 /**
- * Timer payloads of handlers whose stack does not (yet) declare a timer
- * trigger, from each handler's entry file: the maintenance reconciler ticks on
- * `{"reconcile": true}` (handlers/entries/maintenance.ts).
+ * Timer payloads for handlers run without a declared timer trigger
+ * (--include-undeployed), from each handler's entry file: the maintenance
+ * reconciler ticks on `{"reconcile": true}` every minute (handlers/entries/maintenance.ts).
  */
 export const KNOWN_TIMERS: Partial<Record<HandlerName, unknown>> = { maintenance: { reconcile: true } };
 
@@ -48,10 +64,12 @@ export function drillStack(graph: PlanGraph, opts: { includeUndeployed?: boolean
     if (!handler) continue;
     const timer = triggers.find((t) => (t.inputs as Props).functionName === functionName && (t.inputs as Props).triggerType === "timer");
     let timerPayload: unknown = KNOWN_TIMERS[handler];
+    let timerSchedule: TimerSchedule | undefined = timerPayload === undefined ? undefined : { everyMs: 60_000 };
     if (timer) {
       try {
         const cfg = JSON.parse(String((timer.inputs as Props).triggerConfig ?? "{}"));
         timerPayload = typeof cfg.payload === "string" ? JSON.parse(cfg.payload) : (cfg.payload ?? timerPayload);
+        timerSchedule = parseSchedule(cfg.cronExpression) ?? timerSchedule ?? { everyMs: 60_000 };
       } catch {
         /* keep the known payload */
       }
@@ -62,6 +80,7 @@ export function drillStack(graph: PlanGraph, opts: { includeUndeployed?: boolean
       env: Object.fromEntries(Object.entries((p.environmentVariables ?? {}) as Props).map(([k, v]) => [k, String(v)])),
       timeoutSeconds: Number(p.timeout ?? 60),
       timerPayload,
+      timerSchedule,
       deployed: true,
     });
   }
@@ -76,6 +95,7 @@ export function drillStack(graph: PlanGraph, opts: { includeUndeployed?: boolean
         env: { ...(template?.env ?? {}) },
         timeoutSeconds: template?.timeoutSeconds ?? 60,
         timerPayload: KNOWN_TIMERS[handler],
+        timerSchedule: KNOWN_TIMERS[handler] === undefined ? undefined : { everyMs: 60_000 },
         deployed: false,
       });
     }

@@ -123,10 +123,24 @@ export class Twin {
     }
   }
 
-  /** Runs every deployed handler's timer once (e.g. the maintenance reconciler). */
+  private readonly timerDue = new Map<HandlerName, number>();
+
+  /**
+   * Fires the timers that came due since the last call, once each (a timer
+   * faster than the drill's step is coalesced to one run per step).
+   */
   tickTimers(): void {
+    const now = this.clock.now();
     for (const d of this.o.stack.deployments.values()) {
-      if (d.timerPayload !== undefined) this.invoke(d.handler, JSON.stringify(d.timerPayload), "timer", "timer");
+      if (d.timerPayload === undefined || !d.timerSchedule) continue;
+      const sched = d.timerSchedule;
+      const next = (from: number) => ("everyMs" in sched ? from + sched.everyMs : nextDaily(from, sched.dailyAtMs));
+      const due = this.timerDue.get(d.handler) ?? next(this.o.start);
+      if (now < due) continue;
+      let following = due;
+      while (following <= now) following = next(following);
+      this.timerDue.set(d.handler, following);
+      this.invoke(d.handler, JSON.stringify(d.timerPayload), "timer", "timer");
     }
   }
 
@@ -223,4 +237,10 @@ export class Twin {
     }
     await this.fake.close();
   }
+}
+
+function nextDaily(after: number, atMs: number): number {
+  const day = 86_400_000;
+  const candidate = Math.floor(after / day) * day + atMs;
+  return candidate > after ? candidate : candidate + day;
 }
