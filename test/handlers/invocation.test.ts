@@ -3,6 +3,8 @@ import { spotDrain } from "../../handlers/spot-drain";
 import { stateRecord } from "../../handlers/state-record";
 import { instanceCleanup } from "../../handlers/instance-cleanup";
 import { OUTCOMES } from "../../handlers/core/outcome";
+import { ALERT_APIS, CMS } from "../../handlers/cloud/apis";
+import type { EventHandler } from "../../handlers/core/handler";
 import { ApiFault } from "./doubles/memory-cloud";
 import { buffer, fixture, fixtureNames, harness, IN_SCOPE, makeEvent } from "./doubles/harness";
 
@@ -137,6 +139,26 @@ describe("invocation", () => {
     const h = spotHarness();
     h.dlq.broken = new Error("queue missing");
     await assert.rejects(h.invoke(Buffer.from("nope")), /queue missing/);
+  });
+
+  it("routes ctx.alerts to ALERT_TOPIC for handlers listing ALERT_APIS, to CMS custom events for the others", async () => {
+    const alerting = (apis: EventHandler["apis"]): EventHandler => ({
+      ...stateRecord,
+      apis,
+      run: async (ctx) => {
+        await ctx.alerts.critical("EventOps:Test", { why: "test" });
+        return { outcome: "acted", reason: "alerted" };
+      },
+    });
+    const event = fixture("system-failure-reboot-executing");
+    const viaTopic = harness(alerting(ALERT_APIS));
+    await viaTopic.invoke(buffer(event));
+    assert.deepEqual(viaTopic.topics.messages("event-ops-critical").map((m) => [m.alert, m.handler, (m.detail as { why: string }).why]), [["EventOps:Test", "state-record", "test"]]);
+    assert.equal(viaTopic.cloud.customEvents.length, 0);
+    const viaCms = harness(alerting([CMS.putCustomEvent]));
+    await viaCms.invoke(buffer(event));
+    assert.equal(viaCms.topics.published.size, 0);
+    assert.deepEqual(viaCms.cloud.customEvents.map((e) => e.EventName), ["EventOps:Test"]);
   });
 
   it("never leaves the outcome contract", async () => {

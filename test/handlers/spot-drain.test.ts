@@ -103,6 +103,16 @@ describe("spot-drain", () => {
     assert.equal(JSON.parse([...h.store.objects.values()][0]).state, "done");
   });
 
+  it("without ALERT_TOPIC says the alert went nowhere (no CMS custom event either), and still removes", async () => {
+    const h = seeded({ ALERT_TOPIC: "" });
+    h.cloud.health.set("i-peer2", "abnormal");
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.match(out.warnings!.join("\n"), /CRITICAL alert EventOps:CapacityBelowMinimum NOT delivered: ALERT_TOPIC is not set/);
+    assert.equal(h.cloud.customEvents.length, 0);
+    assert.deepEqual(victimAnywhere(h), []);
+  });
+
   it("under DRY_RUN records the alert it would publish and publishes nothing", async () => {
     const h = seeded({ DRY_RUN: "true" });
     h.cloud.health.set("i-peer2", "abnormal");
