@@ -174,6 +174,8 @@ function handlerEnvironment(config: StackConfig, accountId: pulumi.Input<string>
     PENDING_PREFIX,
     DEAD_LETTER_QUEUE: base.deadLetterQueue,
     ALERT_TOPIC: alertTopic,
+    ...(a.alerts.mailAccount ? { ALERT_MAIL_ACCOUNT: a.alerts.mailAccount } : {}),
+    ...(a.alerts.smsSignName && a.alerts.smsTemplateCode ? { ALERT_SMS_SIGN_NAME: a.alerts.smsSignName, ALERT_SMS_TEMPLATE_CODE: a.alerts.smsTemplateCode } : {}),
     ALIBABA_CLOUD_ACCOUNT_ID: accountId,
     GROUP_POLICIES: JSON.stringify(groupPolicies),
   };

@@ -10,14 +10,21 @@ export interface SubscriberSpec {
   webhook?: string;
 }
 
-export function criticalAlertSubscribers(config: StackConfig): SubscriberSpec[] {
+/**
+ * Email needs a DirectMail sender and SMS a signature and template (MNS sends
+ * through them); without those, only webhooks are subscribed.
+ */
+export function criticalAlertSubscribers(config: Pick<StackConfig, "tiers" | "contacts" | "contactGroups" | "automation">): SubscriberSpec[] {
   const tier = config.tiers.CRITICAL;
+  const alerts = config.automation?.alerts ?? {};
+  const sms = Boolean(alerts.smsSignName && alerts.smsTemplateCode);
+  const mail = Boolean(alerts.mailAccount);
   const members = new Set(config.contactGroups.filter((g) => tier.contactGroups.includes(g.name)).flatMap((g) => g.members));
   const people = config.contacts
     .filter((c) => members.has(c.name))
     .flatMap((c): SubscriberSpec[] => [
-      ...(c.phone ? [{ name: `${c.name}-sms`, pushType: "alisms" as const, endpoint: c.phone }] : []),
-      ...(c.email ? [{ name: `${c.name}-email`, pushType: "email" as const, endpoint: c.email }] : []),
+      ...(sms && c.phone ? [{ name: `${c.name}-sms`, pushType: "alisms" as const, endpoint: c.phone }] : []),
+      ...(mail && c.email ? [{ name: `${c.name}-email`, pushType: "email" as const, endpoint: c.email }] : []),
     ]);
   const hooks = tier.targets.webhooks.map((w): SubscriberSpec => ({ name: `webhook-${w}`, pushType: "http", endpoint: w, webhook: w }));
   return [...people, ...hooks];

@@ -153,6 +153,18 @@ export const automationSchema = z.strictObject({
   memoryMB: z.number().int().min(128).max(3072).default(256),
   /** Days to keep idempotency markers. */
   markerRetentionDays: z.number().int().min(1).max(365).default(14),
+  /**
+   * How the handlers' own CRITICAL alerts reach the CRITICAL tier's people: MNS
+   * pushes email through a verified DirectMail sender and SMS through an SMS
+   * signature and template. Webhooks need neither.
+   */
+  alerts: z
+    .strictObject({
+      mailAccount: z.email().optional(),
+      smsSignName: z.string().min(1).optional(),
+      smsTemplateCode: z.string().regex(/^SMS_\d+$/, "an SMS template code like SMS_123456789").optional(),
+    })
+    .default({}),
 });
 
 /** Every key the stack reads, with its schema. Unknown keys in the namespace are errors (typos). */

@@ -3,6 +3,7 @@
 // Pulumi secrets; nothing here reads Pulumi or declares resources.
 import { z } from "zod";
 import { LEVELS, lookup } from "../../handlers/catalogue";
+import { criticalAlertSubscribers } from "../alerting/alert-subscribers";
 import {
   CHANNEL_LEVELS,
   contactGroupSchema,
@@ -181,6 +182,13 @@ export function validateConfig(raw: RawConfig): Validation {
     else if (!tags.keys[key].values.includes(value)) add(keyPath("automation", ["scopeTag", "value"]), `'${value}' is not an allowed value of tag '${key}'; allowed: ${tags.keys[key].values.join(", ")}`);
   }
 
+  if (automation) {
+    const a = automation.alerts;
+    if (Boolean(a.smsSignName) !== Boolean(a.smsTemplateCode)) {
+      add(keyPath("automation", ["alerts"]), "SMS alerts need both smsSignName and smsTemplateCode");
+    }
+  }
+
   // Tiers: exactly CRITICAL, WARN, INFO; each with a real receiver.
   if (tiers) {
     for (const level of Object.keys(tiers)) {
@@ -219,6 +227,16 @@ export function validateConfig(raw: RawConfig): Validation {
       const receivers = kinds.reduce((n, [, list]) => n + list.length, 0);
       if (receivers === 0) add(at(), "the tier reaches nobody: name at least one contact group or target");
       if (level === "CRITICAL" && tier.channels === "chat") add(at("channels"), `CRITICAL must reach people urgently: use 'phone' or 'sms', not 'chat'`);
+    }
+  }
+
+  if (automation && tiers?.CRITICAL && contacts && contactGroups && parsed.webhooks) {
+    const probe = criticalAlertSubscribers({ tiers, contacts, contactGroups, automation } as StackConfig);
+    if (probe.length === 0) {
+      add(
+        keyPath("automation", ["alerts"]),
+        "the handlers' CRITICAL alerts would reach nobody: give the CRITICAL tier a webhook target, or set mailAccount (members with email) or smsSignName + smsTemplateCode (members with a phone)",
+      );
     }
   }
 

@@ -18,7 +18,7 @@ function base(): RawConfig {
         { name: "owners", role: "owners", members: ["bob"] },
       ],
       tiers: {
-        CRITICAL: { contactGroups: ["oncall"], channels: "phone", silenceSeconds: 300, targets: { queues: ["events"] } },
+        CRITICAL: { contactGroups: ["oncall"], channels: "phone", silenceSeconds: 300, targets: { queues: ["events"], webhooks: ["bridge"] } },
         WARN: { contactGroups: ["oncall", "owners"], channels: "sms", silenceSeconds: 600 },
         INFO: { contactGroups: ["owners"], channels: "chat", silenceSeconds: 3600 },
       },
@@ -66,6 +66,11 @@ const cases: [string, Mutation, string, RegExp][] = [
   ["scope tag value not allowed", (c) => (v(c).automation.scopeTag.value = "no"), "event-ops:automation.scopeTag.value", /not an allowed value/],
   ["event name not in the catalogue", (c) => (v(c).events = { names: ["Instance:Nope"] }), "event-ops:events.names[0]", /not in the event catalogue/],
   ["negative silence", (c) => (v(c).tiers.INFO.silenceSeconds = -1), "event-ops:tiers.INFO.silenceSeconds", /too small|>=0/i],
+  ["half an SMS alert setup", (c) => (v(c).automation.alerts = { smsSignName: "Ops" }), "event-ops:automation.alerts", /both smsSignName and smsTemplateCode/],
+  ["handler alerts that reach nobody", (c) => {
+    v(c).tiers.CRITICAL.targets = { queues: ["events"] };
+    v(c).automation.alerts = {};
+  }, "event-ops:automation.alerts", /would reach nobody/],
   ["webhook that is not https", (c) => (v(c).webhooks[0].url = "http://x"), "event-ops:webhooks[0].url", /https:\/\//],
 ];
 

@@ -29,7 +29,7 @@ function config(): StackConfig {
       },
       queues: [{ name: "events" }],
       webhooks: [{ name: "bridge", url: "https://hooks.example.com/x" }],
-      automation: { scopeTag: { key: "managed", value: "yes" } },
+      automation: { scopeTag: { key: "managed", value: "yes" }, alerts: { mailAccount: "alerts@example.com", smsSignName: "Ops", smsTemplateCode: "SMS_1" } },
     },
   });
   assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
@@ -100,6 +100,11 @@ describe("handler role policy document", () => {
 });
 
 describe("critical alert subscribers", () => {
+  it("subscribes only webhooks when no mail sender or SMS template is configured", () => {
+    const c = config();
+    c.automation!.alerts = {};
+    assert.deepEqual(criticalAlertSubscribers(c).map((s) => s.pushType), ["http"]);
+  });
   it("subscribes the CRITICAL tier's people by SMS and email, and its webhooks; nobody else", () => {
     const subs = criticalAlertSubscribers(config());
     assert.deepEqual(subs.map((s) => `${s.pushType}:${s.endpoint}`).sort(), ["alisms:+8613800000000", "email:ann@example.com", "http:bridge"]);
