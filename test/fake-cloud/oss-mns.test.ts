@@ -148,6 +148,17 @@ describe("fake cloud: MNS topics", () => {
     assert.deepEqual(fake.calls("PublishMessage").map((c) => c.params.topic), ["alerts", "alerts"]);
   });
 
+  it("keeps each message's MessageAttributes (DirectMail / DirectSMS text, unescaped); none when absent", async () => {
+    const mail = JSON.stringify({ AccountName: "alerts@mail.example.com", Subject: "a <b> & c" });
+    const sms = JSON.stringify({ FreeSignName: "Ops", TemplateCode: "SMS_1", Type: "singleContent", SmsParams: JSON.stringify({ alert: "x" }) });
+    const esc = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+    const attrs = `<MessageAttributes><DirectMail>${esc(mail)}</DirectMail><DirectSMS>${esc(sms)}</DirectSMS></MessageAttributes>`;
+    assert.equal((await mnsPublish(fake, "alerts", { body: publishXml("with", attrs) })).status, 201);
+    assert.equal((await mnsPublish(fake, "alerts", { body: publishXml("without") })).status, 201);
+    assert.deepEqual(fake.state.topicMessages("alerts"), ["with", "without"]);
+    assert.deepEqual(fake.state.topicMessageAttributes("alerts"), [{ DirectMail: mail, DirectSMS: sms }, undefined]);
+  });
+
   it("answers 404 TopicNotExist for a topic never added, and 403 for a wrong signature", async () => {
     const missing = await mnsPublish(fake, "nobody-listens", { body: publishXml("x") });
     assert.equal(missing.status, 404);

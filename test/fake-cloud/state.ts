@@ -219,6 +219,12 @@ export interface MnsTopicMessage {
   MessageBody: string;
   MessageBodyMD5: string;
   MessageTag?: string;
+  /**
+   * `<MessageAttributes>` as published: each child element's text by its name
+   * (`DirectMail`, `DirectSMS`: JSON strings, as the mail and SMS subscriptions
+   * would read them). Absent when the message carried none.
+   */
+  MessageAttributes?: Record<string, string>;
   PublishTime: number;
 }
 
@@ -525,5 +531,10 @@ export class CloudState {
   /** The bodies published to a topic, in order ([] for an unknown topic). */
   topicMessages(name: string): string[] {
     return (this.topics.get(name)?.Messages ?? []).map((m) => m.MessageBody);
+  }
+
+  /** The MessageAttributes of each message published to a topic, in order (undefined for a message without any). */
+  topicMessageAttributes(name: string): (Record<string, string> | undefined)[] {
+    return (this.topics.get(name)?.Messages ?? []).map((m) => m.MessageAttributes);
   }
 }

@@ -2,11 +2,11 @@
 // BatchReceiveMessage, DeleteMessage, ChangeMessageVisibility. Visibility
 // timeouts run on the fake's clock; long polls wait in real time, capped, and
 // wake when a message arrives or the clock moves. Topics: PublishMessage only,
-// kept per topic (nothing is pushed to subscriptions).
+// kept per topic with their MessageAttributes (nothing is pushed to subscriptions).
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Clock } from "../clock";
 import { ApiError } from "../errors";
-import { md5Hex, xmlEscape, xmlText } from "../encoding";
+import { md5Hex, xmlEscape, xmlText, xmlUnescape } from "../encoding";
 import type { CloudState, MnsMessage, MnsQueue, MnsTopic, MnsTopicMessage } from "../state";
 import { queryValue, type RestRequest, type RestResponse } from "./rest";
 
@@ -55,6 +55,15 @@ function messageXml(m: MnsMessage, indent = ""): string {
   return `${indent}<Message${indent ? "" : ` xmlns="${MNS_NS}"`}>\n${lines.map((l) => indent + l).join("\n")}\n${indent}</Message>`;
 }
 
+/** `<MessageAttributes>`'s child elements (DirectMail, DirectSMS, ...) by name, text unescaped; undefined without the element. */
+function messageAttributes(doc: string): Record<string, string> | undefined {
+  const block = /<MessageAttributes>([\s\S]*?)<\/MessageAttributes>/.exec(doc)?.[1];
+  if (block === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const m of block.matchAll(/<([A-Za-z][\w.-]*)>([\s\S]*?)<\/\1>/g)) out[m[1]] = xmlUnescape(m[2]);
+  return out;
+}
+
 export class MnsService {
   /** Every receipt handle ever issued → message id (to tell stale from malformed). */
   private readonly issued = new Map<string, string>();
@@ -87,14 +96,15 @@ export class MnsService {
     return this.state.addTopic(name);
   }
 
-  /** Publishes to a topic: kept in order, for tests to read (state.topicMessages). */
-  publish(topicName: string, body: string, tag?: string): MnsTopicMessage {
+  /** Publishes to a topic: kept in order, for tests to read (state.topicMessages, state.topicMessageAttributes). */
+  publish(topicName: string, body: string, tag?: string, attributes?: Record<string, string>): MnsTopicMessage {
     const t = this.topic(topicName);
     const m: MnsTopicMessage = {
       MessageId: randomUUID().replace(/-/g, "").toUpperCase(),
       MessageBody: body,
       MessageBodyMD5: md5Hex(Buffer.from(body, "utf8")).toUpperCase(),
       ...(tag !== undefined ? { MessageTag: tag } : {}),
+      ...(attributes !== undefined ? { MessageAttributes: attributes } : {}),
       PublishTime: this.clock.now(),
     };
     t.Messages.push(m);
@@ -105,7 +115,7 @@ export class MnsService {
     const doc = req.body.toString("utf8");
     const body = xmlText(doc, "MessageBody");
     if (body === undefined) throw new ApiError(400, "InvalidArgument", "The MessageBody element is required.");
-    const m = this.publish(topicName, body, xmlText(doc, "MessageTag"));
+    const m = this.publish(topicName, body, xmlText(doc, "MessageTag"), messageAttributes(doc));
     return { status: 201, headers: { "content-type": "text/xml;charset=utf-8" }, body: xmlDoc(`<Message xmlns="${MNS_NS}">\n${field("MessageId", m.MessageId)}\n${field("MessageBodyMD5", m.MessageBodyMD5)}\n</Message>`) };
   }
 
