@@ -25,7 +25,7 @@ import { verifyAcs3, ACS3 } from "./signing/acs3";
 import { verifyMns, verifyOss } from "./signing/headerv1";
 import type { Credential, SignedRequest } from "./signing/keys";
 import { verifyRpcV1 } from "./signing/rpcv1";
-import { CloudState, type SystemEvent, type SystemEventSeed } from "./state";
+import { CloudState, type EventCycleStatus, type SystemEvent, type SystemEventSeed } from "./state";
 
 export const RPC_PRODUCTS: readonly RpcProduct[] = [ecs, slb, alb, ess, cms];
 const BY_VERSION = new Map(RPC_PRODUCTS.map((p) => [p.version, p]));
@@ -183,6 +183,11 @@ export class FakeCloud {
   /** Seeds a system event (real by default, `Simulated: true` for a drill) and runs its lifecycle. */
   addSystemEvent(seed: SystemEventSeed): SystemEvent {
     return this.life.createEvent(seed);
+  }
+
+  /** Moves a system event to a status as the platform would (times stamped, its CMS notification emitted), e.g. `Failed`. */
+  setSystemEventStatus(ev: SystemEvent, status: EventCycleStatus): void {
+    this.life.transition(ev, status);
   }
 
   /** Releases an instance: removed from ECS only (SLB/ESS keep it), `Instance:StateChange` Deleted. */
