@@ -5,10 +5,10 @@ import { ConfigError, parseConfig, type HandlerConfig } from "./core/config";
 import type { EventHandler } from "./core/handler";
 import { bodyBase64, runInvocation } from "./core/invoke";
 import { outcomeLine, type Outcome } from "./core/outcome";
-import { systemClock, type Clock } from "./core/ports";
+import { systemClock, type Clock, type TopicPublisher } from "./core/ports";
 import { InvocationTimer } from "./core/timings";
-import { credentialSource } from "./cloud/credentials";
-import { endpointFor } from "./cloud/endpoints";
+import { credentialSource, type CredentialSource } from "./cloud/credentials";
+import { endpointFor, type Endpoint } from "./cloud/endpoints";
 import { MnsDeadLetter, MnsTopicPublisher } from "./cloud/mns";
 import { OpenApiCloud } from "./cloud/openapi";
 import { OssObjectStore } from "./cloud/oss";
@@ -52,7 +52,6 @@ export function fcHandler(def: EventHandler, clock: Clock = systemClock) {
     const workDeadline: Deadline = deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now);
     const markers = ossStore(config.idempotency.bucket, workDeadline, config.api, config.api.callTimeoutMs);
     const overflowStore = ossStore(config.idempotency.bucket, hardDeadline, config.api, config.api.callTimeoutMs);
-    const mnsEndpoint = endpointFor("mns", region, env, context?.accountId ?? config.accountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID);
     const outcome = await runInvocation(event, {
       handler: def,
       config,
@@ -63,7 +62,7 @@ export function fcHandler(def: EventHandler, clock: Clock = systemClock) {
       deadline: workDeadline,
       requestId,
       leaseMs: (config.idempotency.leaseSeconds ?? timeoutMs / 1000 + 60) * 1000,
-      topics: config.alertTopic ? new MnsTopicPublisher({ endpoint: mnsEndpoint, credentials, retry: config.api, deadline: workDeadline, callTimeoutMs: config.api.callTimeoutMs }) : undefined,
+      topics: alertPublisher(config, endpointFor("mns", region, env, context?.accountId ?? config.accountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID), credentials, workDeadline),
       timer,
     });
     return log(outcome);
@@ -75,6 +74,11 @@ export function fcHandler(def: EventHandler, clock: Clock = systemClock) {
       return new MnsDeadLetter({ queue, endpoint: endpointFor("mns", region, env, context?.accountId ?? accountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID), credentials, retry, deadline: hardDeadline, callTimeoutMs, overflow });
     }
   };
+}
+
+/** The ALERT_TOPIC publisher; undefined without ALERT_TOPIC (core/alerts.ts alertSinkFor then says the alert went nowhere). */
+export function alertPublisher(config: HandlerConfig, endpoint: Endpoint, credentials: CredentialSource, deadline: Deadline): TopicPublisher | undefined {
+  return config.alertTopic ? new MnsTopicPublisher({ endpoint, credentials, retry: config.api, deadline, callTimeoutMs: config.api.callTimeoutMs }) : undefined;
 }
 
 function log(outcome: Outcome): Outcome {

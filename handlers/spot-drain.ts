@@ -3,11 +3,11 @@
 // drain, then remove — and shout when that leaves a target short of capacity.
 import { ALERT_APIS, ECS } from "./cloud/apis";
 import { groupPolicyFor } from "./core/config";
-import type { EventHandler, HandlerContext, HandlerResult } from "./core/handler";
+import type { CriticalAlert, EventHandler, HandlerContext, HandlerResult } from "./core/handler";
 import { messageOf } from "./core/invoke";
 import { decideScope, describeInstance } from "./actions/scope";
 import { DISCOVERY_APIS, discoverMemberships, summarize, type Membership } from "./lb/discovery";
-import { HEALTH_APIS, REMOVAL_APIS, WEIGHT_APIS, capacityShortfalls, onEveryTarget, removeInstance, setWeightZero } from "./lb/drain";
+import { HEALTH_APIS, REMOVAL_APIS, WEIGHT_APIS, capacityShortfalls, onEveryTarget, removeInstance, setWeightZero, type CapacityShortfall } from "./lb/drain";
 
 /** Time kept free after the wait for the capacity check and the removals. */
 export const REMOVAL_RESERVE_MS = 30_000;
@@ -69,15 +69,25 @@ async function guardCapacity(ctx: HandlerContext, memberships: Membership[], war
     warnings.push(`capacity below minimum: ${s.target} keeps ${s.healthyRemaining} healthy backend(s), MIN_HEALTHY_BACKENDS=${config.minHealthyBackends}${s.unknown ? ` (${s.unknown} with unknown health)` : ""}`);
   }
   try {
-    await ctx.alerts.critical(CAPACITY_EVENT_NAME, {
-      eventName: event.name,
-      minimumHealthy: config.minHealthyBackends,
-      targets: short,
-    });
+    await ctx.alerts.critical(capacityAlert(event.name, event.instanceId, config.minHealthyBackends, short));
   } catch (err) {
     // The sink has retried; the outcome line (logged, and in the DLQ on failure) is what is left.
     warnings.push(`${messageOf(err)}; removing anyway`);
   }
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+
+/** E.g. "capacity below minimum: CLB lb-xyz has 1 healthy backend (min 2)". */
+export function capacityAlert(eventName: string, instanceId: string, minimum: number, short: readonly CapacityShortfall[]): CriticalAlert {
+  const [first, ...more] = short;
+  const rest = more.length ? `; ${plural(more.length, "more target")}` : "";
+  return {
+    name: CAPACITY_EVENT_NAME,
+    summary: `capacity below minimum: ${first.target} has ${plural(first.healthyRemaining, "healthy backend")} (min ${minimum})${rest}, after ${instanceId} left`,
+    short: `capacity < ${minimum} healthy on ${plural(short.length, "target")}`,
+    detail: { eventName, minimumHealthy: minimum, targets: short },
+  };
 }
 
 export const spotDrain: EventHandler = {

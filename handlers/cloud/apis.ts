@@ -64,10 +64,6 @@ export const ESS = {
   detachInstances: write("ess", "DetachInstances", true),
 } as const;
 
-export const CMS = {
-  putCustomEvent: write("cms", "PutCustomEvent"),
-} as const;
-
 /** Idempotency markers and oversized dead-letter bodies. */
 export const OSS = {
   putObject: write("oss", "PutObject"),

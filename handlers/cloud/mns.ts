@@ -1,7 +1,8 @@
 // MNS over its XML API: the dead-letter queue (SendMessage; a record too big
 // for one message keeps its body in OSS and carries a reference instead, so
-// nothing is lost) and the alert topic (PublishMessage).
-import type { DeadLetter, DeadLetterRecord, TopicPublisher } from "../core/ports";
+// nothing is lost) and the alert topic (PublishMessage, with the mail and SMS
+// subscriptions' MessageAttributes).
+import type { DeadLetter, DeadLetterRecord, TopicMessageAttributes, TopicPublisher } from "../core/ports";
 import { sha256 } from "../core/event";
 import type { CredentialSource } from "./credentials";
 import type { Endpoint } from "./endpoints";
@@ -78,17 +79,22 @@ export class MnsDeadLetter implements DeadLetter {
   }
 }
 
-/** PublishMessage's body: the message body only (no tag, no attributes). */
-export function publishMessageXml(body: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><Message xmlns="http://mns.aliyuncs.com/doc/v1/"><MessageBody>${xmlEscape(body)}</MessageBody></Message>`;
+/**
+ * PublishMessage's body: the message body and, when given, `MessageAttributes`
+ * whose `DirectMail` / `DirectSMS` elements each hold a JSON object (no tag).
+ */
+export function publishMessageXml(body: string, attributes?: TopicMessageAttributes): string {
+  const attrs = Object.entries(attributes ?? {}).filter(([, v]) => v !== undefined);
+  const attributesXml = attrs.length ? `<MessageAttributes>${attrs.map(([k, v]) => `<${k}>${xmlEscape(JSON.stringify(v))}</${k}>`).join("")}</MessageAttributes>` : "";
+  return `<?xml version="1.0" encoding="UTF-8"?><Message xmlns="http://mns.aliyuncs.com/doc/v1/"><MessageBody>${xmlEscape(body)}</MessageBody>${attributesXml}</Message>`;
 }
 
 /** MNS topic PublishMessage (`POST /topics/<name>/messages`, 201 Created). */
 export class MnsTopicPublisher implements TopicPublisher {
   constructor(private readonly o: MnsConnection) {}
 
-  async publish(topic: string, body: string): Promise<void> {
+  async publish(topic: string, body: string, attributes?: TopicMessageAttributes): Promise<void> {
     if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw new Error(`topic message is ${Buffer.byteLength(body)} bytes, at most ${MAX_MESSAGE_BYTES} allowed`);
-    await mnsPost(this.o, `mns PublishMessage ${topic}`, `/topics/${encodeURIComponent(topic)}/messages`, publishMessageXml(body));
+    await mnsPost(this.o, `mns PublishMessage ${topic}`, `/topics/${encodeURIComponent(topic)}/messages`, publishMessageXml(body, attributes));
   }
 }

@@ -43,6 +43,9 @@ const EnvSchema = z.object({
   MARKER_LEASE_SECONDS: z.optional(wholeNumber(0, 1, 86_400)),
   ALIBABA_CLOUD_ACCOUNT_ID: z.optional(z.string()),
   ALERT_TOPIC: z.optional(z.string().check(z.trim(), z.minLength(1, "expected an MNS topic name"))),
+  ALERT_MAIL_ACCOUNT: z.optional(z.string().check(z.trim(), z.regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "expected a verified DirectMail sender address, e.g. alerts@mail.example.com"))),
+  ALERT_SMS_SIGN_NAME: z.optional(z.string().check(z.trim(), z.minLength(1, "expected an approved SMS signature name"))),
+  ALERT_SMS_TEMPLATE_CODE: z.optional(z.string().check(z.trim(), z.regex(/^SMS_\w+$/, "expected an approved SMS template code, e.g. SMS_123456789"))),
   GROUP_POLICIES: z.optional(z.string()),
 });
 
@@ -106,6 +109,10 @@ export interface HandlerConfig {
   accountId?: string;
   /** ALERT_TOPIC: MNS topic CRITICAL alerts are published to (its subscriptions reach people). */
   alertTopic?: string;
+  /** ALERT_MAIL_ACCOUNT: the DirectMail sender the topic's mail subscriptions send from. */
+  alertMail?: { accountName: string };
+  /** ALERT_SMS_SIGN_NAME + ALERT_SMS_TEMPLATE_CODE: signature and template (one variable, `${alert}`) of the topic's SMS subscriptions. */
+  alertSms?: { signName: string; templateCode: string };
   /** GROUP_POLICIES, parsed once here for every handler; absent when the variable is unset. */
   groupPolicies?: GroupPolicies;
 }
@@ -125,6 +132,7 @@ export function parseConfig(env: Record<string, string | undefined>): HandlerCon
         return `env ${key}: ${i.message} (got ${got})`;
       });
   const groupPolicies = input.GROUP_POLICIES === undefined ? undefined : parseGroupPolicies(input.GROUP_POLICIES, problems);
+  problems.push(...smsPairProblems(input));
   if (!result.success || problems.length) throw new ConfigError(`invalid handler configuration: ${problems.join("; ")}`);
   const e = result.data;
   return {
@@ -140,8 +148,19 @@ export function parseConfig(env: Record<string, string | undefined>): HandlerCon
     deadlineMarginMs: e.DEADLINE_MARGIN_SECONDS * 1000,
     accountId: e.ALIBABA_CLOUD_ACCOUNT_ID,
     alertTopic: e.ALERT_TOPIC,
+    ...(e.ALERT_MAIL_ACCOUNT ? { alertMail: { accountName: e.ALERT_MAIL_ACCOUNT } } : {}),
+    ...(e.ALERT_SMS_SIGN_NAME && e.ALERT_SMS_TEMPLATE_CODE ? { alertSms: { signName: e.ALERT_SMS_SIGN_NAME, templateCode: e.ALERT_SMS_TEMPLATE_CODE } } : {}),
     groupPolicies,
   };
+}
+
+/** An SMS needs both its signature and its template: half a pair is a mistake, not "SMS off". */
+function smsPairProblems(input: Record<string, string | undefined>): string[] {
+  const sign = input.ALERT_SMS_SIGN_NAME?.trim() || undefined;
+  const template = input.ALERT_SMS_TEMPLATE_CODE?.trim() || undefined;
+  if (sign && !template) return [`env ALERT_SMS_TEMPLATE_CODE: required when ALERT_SMS_SIGN_NAME is set (SMS alerts need both, or neither to send none) (got unset)`];
+  if (template && !sign) return [`env ALERT_SMS_SIGN_NAME: required when ALERT_SMS_TEMPLATE_CODE is set (SMS alerts need both, or neither to send none) (got unset)`];
+  return [];
 }
 
 /** JSON, then the schema; problems are reported with their path inside the variable. */

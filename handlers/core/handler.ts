@@ -7,9 +7,21 @@ import type { SystemEvent } from "./event";
 import type { CloudGateway } from "./gateway";
 import type { Clock } from "./ports";
 
-/** Raises a CRITICAL notification (CMS custom event, routed to the CRITICAL tier by infra). */
+/** A CRITICAL alert as a handler raises it (core/alerts.ts turns it into a topic message). */
+export interface CriticalAlert {
+  /** `EventOps:<kind>`, e.g. `EventOps:CapacityBelowMinimum`. */
+  name: string;
+  /** One human line, without the severity, e.g. "capacity below minimum: lb-xyz has 1 healthy backend (min 2)": the mail subject. */
+  summary: string;
+  /** The SMS text (≤ 35 characters); the summary, cut, when absent. */
+  short?: string;
+  /** The facts, as JSON: the body webhooks and mail readers get. */
+  detail: Record<string, unknown>;
+}
+
+/** Raises a CRITICAL alert: published to ALERT_TOPIC, whose subscriptions reach the CRITICAL tier. Rejects when it was not delivered. */
 export interface AlertSink {
-  critical(eventName: string, content: Record<string, unknown>): Promise<void>;
+  critical(alert: CriticalAlert): Promise<void>;
 }
 
 export interface HandlerContext {

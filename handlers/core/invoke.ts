@@ -3,9 +3,8 @@
 // queue; only when that write fails does this throw (FC's onFailure
 // destination, also the DLQ, is the backstop).
 import { handlersFor } from "../catalogue";
-import { MNS } from "../cloud/apis";
 import type { Deadline } from "../cloud/retry";
-import { cmsAlertSink, topicAlertSink } from "./alerts";
+import { alertSinkFor } from "./alerts";
 import type { HandlerConfig } from "./config";
 import { decodeEvent, type SystemEvent } from "./event";
 import { CloudGateway } from "./gateway";
@@ -28,7 +27,7 @@ export interface InvocationDeps {
   leaseMs: number;
   /** MNS topics, for CRITICAL alerts to config.alertTopic. */
   topics?: TopicPublisher;
-  /** Test seam; defaults to the ALERT_TOPIC sink for handlers listing ALERT_APIS, else CMS custom events. */
+  /** Test seam; defaults to the ALERT_TOPIC sink for handlers listing ALERT_APIS (core/alerts.ts alertSinkFor). */
   alerts?: (cloud: CloudGateway, event: SystemEvent) => AlertSink;
   /** Started by the caller to include its own setup (fc-entry: config, adapters); else started here. */
   timer?: InvocationTimer;
@@ -110,19 +109,10 @@ export async function runInvocation(body: unknown, deps: InvocationDeps): Promis
   }
   return report(outcome, { ...ids, reason: result.reason, actions: cloud.actions, warnings: warnings.length ? warnings : undefined });
 
-  /**
-   * A handler that lists MNS PublishMessage in its `apis` (ALERT_APIS) alerts
-   * to ALERT_TOPIC, the path that reaches people; the others keep CMS custom
-   * events (and their RAM) until they list it. Route and RAM follow one list.
-   */
+  /** ALERT_TOPIC for handlers listing ALERT_APIS (route and RAM follow one list); see alertSinkFor. */
   function defaultAlerts(gateway: CloudGateway, e: SystemEvent): AlertSink {
-    if (!handler.apis.includes(MNS.publishMessage)) return cmsAlertSink(gateway, `${handler.name}/${e.key}`);
-    const topic = config.alertTopic;
-    if (!topic) return { critical: async (name) => Promise.reject(new Error(`CRITICAL alert ${name} NOT delivered: ALERT_TOPIC is not set`)) };
-    const publisher: TopicPublisher = topics ?? { publish: async () => Promise.reject(new Error("no MNS topic publisher was wired into this invocation")) };
-    return topicAlertSink(gateway, publisher, topic, { handler: handler.name, eventId: e.id ?? e.key, instanceId: e.instanceId }, clock.now);
+    return alertSinkFor(handler, config, gateway, topics, { handler: handler.name, eventId: e.id ?? e.key, instanceId: e.instanceId }, clock.now);
   }
-
 
   async function fail(err: unknown): Promise<Outcome> {
     const error = { code: codeOf(err), message: messageOf(err) };

@@ -43,9 +43,41 @@ export interface DeadLetter {
   send(record: DeadLetterRecord): Promise<void>;
 }
 
+/**
+ * PublishMessage `MessageAttributes/DirectMail`: what a mail subscription
+ * needs (the SingleSendMail fields). `AccountName` is a verified DirectMail
+ * sender; `AddressType` 1 = that sender address (0 = a random account).
+ */
+export interface DirectMailAttributes {
+  AccountName: string;
+  Subject: string;
+  AddressType: 0 | 1;
+  IsHtml: 0 | 1;
+  ReplyToAddress: 0 | 1;
+}
+
+/**
+ * PublishMessage `MessageAttributes/DirectSMS`. `singleContent`: each SMS
+ * subscription's own phone (`sms:directsms:<phone>`) receives `SmsParams`
+ * (a JSON string of the template's variables); `multiContent` would only reach
+ * an anonymous subscription and needs the phones in `SmsParams`.
+ */
+export interface DirectSmsAttributes {
+  FreeSignName: string;
+  TemplateCode: string;
+  Type: "singleContent";
+  SmsParams: string;
+}
+
+/** Per-message delivery details for a topic's mail and SMS subscriptions. */
+export interface TopicMessageAttributes {
+  DirectMail?: DirectMailAttributes;
+  DirectSMS?: DirectSmsAttributes;
+}
+
 /** MNS topic PublishMessage. Rejects only when the message could not be published (after retries). */
 export interface TopicPublisher {
-  publish(topic: string, body: string): Promise<void>;
+  publish(topic: string, body: string, attributes?: TopicMessageAttributes): Promise<void>;
 }
 
 export interface Clock {

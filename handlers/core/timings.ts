@@ -70,7 +70,7 @@ export class InvocationTimer {
   }
 
   topicPublisher(port: TopicPublisher): TopicPublisher {
-    return { publish: (t, b) => this.api(() => port.publish(t, b)) };
+    return { publish: (t, b, a) => this.api(() => port.publish(t, b, a)) };
   }
 
   /** The same clock, its sleeps counted as wait. */

@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import { credentialSource } from "../cloud/credentials";
 import { OpenApiCloud } from "../cloud/openapi";
 import { deadlineAt } from "../cloud/retry";
-import { cmsAlertSink } from "../core/alerts";
+import { endpointFor } from "../cloud/endpoints";
+import { alertSinkFor } from "../core/alerts";
 import { parseConfig } from "../core/config";
 import { bodyToText, isRecord, parseJsonOrBase64 } from "../core/event";
 import { CloudGateway } from "../core/gateway";
@@ -15,7 +16,7 @@ import { outcomeLine, type Outcome } from "../core/outcome";
 import { systemClock, type Clock } from "../core/ports";
 import { expiry } from "../expiry/handler";
 import { parseExpirySettings, runExpiryScan, summarizeResults } from "../expiry/scan";
-import { fcHandler, type FcContext } from "../fc-entry";
+import { alertPublisher, fcHandler, type FcContext } from "../fc-entry";
 
 /** `{"scan":"expiry"}` directly, or inside the FC timer trigger's `payload` string. */
 export function isScanRequest(body: unknown): boolean {
@@ -51,12 +52,15 @@ export function createHandler(clock: Clock = systemClock) {
     let cloud: CloudGateway | undefined;
     try {
       const config = parseConfig(env);
-      const settings = parseExpirySettings(env);
+      const settings = parseExpirySettings(env, config.groupPolicies);
       const deadline = deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now);
-      const api = new OpenApiCloud({ env, credentials: credentialSource(context?.credentials), retry: config.api, deadline, callTimeoutMs: config.api.callTimeoutMs });
+      const credentials = credentialSource(context?.credentials);
+      const api = new OpenApiCloud({ env, credentials, retry: config.api, deadline, callTimeoutMs: config.api.callTimeoutMs });
       const day = new Date(started).toISOString().slice(0, 10);
       cloud = new CloudGateway(api, { dryRun: config.dryRun, eventKey: `expiry-scan/${regionId}/${day}`, regionId });
-      const results = await runExpiryScan({ cloud, regionId, settings, scope: config.scope, now: clock.now() }, cmsAlertSink(cloud, `expiry-scan/${day}`));
+      const publisher = alertPublisher(config, endpointFor("mns", regionId, env, context?.accountId ?? config.accountId), credentials, deadline);
+      const alerts = alertSinkFor(expiry, config, cloud, publisher, { handler: "expiry", eventId: ids.eventId }, clock.now);
+      const results = await runExpiryScan({ cloud, regionId, settings, scope: config.scope, now: clock.now() }, alerts);
       const acted = results.some((r) => r.kind === "renewed" || r.kind === "notify" || r.kind === "undecidable");
       outcome = { outcome: acted ? (config.dryRun ? "dry-run" : "acted") : "skipped", ...ids, reason: summarizeResults(results), actions: cloud.actions, durationMs: clock.now() - started };
     } catch (err) {

@@ -13,9 +13,12 @@ import { isRecord, parseJsonOrBase64, bodyToText } from "../core/event";
 import { messageOf } from "../core/invoke";
 import { outcomeLine, type Outcome } from "../core/outcome";
 import { systemClock, type Clock } from "../core/ports";
-import { fcHandler, type FcContext } from "../fc-entry";
-import { createMaintenanceHandler, parseMaintenanceSettings } from "../maintenance/handler";
+import { alertSinkFor } from "../core/alerts";
+import type { CloudGateway } from "../core/gateway";
+import { alertPublisher, fcHandler, type FcContext } from "../fc-entry";
+import { createMaintenanceHandler, maintenance, parseMaintenanceSettings } from "../maintenance/handler";
 import { gatewayPerRecord, reconcile } from "../maintenance/reconciler";
+import type { StoredPending } from "../maintenance/store";
 
 /**
  * The timer's payload, as the FC timer trigger delivers it
@@ -53,7 +56,7 @@ export function createHandler(clock: Clock = systemClock) {
 
     if (!isReconcileRequest(event)) {
       const def = createMaintenanceHandler({
-        settings: () => parseMaintenanceSettings(env),
+        settings: (config) => parseMaintenanceSettings(env, config.groupPolicies),
         objects: () => {
           const config = parseConfig(env);
           return objectsFor(config.idempotency.bucket, deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now), config.api);
@@ -66,12 +69,15 @@ export function createHandler(clock: Clock = systemClock) {
     // Timer tick. A failure is reported, not thrown: the next tick is the retry
     // (an FC async retry or a dead letter of a timer payload would add nothing).
     const config = parseConfig(env);
-    const timing = parseMaintenanceSettings(env);
+    const timing = parseMaintenanceSettings(env, config.groupPolicies);
     const deadline = deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now);
     const cloudApi = new OpenApiCloud({ env, credentials, retry: config.api, deadline, callTimeoutMs: config.api.callTimeoutMs });
+    const publisher = alertPublisher(config, endpointFor("mns", region, env, context?.accountId ?? config.accountId), credentials, deadline);
+    // A record's escalation names the maintenance event it is about.
+    const alerts = (cloud: CloudGateway, record: StoredPending) => alertSinkFor(maintenance, config, cloud, publisher, { handler: "maintenance", eventId: record.eventId, instanceId: record.instanceId }, clock.now);
     let outcome: Outcome;
     try {
-      const report = await reconcile({ gatewayFor: gatewayPerRecord(cloudApi, config.dryRun), objects: objectsFor(config.idempotency.bucket, deadline, config.api), clock, config, timing, writer: requestId, deadline });
+      const report = await reconcile({ gatewayFor: gatewayPerRecord(cloudApi, config.dryRun), objects: objectsFor(config.idempotency.bucket, deadline, config.api), clock, config, timing, writer: requestId, deadline, alerts });
       const acted = report.records.some((r) => r.steps.length > 0);
       outcome = {
         outcome: acted ? (config.dryRun ? "dry-run" : "acted") : "skipped",

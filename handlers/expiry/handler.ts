@@ -4,21 +4,22 @@
 // unconfirmed and an event may never come.
 import { ECS } from "../cloud/apis";
 import { FINAL_STATUSES } from "../catalogue";
+import type { HandlerConfig } from "../core/config";
 import type { EventHandler, HandlerContext, HandlerResult } from "../core/handler";
 import { listOf, str } from "../lb/responses";
-import { EXPIRY_APIS, alertExpiring, billedInstance, handleInstance, parseExpirySettings, type ExpirySettings } from "./scan";
+import { EXPIRY_APIS, EXPIRY_NOTICE_EVENT_NAME, alertExpiring, billedInstance, handleInstance, parseExpirySettings, type ExpirySettings } from "./scan";
 
 /** The platform says the instance is about to stop or go: no horizon applies. */
 const EVENT_HORIZON_DAYS = 36_500;
 
-export function createExpiryHandler(settingsFrom: () => ExpirySettings): EventHandler {
+export function createExpiryHandler(settingsFrom: (config: HandlerConfig) => ExpirySettings): EventHandler {
   async function run(ctx: HandlerContext): Promise<HandlerResult> {
     const { event, cloud, config, clock, alerts } = ctx;
     const { instanceId, regionId } = event;
     if (event.status && FINAL_STATUSES.includes(event.status)) {
       return { outcome: "skipped", reason: `${event.name} is ${event.status}: final, nothing left to prevent` };
     }
-    const settings = settingsFrom();
+    const settings = settingsFrom(config);
     const eventType = str(event.content.eventType) ?? event.entry.event;
 
     const body = await cloud.read(ECS.describeInstances, { RegionId: regionId, InstanceIds: JSON.stringify([instanceId]) });
@@ -30,7 +31,12 @@ export function createExpiryHandler(settingsFrom: () => ExpirySettings): EventHa
       // Overdue payment: renewing cannot help, only topping up the account can.
       if (instance.tags[config.scope.tagKey] !== config.scope.tagValue) return { outcome: "skipped", reason: `instance ${instanceId} does not carry the scope tag ${config.scope.tagKey}=${config.scope.tagValue}` };
       const reason = `${eventType} ${event.status ?? ""} for ${instanceId}: the account is overdue; top it up before the platform acts`.trim();
-      await alerts.critical("EventOps:ExpiryNotice", { source: "event", eventName: event.name, instanceId, regionId, reason });
+      await alerts.critical({
+        name: EXPIRY_NOTICE_EVENT_NAME,
+        summary: `account overdue: ${eventType} ${event.status ?? ""} for ${instanceId}; top the account up before the platform acts`.replace(/ {2,}/g, " "),
+        short: `account overdue: ${instanceId}`,
+        detail: { source: "event", eventName: event.name, instanceId, regionId, reason },
+      });
       return { outcome: "acted", reason: `notified: ${reason}` };
     }
 
@@ -54,4 +60,4 @@ export function createExpiryHandler(settingsFrom: () => ExpirySettings): EventHa
 }
 
 /** The deployed handler: settings from the environment of each invocation. */
-export const expiry: EventHandler = createExpiryHandler(() => parseExpirySettings(process.env));
+export const expiry: EventHandler = createExpiryHandler((config) => parseExpirySettings(process.env, config.groupPolicies));

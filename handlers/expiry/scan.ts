@@ -2,10 +2,11 @@
 // periodic horizon scan over DescribeInstances that finds what the (unconfirmed)
 // expiry events miss. Decisions are decide.ts's; this module reads and acts.
 import * as z from "zod/mini";
-import { CMS, ECS } from "../cloud/apis";
+import { ALERT_APIS, ECS } from "../cloud/apis";
+import { ConfigError, type GroupPolicies } from "../core/config";
 import { decideScope, type ScopeConfig } from "../actions/scope";
 import type { CloudGateway } from "../core/gateway";
-import type { AlertSink } from "../core/handler";
+import type { AlertSink, CriticalAlert } from "../core/handler";
 import { listOf, num, str } from "../lb/responses";
 import { decideExpiry, instancesWithinHorizon, type DescribeInstancesPage, type ExpiryPolicy, type InstanceBilling } from "./decide";
 
@@ -27,41 +28,29 @@ export interface ExpirySettings {
 }
 
 /** Every API the expiry function may call (its RAM policy). */
-export const EXPIRY_APIS = [ECS.describeInstances, ECS.describeInstanceAutoRenewAttribute, ECS.renewInstance, CMS.putCustomEvent] as const;
+export const EXPIRY_APIS = [ECS.describeInstances, ECS.describeInstanceAutoRenewAttribute, ECS.renewInstance, ...ALERT_APIS] as const;
 
 const wholeNumber = (fallback: number, min: number, max: number) =>
   z.prefault(z.pipe(z.string().check(z.regex(/^\d+$/, "expected a whole number")), z.pipe(z.transform(Number), z.number().check(z.gte(min, `expected at least ${min}`), z.lte(max, `expected at most ${max}`)))), String(fallback));
 
-const policyEnum = z.enum(["renew", "notify", "let-expire"]);
-const GroupPolicies = z.object({
-  tagKey: z.string().check(z.minLength(1)),
-  groups: z.record(z.string(), z.looseObject({ group: z.string(), expiry: z.optional(z.object({ policy: policyEnum, renewMonths: z.number().check(z.int(), z.gte(1), z.lte(36)) })) })),
-});
 const Env = z.object({
-  GROUP_POLICIES: z.string().check(z.minLength(1, "required: JSON {tagKey, groups}")),
   EXPIRY_HORIZON_DAYS: wholeNumber(7, 0, 365),
-  EXPIRY_DEFAULT_POLICY: z.prefault(policyEnum, "notify"),
+  EXPIRY_DEFAULT_POLICY: z.prefault(z.enum(["renew", "notify", "let-expire"], "expected renew, notify or let-expire"), "notify"),
 });
 
-/** Parsed from the environment at the edge; errors name the variable and what is allowed. */
-export function parseExpirySettings(env: Record<string, string | undefined>): ExpirySettings {
+/**
+ * The expiry knobs from the environment, with the groups taken from
+ * GROUP_POLICIES as config.ts parsed it (`config.groupPolicies`); errors name
+ * the variable and what is allowed.
+ */
+export function parseExpirySettings(env: Record<string, string | undefined>, policies: GroupPolicies | undefined): ExpirySettings {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const e = z.safeParse(Env, input);
-  if (!e.success) throw new Error(`invalid expiry configuration: ${e.error.issues.map((i) => `env ${String(i.path[0])}: ${i.message}`).join("; ")}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(e.data.GROUP_POLICIES);
-  } catch {
-    throw new Error("invalid expiry configuration: env GROUP_POLICIES: not JSON");
-  }
-  const gp = z.safeParse(GroupPolicies, json);
-  if (!gp.success) throw new Error(`invalid expiry configuration: env GROUP_POLICIES: ${gp.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!e.success) throw new ConfigError(`invalid expiry configuration: ${e.error.issues.map((i) => `env ${String(i.path[0])}: ${i.message}`).join("; ")}`);
+  if (!policies) throw new ConfigError("invalid expiry configuration: env GROUP_POLICIES: required (JSON {tagKey, groups}): which group an instance is in decides what to do");
   const groups: Record<string, ExpiryGroup> = {};
-  for (const [tagValue, g] of Object.entries(gp.data.groups)) {
-    const x = g.expiry ?? { policy: "notify" as const, renewMonths: 1 };
-    groups[tagValue] = { group: g.group, policy: x.policy, renewMonths: x.renewMonths };
-  }
-  return { tagKey: gp.data.tagKey, groups, defaultPolicy: e.data.EXPIRY_DEFAULT_POLICY, horizonDays: e.data.EXPIRY_HORIZON_DAYS };
+  for (const [tagValue, g] of Object.entries(policies.groups)) groups[tagValue] = { group: g.group, policy: g.expiry.policy, renewMonths: g.expiry.renewMonths };
+  return { tagKey: policies.tagKey, groups, defaultPolicy: e.data.EXPIRY_DEFAULT_POLICY, horizonDays: e.data.EXPIRY_HORIZON_DAYS };
 }
 
 /** An instance as DescribeInstances shows it, with its tags. */
@@ -171,16 +160,32 @@ export async function handleInstance(ctx: ExpiryContext, instance: BilledInstanc
   }
 }
 
+const days = (d: number | undefined) => (d === undefined ? undefined : Math.round(d * 10) / 10);
+
+/** E.g. "2 subscription instances expiring, not renewed automatically: i-a (2.9 days, group web), i-b (expiry unreadable)". */
+export function expiryAlert(notify: readonly ExpiryResult[], extra: Record<string, unknown>): CriticalAlert {
+  const one = (r: ExpiryResult) => `${r.instanceId} (${r.daysLeft === undefined ? "expiry unreadable" : `${days(r.daysLeft)} days`}${r.group ? `, group ${r.group}` : ""})`;
+  const shown = notify.slice(0, 3).map(one).join(", ");
+  const more = notify.length > 3 ? `, +${notify.length - 3} more` : "";
+  const n = notify.length;
+  return {
+    name: EXPIRY_NOTICE_EVENT_NAME,
+    summary: `${n} subscription instance${n === 1 ? "" : "s"} expiring, not renewed automatically: ${shown}${more}`,
+    short: n === 1 ? `expiring: ${notify[0].instanceId}` : `${n} instances expiring`,
+    detail: {
+      ...extra,
+      count: n,
+      // One topic message stays small: the first 50, the count says the rest.
+      instances: notify.slice(0, 50).map((r) => ({ instanceId: r.instanceId, group: r.group, daysLeft: days(r.daysLeft), reason: r.reason })),
+    },
+  };
+}
+
 /** One alert for every instance a person must look at (CRITICAL tier). */
 export async function alertExpiring(alerts: AlertSink, results: ExpiryResult[], extra: Record<string, unknown>): Promise<void> {
   const notify = results.filter((r) => r.kind === "notify" || r.kind === "undecidable");
   if (notify.length === 0) return;
-  await alerts.critical(EXPIRY_NOTICE_EVENT_NAME, {
-    ...extra,
-    count: notify.length,
-    // CMS custom event content stays small: the first 50, the count says the rest.
-    instances: notify.slice(0, 50).map((r) => ({ instanceId: r.instanceId, group: r.group, daysLeft: r.daysLeft === undefined ? undefined : Math.round(r.daysLeft * 10) / 10, reason: r.reason })),
-  });
+  await alerts.critical(expiryAlert(notify, extra));
 }
 
 /** The scan: decide and act for every expiring instance; notifications in one alert. */

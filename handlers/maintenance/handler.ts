@@ -6,9 +6,10 @@
 // over the following hours. Final statuses advance the pending record at once.
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
-import { ECS } from "../cloud/apis";
+import { ALERT_APIS, ECS } from "../cloud/apis";
 import type { EventStatus } from "../catalogue";
-import type { EventHandler, HandlerContext, HandlerResult } from "../core/handler";
+import { ConfigError, type GroupPolicies, type HandlerConfig } from "../core/config";
+import type { AlertSink, CriticalAlert, EventHandler, HandlerContext, HandlerResult } from "../core/handler";
 import type { ObjectStore } from "../core/ports";
 import { decideScope, describeInstance } from "../actions/scope";
 import { listOf, str } from "../lb/responses";
@@ -37,19 +38,7 @@ export interface MaintenanceSettings extends MaintenanceTiming {
 const wholeNumber = (fallback: number, min: number, max: number) =>
   z.prefault(z.pipe(z.string().check(z.regex(/^\d+$/, "expected a whole number")), z.pipe(z.transform(Number), z.number().check(z.gte(min, `expected at least ${min}`), z.lte(max, `expected at most ${max}`)))), String(fallback));
 
-const GroupPolicies = z.object({
-  tagKey: z.string().check(z.minLength(1)),
-  groups: z.record(
-    z.string(),
-    z.looseObject({
-      group: z.string(),
-      maintenance: z.optional(z.object({ policy: z.enum(["proactive", "notify", "ignore"]), window: z.optional(z.object({ start: z.string(), end: z.string() })) })),
-    }),
-  ),
-});
-
 const Env = z.object({
-  GROUP_POLICIES: z.string().check(z.minLength(1, "required: JSON {tagKey, groups}")),
   MAINTENANCE_SAFETY_MARGIN_MINUTES: wholeNumber(60, 0, 24 * 60),
   MAINTENANCE_ACTION_MINUTES: wholeNumber(30, 1, 23 * 60),
   MAINTENANCE_DEFAULT_POLICY: z.prefault(z.enum(["proactive", "notify", "ignore"]), "notify"),
@@ -57,33 +46,40 @@ const Env = z.object({
   IDEMPOTENCY_PREFIX: z.prefault(z.string(), "event-ops/markers"),
 });
 
-/** Parsed from the environment at the edge; errors name the variable and what is allowed. */
-export function parseMaintenanceSettings(env: Record<string, string | undefined>): MaintenanceSettings {
+/**
+ * The maintenance knobs from the environment, with the groups taken from
+ * GROUP_POLICIES as config.ts parsed it (`config.groupPolicies`); errors name
+ * the variable and what is allowed.
+ */
+export function parseMaintenanceSettings(env: Record<string, string | undefined>, policies: GroupPolicies | undefined): MaintenanceSettings {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const e = z.safeParse(Env, input);
-  if (!e.success) throw new Error(`invalid maintenance configuration: ${e.error.issues.map((i) => `env ${String(i.path[0])}: ${i.message}`).join("; ")}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(e.data.GROUP_POLICIES);
-  } catch {
-    throw new Error("invalid maintenance configuration: env GROUP_POLICIES: not JSON");
-  }
-  const gp = z.safeParse(GroupPolicies, json);
-  if (!gp.success) throw new Error(`invalid maintenance configuration: env GROUP_POLICIES: ${gp.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!e.success) throw new ConfigError(`invalid maintenance configuration: ${e.error.issues.map((i) => `env ${String(i.path[0])}: ${i.message}`).join("; ")}`);
+  if (!policies) throw new ConfigError("invalid maintenance configuration: env GROUP_POLICIES: required (JSON {tagKey, groups}): which group an instance is in decides what to do");
   const groups: Record<string, MaintenanceGroup> = {};
-  for (const [tagValue, g] of Object.entries(gp.data.groups)) {
-    const m = g.maintenance ?? { policy: "notify" as const };
+  for (const [tagValue, g] of Object.entries(policies.groups)) {
+    const m = g.maintenance;
     if (m.window) parseWindowConfig([m.window], `GROUP_POLICIES.groups.${tagValue}.maintenance.window`); // fail early, with the path
     groups[tagValue] = { group: g.group, policy: m.policy, ...(m.window ? { window: m.window } : {}) };
   }
   const prefix = e.data.IDEMPOTENCY_PREFIX.replace(/^\/+|\/+$/g, "");
   return {
-    tagKey: gp.data.tagKey,
+    tagKey: policies.tagKey,
     groups,
     defaultPolicy: e.data.MAINTENANCE_DEFAULT_POLICY,
     safetyMarginMinutes: e.data.MAINTENANCE_SAFETY_MARGIN_MINUTES,
     actionDurationMinutes: e.data.MAINTENANCE_ACTION_MINUTES,
     pendingPrefix: (e.data.PENDING_PREFIX ?? `${prefix}/pending`).replace(/^\/+|\/+$/g, ""),
+  };
+}
+
+/** E.g. "maintenance SystemMaintenance.Reboot of i-1 (notBefore 2026-11-20T02:00:00Z) needs a person: <reason>". */
+function noticeAlert(eventType: string, instanceId: string, notBefore: string | undefined, reason: string, facts: Record<string, unknown>): CriticalAlert {
+  return {
+    name: NOTICE_EVENT_NAME,
+    summary: `maintenance ${eventType} of ${instanceId}${notBefore ? ` (notBefore ${notBefore})` : ""} needs a person: ${reason}`,
+    short: `maint ${eventType.split(".").at(-1)} ${instanceId}`,
+    detail: { ...facts, reason },
   };
 }
 
@@ -96,7 +92,8 @@ async function windowsFor(ctx: HandlerContext, group: MaintenanceGroup | undefin
 }
 
 export interface MaintenanceDeps {
-  settings: () => MaintenanceSettings;
+  /** The knobs of this invocation (GROUP_POLICIES from `config.groupPolicies`). */
+  settings: (config: HandlerConfig) => MaintenanceSettings;
   /** Where pending actions are kept (the idempotency bucket); not part of the shared handler context. */
   objects: () => ObjectStore;
   /** This invocation's id (FC request id), written into record versions. */
@@ -105,8 +102,8 @@ export interface MaintenanceDeps {
 
 export function createMaintenanceHandler(deps: MaintenanceDeps): EventHandler {
   async function run(ctx: HandlerContext): Promise<HandlerResult> {
-    const settings = deps.settings();
     const { event, cloud, config, clock } = ctx;
+    const settings = deps.settings(config);
     const { instanceId, regionId } = event;
     const now = clock.now();
     const status = event.status;
@@ -144,8 +141,8 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): EventHandler {
       actionDurationMinutes: settings.actionDurationMinutes,
       hasPending,
     });
-    const notice = (severity: string, reason: string) =>
-      ctx.alerts.critical(NOTICE_EVENT_NAME, { eventId, eventName: event.name, instanceId, regionId, group: group?.group, policy, severity, notBefore, reason });
+    const facts = { eventId, eventName: event.name, instanceId, regionId, group: group?.group, policy, severity: "CRITICAL", notBefore };
+    const notice = (reason: string) => ctx.alerts.critical(noticeAlert(eventType, instanceId, notBefore, reason, facts));
 
     switch (decision.kind) {
       case "plan": {
@@ -165,7 +162,7 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): EventHandler {
       case "accept-inquired": {
         if (decision.at > now) {
           // Not inside a window now; waiting hours inside one invocation is not an option.
-          await notice("CRITICAL", `${decision.reason}; the window is not open now, accept it by hand or wait for the platform`);
+          await notice(`${decision.reason}; the window is not open now, accept it by hand or wait for the platform`);
           return { outcome: "acted", reason: `notified: ${decision.reason}` };
         }
         await cloud.mutate(ECS.acceptInquiredSystemEvent, { RegionId: regionId, EventId: eventId }, eventId);
@@ -173,7 +170,7 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): EventHandler {
       }
       case "notify": {
         if (decision.severity === "INFO") return { outcome: "skipped", reason: `${decision.reason} (informational: no alert)` };
-        await notice("CRITICAL", decision.reason);
+        await notice(decision.reason);
         return { outcome: "acted", reason: `notified (${groupLabel}): ${decision.reason}` };
       }
       case "drop-pending-and-restore":
@@ -187,8 +184,14 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): EventHandler {
         };
       }
       case "escalate": {
-        await ctx.alerts.critical(NOTICE_EVENT_NAME, { eventId, eventName: event.name, instanceId, regionId, group: group?.group, severity: "CRITICAL", reason: decision.reason });
-        if (hasPending) await advancePending(ports, eventId, { eventStatus: status as EventStatus });
+        // One alert per event: advancing the record may escalate on its own
+        // (with the record's detail); only if it did not does the notice go.
+        let delivered = 0;
+        const counted: AlertSink = { critical: async (a) => { await ctx.alerts.critical(a); delivered++; } };
+        let advanceError: unknown;
+        if (hasPending) await advancePending({ ...ports, alerts: () => counted }, eventId, { eventStatus: status as EventStatus }).catch((err: unknown) => (advanceError = err));
+        if (delivered === 0) await ctx.alerts.critical({ ...noticeAlert(eventType, instanceId, notBefore, decision.reason, facts), summary: `maintenance ${eventType} of ${instanceId} failed: ${decision.reason}`, short: `maint failed ${instanceId}` });
+        if (advanceError !== undefined) throw advanceError;
         return { outcome: "acted", reason: `escalated: ${decision.reason}` };
       }
       case "nothing":
@@ -199,14 +202,14 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): EventHandler {
   return {
     name: "maintenance",
     destructive: true,
-    apis: [...RECONCILER_APIS, ECS.describeInstanceMaintenanceAttributes, ECS.acceptInquiredSystemEvent],
+    apis: [...RECONCILER_APIS, ECS.describeInstanceMaintenanceAttributes, ECS.acceptInquiredSystemEvent, ...ALERT_APIS],
     run,
   };
 }
 
 /** The deployed handler's shape (for the RAM policy); the entry builds it per invocation with real ports. */
 export const maintenance: EventHandler = createMaintenanceHandler({
-  settings: () => parseMaintenanceSettings(process.env),
+  settings: (config) => parseMaintenanceSettings(process.env, config.groupPolicies),
   objects: () => {
     throw new Error("maintenance: no object store; build the handler with createMaintenanceHandler (see entries/maintenance.ts)");
   },

@@ -7,12 +7,11 @@
 // Restart safety: the action is written as issued before it is called, so a
 // crash at any point resumes without repeating it (pending.ts says how).
 import type { EventStatus } from "../catalogue";
-import { ALB, CMS, ECS, SLB } from "../cloud/apis";
+import { ALB, ALERT_APIS, ECS, SLB } from "../cloud/apis";
 import { isRetryable, type Deadline } from "../cloud/retry";
-import { cmsAlertSink } from "../core/alerts";
 import type { HandlerConfig } from "../core/config";
 import { CloudGateway, type RecordedAction } from "../core/gateway";
-import type { AlertSink } from "../core/handler";
+import type { AlertSink, CriticalAlert } from "../core/handler";
 import { messageOf } from "../core/invoke";
 import type { Clock, CloudApi, ObjectStore } from "../core/ports";
 import { DISCOVERY_APIS, discoverMemberships, type Backend, type Membership } from "../lb/discovery";
@@ -44,8 +43,8 @@ export interface ReconcilePorts {
   /** Identifies this invocation (FC request id) as the writer of the record versions it makes. */
   writer: string;
   deadline: Deadline;
-  /** Defaults to CMS custom events through the record's gateway. */
-  alerts?: (cloud: CloudGateway, eventId: string) => AlertSink;
+  /** Where a record's escalations go (ALERT_TOPIC; the event's own sink in the handler). */
+  alerts: (cloud: CloudGateway, record: StoredPending) => AlertSink;
 }
 
 /** Timer path: one gateway per record, keyed by its event, in its region. */
@@ -84,7 +83,7 @@ export const RECONCILER_APIS = [
   ...DISCOVERY_APIS,
   ...WEIGHT_APIS,
   ...HEALTH_APIS,
-  CMS.putCustomEvent,
+  ...ALERT_APIS,
 ] as const;
 
 export function pendingStore(ports: Pick<ReconcilePorts, "objects" | "timing" | "writer">): PendingActionStore {
@@ -151,7 +150,7 @@ async function advanceRecord(ports: ReconcilePorts, store: PendingActionStore, s
   const r0 = start.record;
   const cloud = ports.gatewayFor(r0);
   const actionsBefore = cloud.actions.length;
-  const alerts = (ports.alerts ?? ((g, id) => cmsAlertSink(g, `maintenance/${id}`)))(cloud, r0.eventId);
+  const alerts = ports.alerts(cloud, r0);
   const out: RecordReport = { eventId: r0.eventId, instanceId: r0.instanceId, steps: [], phase: r0.phase };
   report.records.push(out);
   try {
@@ -218,6 +217,17 @@ async function advanceRecord(ports: ReconcilePorts, store: PendingActionStore, s
   return out;
 }
 
+/** E.g. "maintenance SystemMaintenance.Reboot of i-1 escalated: <reason>". */
+function escalationAlert(record: StoredPending, reason: string, detail: Record<string, unknown>): CriticalAlert {
+  return {
+    name: ESCALATION_EVENT_NAME,
+    // Reasons from pending.ts may start with "<eventId> <instanceId>: ", which the line already says.
+    summary: `maintenance ${record.eventType} of ${record.instanceId} escalated: ${reason.replace(`${record.eventId} ${record.instanceId}: `, "")}`,
+    short: `maint escalated ${record.instanceId}`,
+    detail: { ...detail, reason },
+  };
+}
+
 function describeStep(step: Step): string {
   switch (step.kind) {
     case "drain":
@@ -247,7 +257,7 @@ async function perform(ports: ReconcilePorts, cloud: CloudGateway, alerts: Alert
     case "act": {
       const api = step.action === "RebootInstance" ? ECS.rebootInstance : step.action === "RedeployInstance" ? ECS.redeployInstance : undefined;
       if (!api) {
-        await alerts.critical(ESCALATION_EVENT_NAME, { eventId: record.eventId, instanceId: record.instanceId, reason: `${step.action} is not automated here; act by hand` });
+        await alerts.critical(escalationAlert(record, `${step.action} is not automated here; act by hand`, { eventId: record.eventId, instanceId: record.instanceId }));
         return {};
       }
       try {
@@ -263,15 +273,16 @@ async function perform(ports: ReconcilePorts, cloud: CloudGateway, alerts: Alert
     case "start-instance":
     case "escalate": {
       const reason = step.kind === "escalate" ? step.reason : `instance ${step.instanceId} is stopped after the action; start it by hand`;
-      await alerts.critical(ESCALATION_EVENT_NAME, {
-        eventId: record.eventId,
-        instanceId: record.instanceId,
-        eventType: record.eventType,
-        phase: record.phase,
-        notBefore: new Date(record.notBefore).toISOString(),
-        at: new Date(now).toISOString(),
-        reason,
-      });
+      await alerts.critical(
+        escalationAlert(record, reason, {
+          eventId: record.eventId,
+          instanceId: record.instanceId,
+          eventType: record.eventType,
+          phase: record.phase,
+          notBefore: new Date(record.notBefore).toISOString(),
+          at: new Date(now).toISOString(),
+        }),
+      );
       return {};
     }
     default:

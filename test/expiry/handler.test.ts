@@ -17,6 +17,7 @@ import { ramAction } from "../../handlers/cloud/apis";
 type FcHandler = (event: unknown, context: unknown) => Promise<Outcome>;
 const DAY = 86_400_000;
 const SCOPE = { "event-ops": "managed" };
+const ALERTS = "event-ops-critical";
 
 function loadBundledFactory(name: string): (clock: Clock) => FcHandler {
   const files = unzip(fs.readFileSync(path.join(OUT_DIR, `${name}.zip`)));
@@ -43,6 +44,7 @@ describe("expiry handler (bundled) against the fake cloud", function () {
   beforeEach(async () => {
     clock = new FakeClock("2026-11-20T00:00:00Z");
     fake = await startFakeCloud({ clock });
+    fake.state.addTopic(ALERTS);
     invoke = factory({ now: () => clock.now(), sleep: async () => undefined });
     messages = [];
     fake.onSystemEvent((e) => messages.push(e));
@@ -63,6 +65,7 @@ describe("expiry handler (bundled) against the fake cloud", function () {
     SCOPE_TAG_VALUE: "managed",
     IDEMPOTENCY_BUCKET: "event-ops-markers",
     DEAD_LETTER_QUEUE: "event-ops-dlq",
+    ALERT_TOPIC: ALERTS,
     RETRY_BASE_DELAY_MS: "5",
     RETRY_MAX_DELAY_MS: "20",
     API_CALL_TIMEOUT_MS: "2000",
@@ -83,6 +86,8 @@ describe("expiry handler (bundled) against the fake cloud", function () {
   const used = new Set<string>();
   const scan = (extra: Record<string, string> = {}) => run({ triggerTime: new Date(clock.now()).toISOString(), triggerName: "expiry-scan", payload: JSON.stringify({ scan: "expiry" }) }, extra);
   const expiredTime = (id: string) => fake.state.getInstance(id)!.ExpiredTime;
+  /** What reached the alert topic, parsed. */
+  const alerts = () => fake.state.topicMessages(ALERTS).map((b) => JSON.parse(b));
 
   /** One subscription instance per policy, 3 days from expiry; plus ones that must never be touched. */
   function seed() {
@@ -117,9 +122,14 @@ describe("expiry handler (bundled) against the fake cloud", function () {
     assert.equal(renewals[0].params.PeriodUnit, "Month");
     assert.match(renewals[0].params.ClientToken, /^renew-i-renew-/);
 
-    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:ExpiryNotice"]);
-    const notice = JSON.parse(fake.state.customEvents[0].Content);
-    assert.deepEqual(notice.instances.map((i: { instanceId: string }) => i.instanceId), [ids.notify]);
+    const [notice, ...more] = alerts();
+    assert.deepEqual(more, [], "exactly one alert");
+    assert.equal(notice.alert, "EventOps:ExpiryNotice");
+    assert.equal(notice.handler, "expiry");
+    assert.equal(notice.summary, "[CRITICAL] 1 subscription instance expiring, not renewed automatically: i-notify (3 days, group web)");
+    assert.deepEqual(notice.detail.instances.map((i: { instanceId: string }) => i.instanceId), [ids.notify]);
+    assert.deepEqual(fake.state.topicMessageAttributes(ALERTS), [undefined], "no mail or SMS configured");
+    assert.equal(fake.state.customEvents.length, 0, "no CMS custom event");
     assert.match(out.reason!, /i-let: nothing \(group batch: .*policy is let-expire\)/);
     assert.match(out.reason!, /i-foreign: out-of-scope/);
     assert.equal(out.actions.filter((a) => a.action === "RenewInstance").length, 1);
@@ -146,16 +156,35 @@ describe("expiry handler (bundled) against the fake cloud", function () {
 
   it("DRY_RUN: the scan lists the renewal it would make and mutates nothing", async () => {
     const { ids, before } = seed();
-    const out = await scan({ DRY_RUN: "true" });
+    const out = await scan({ DRY_RUN: "true", ALERT_MAIL_ACCOUNT: "alerts@mail.example.com" });
     assert.equal(out.outcome, "dry-run", out.reason);
     const renew = out.actions.filter((a) => a.action === "RenewInstance");
     assert.deepEqual(renew.map((a) => [a.params.InstanceId, a.params.Period, a.params.PeriodUnit]), [[ids.renew, 3, "Month"]]);
     assert.deepEqual(changed(before), []);
     assert.equal(fake.callLog.count("RenewInstance"), 0);
-    assert.equal(fake.callLog.count("PutCustomEvent"), 0);
-    assert.equal(fake.state.customEvents.length, 0);
+    assert.deepEqual(alerts(), []);
+    // The notice it would publish is recorded, with its mail attributes.
+    const publish = out.actions.filter((a) => a.action === "PublishMessage");
+    assert.equal(publish.length, 1);
+    assert.equal(publish[0].params.TopicName, ALERTS);
+    assert.deepEqual(JSON.parse(String(publish[0].params.MessageBody)).detail.instances.map((i: { instanceId: string }) => i.instanceId), [ids.notify]);
+    assert.equal((publish[0].params.MessageAttributes as { DirectMail: { AccountName: string } }).DirectMail.AccountName, "alerts@mail.example.com");
     // Only reads reached the cloud.
     assert.deepEqual([...new Set(fake.callLog.calls().map((c) => c.action))].sort(), ["DescribeInstanceAutoRenewAttribute", "DescribeInstances"]);
+  });
+
+  it("scan with mail and SMS configured: the one notice carries DirectMail and DirectSMS", async () => {
+    const { ids } = seed();
+    fake.state.addInstance({ InstanceId: "i-notify2", InstanceChargeType: "PrePaid", ExpiredTime: clock.now() + 5 * DAY, Tags: { ...SCOPE, group: "web" } });
+    const out = await scan({ ALERT_MAIL_ACCOUNT: "alerts@mail.example.com", ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "SMS_465000001" });
+    assert.equal(out.outcome, "acted", out.reason);
+    const [notice, ...more] = alerts();
+    assert.deepEqual(more, [], "exactly one alert");
+    assert.deepEqual(notice.detail.instances.map((i: { instanceId: string }) => i.instanceId).sort(), [ids.notify, "i-notify2"]);
+    const [attributes] = fake.state.topicMessageAttributes(ALERTS);
+    assert.deepEqual(JSON.parse(attributes!.DirectMail), { AccountName: "alerts@mail.example.com", Subject: notice.summary, AddressType: 1, IsHtml: 0, ReplyToAddress: 0 });
+    assert.match(notice.summary, /^\[CRITICAL\] 2 subscription instances expiring, not renewed automatically: /);
+    assert.deepEqual(JSON.parse(attributes!.DirectSMS), { FreeSignName: "EventOps", TemplateCode: "SMS_465000001", Type: "singleContent", SmsParams: JSON.stringify({ alert: "2 instances expiring" }) });
   });
 
   it("renew policy leaves an instance with auto-renew on to the platform", async () => {
@@ -189,12 +218,14 @@ describe("expiry handler (bundled) against the fake cloud", function () {
     assert.equal((await run(eventFor(ids.outOfScope))).outcome, "skipped");
     assert.deepEqual(changed(before), [ids.renew]);
     assert.equal(fake.callLog.succeeded("RenewInstance").length, 1);
-    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:ExpiryNotice"]);
+    assert.deepEqual(alerts().map((a) => [a.alert, a.instanceId]), [["EventOps:ExpiryNotice", ids.notify]], "one alert, for the notify instance");
 
     const unbalanced = await run(eventFor(ids.renew, "AccountUnbalanced.Stop"));
     assert.equal(unbalanced.outcome, "acted", unbalanced.reason);
     assert.match(unbalanced.reason!, /top it up/);
     assert.equal(fake.callLog.succeeded("RenewInstance").length, 1, "an overdue account is not fixed by renewing");
+    assert.equal(alerts().length, 2);
+    assert.match(alerts()[1].summary, /^\[CRITICAL\] account overdue: AccountUnbalanced\.Stop Scheduled for i-renew; top the account up/);
 
     const final = { ...renewEvent, id: "final-1", name: "Instance:InstanceExpiration.Stop:Executed", content: { ...renewEvent.content, eventStatus: "Executed" } };
     assert.equal((await run(final)).outcome, "skipped");

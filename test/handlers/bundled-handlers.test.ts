@@ -181,12 +181,27 @@ describe("bundled handlers against the fake cloud", function () {
     const published = fake.state.topicMessages(ALERTS).map((b) => JSON.parse(b));
     assert.equal(published.length, 1);
     assert.deepEqual(
-      { ...published[0], detail: undefined, at: undefined },
-      { alert: "EventOps:CapacityBelowMinimum", severity: "CRITICAL", handler: "spot-drain", eventId: event.id, instanceId: seed.victim, detail: undefined, at: undefined },
+      { ...published[0], summary: undefined, detail: undefined, at: undefined },
+      { alert: "EventOps:CapacityBelowMinimum", severity: "CRITICAL", summary: undefined, handler: "spot-drain", eventId: event.id, instanceId: seed.victim, detail: undefined, at: undefined },
     );
+    assert.match(published[0].summary, /^\[CRITICAL\] capacity below minimum: CLB lb-\S+ vServer group \S+ has 0 healthy backends \(min 1\), after i-victim left$/);
     assert.match(published[0].detail.targets[0].target, /vServer group/);
+    assert.deepEqual(fake.state.topicMessageAttributes(ALERTS), [undefined], "no mail or SMS configured");
     assert.equal(fake.state.customEvents.length, 0);
     assert.deepEqual(seed.where(), []);
+  });
+
+  it("sends DirectMail and DirectSMS as MessageAttributes when ALERT_MAIL_ACCOUNT and the SMS pair are set", async () => {
+    const seed = seedSpot();
+    fake.state.setBackendHealth(seed.ids.lbB.LoadBalancerId, `${seed.victim}-peer`, "abnormal");
+    const out = await run(spot, makeEvent(SPOT, seed.victim), { ALERT_MAIL_ACCOUNT: "alerts@mail.example.com", ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "SMS_465000001" });
+    assert.equal(out.outcome, "acted", out.reason);
+    const [body] = fake.state.topicMessages(ALERTS).map((b) => JSON.parse(b));
+    const [attributes, ...more] = fake.state.topicMessageAttributes(ALERTS);
+    assert.deepEqual(more, [], "exactly one alert");
+    assert.deepEqual(Object.keys(attributes!), ["DirectMail", "DirectSMS"]);
+    assert.deepEqual(JSON.parse(attributes!.DirectMail), { AccountName: "alerts@mail.example.com", Subject: body.summary, AddressType: 1, IsHtml: 0, ReplyToAddress: 0 });
+    assert.deepEqual(JSON.parse(attributes!.DirectSMS), { FreeSignName: "EventOps", TemplateCode: "SMS_465000001", Type: "singleContent", SmsParams: JSON.stringify({ alert: "capacity < 1 healthy on 1 target" }) });
   });
 
   it("retries a failing topic publish to success", async () => {

@@ -54,6 +54,32 @@ describe("handler config: GROUP_POLICIES and ALERT_TOPIC", () => {
   });
 });
 
+describe("handler config: alert mail and SMS", () => {
+  it("leaves mail and SMS off when unset, and parses them when set", () => {
+    const off = parseConfig(BASE_ENV);
+    assert.equal(off.alertMail, undefined);
+    assert.equal(off.alertSms, undefined);
+    const on = parseConfig({ ...BASE_ENV, ALERT_MAIL_ACCOUNT: " alerts@mail.example.com ", ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "SMS_465000001" });
+    assert.deepEqual(on.alertMail, { accountName: "alerts@mail.example.com" });
+    assert.deepEqual(on.alertSms, { signName: "EventOps", templateCode: "SMS_465000001" });
+  });
+
+  const halfPairs: [string, Record<string, string>, RegExp][] = [
+    ["only the sign name", { ALERT_SMS_SIGN_NAME: "EventOps" }, /^invalid handler configuration: env ALERT_SMS_TEMPLATE_CODE: required when ALERT_SMS_SIGN_NAME is set \(SMS alerts need both, or neither to send none\)/],
+    ["only the template code", { ALERT_SMS_TEMPLATE_CODE: "SMS_465000001" }, /^invalid handler configuration: env ALERT_SMS_SIGN_NAME: required when ALERT_SMS_TEMPLATE_CODE is set/],
+  ];
+  for (const [what, env, message] of halfPairs) {
+    it(`refuses half an SMS pair (${what}), naming the missing variable`, () => {
+      assert.throws(() => parseConfig({ ...BASE_ENV, ...env }), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+    });
+  }
+
+  it("names a malformed sender address or template code", () => {
+    assert.throws(() => parseConfig({ ...BASE_ENV, ALERT_MAIL_ACCOUNT: "alerts" }), (e: unknown) => e instanceof ConfigError && /env ALERT_MAIL_ACCOUNT: expected a verified DirectMail sender address.* \(got "alerts"\)/.test(e.message));
+    assert.throws(() => parseConfig({ ...BASE_ENV, ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "465000001" }), (e: unknown) => e instanceof ConfigError && /env ALERT_SMS_TEMPLATE_CODE: expected an approved SMS template code/.test(e.message));
+  });
+});
+
 describe("invocation timings", () => {
   /** A timer on a hand-moved clock. */
   function manual() {

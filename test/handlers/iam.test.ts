@@ -27,6 +27,35 @@ describe("RAM actions per handler", () => {
     assert.throws(() => ramActionsFor("no-such-handler" as HandlerName), /has no implementation yet/);
   });
 
+  it("every alerting handler publishes to the alert topic and none calls CMS; the lists are exact", () => {
+    const publishers = Object.keys(IMPLEMENTED_HANDLERS).filter((n) => ramActionsFor(n as HandlerName).includes("mns:PublishMessage"));
+    assert.deepEqual(publishers.sort(), ["expiry", "maintenance", "spot-drain"]);
+    for (const name of Object.keys(IMPLEMENTED_HANDLERS)) assert.deepEqual(ramActionsFor(name as HandlerName).filter((a) => a.startsWith("cms:")), [], name);
+    assert.deepEqual(ramActionsFor("expiry"), ["ecs:DescribeInstanceAutoRenewAttribute", "ecs:DescribeInstances", "ecs:RenewInstance", "mns:PublishMessage", "mns:SendMessage", "oss:GetObject", "oss:PutObject"]);
+    assert.deepEqual(ramActionsFor("maintenance"), [
+      "alb:ListServerGroupServers",
+      "alb:ListServerGroups",
+      "alb:UpdateServerGroupServersAttribute",
+      "ecs:AcceptInquiredSystemEvent",
+      "ecs:DescribeInstanceHistoryEvents",
+      "ecs:DescribeInstanceMaintenanceAttributes",
+      "ecs:DescribeInstances",
+      "ecs:RebootInstance",
+      "ecs:RedeployInstance",
+      "mns:PublishMessage",
+      "mns:SendMessage",
+      "oss:GetObject",
+      "oss:PutObject",
+      "slb:DescribeHealthStatus",
+      "slb:DescribeLoadBalancerAttribute",
+      "slb:DescribeLoadBalancers",
+      "slb:DescribeVServerGroupAttribute",
+      "slb:DescribeVServerGroups",
+      "slb:SetBackendServers",
+      "slb:SetVServerGroupAttribute",
+    ]);
+  });
+
   // The handlers of this module's issue; others bring their own recording tests.
   for (const name of Object.keys(EVENTS)) {
     const handler = IMPLEMENTED_HANDLERS[name as HandlerName] as EventHandler;

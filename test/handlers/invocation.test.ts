@@ -3,7 +3,7 @@ import { spotDrain } from "../../handlers/spot-drain";
 import { stateRecord } from "../../handlers/state-record";
 import { instanceCleanup } from "../../handlers/instance-cleanup";
 import { OUTCOMES } from "../../handlers/core/outcome";
-import { ALERT_APIS, CMS } from "../../handlers/cloud/apis";
+import { ALERT_APIS } from "../../handlers/cloud/apis";
 import type { EventHandler } from "../../handlers/core/handler";
 import { ApiFault } from "./doubles/memory-cloud";
 import { buffer, fixture, fixtureNames, harness, IN_SCOPE, makeEvent } from "./doubles/harness";
@@ -141,24 +141,31 @@ describe("invocation", () => {
     await assert.rejects(h.invoke(Buffer.from("nope")), /queue missing/);
   });
 
-  it("routes ctx.alerts to ALERT_TOPIC for handlers listing ALERT_APIS, to CMS custom events for the others", async () => {
+  it("routes ctx.alerts to ALERT_TOPIC for handlers listing ALERT_APIS; the others' alerts are not delivered and say why", async () => {
     const alerting = (apis: EventHandler["apis"]): EventHandler => ({
       ...stateRecord,
       apis,
       run: async (ctx) => {
-        await ctx.alerts.critical("EventOps:Test", { why: "test" });
+        try {
+          await ctx.alerts.critical({ name: "EventOps:Test", summary: "test alert", detail: { why: "test" } });
+        } catch (err) {
+          return { outcome: "acted", reason: "alert failed", warnings: [(err as Error).message] };
+        }
         return { outcome: "acted", reason: "alerted" };
       },
     });
     const event = fixture("system-failure-reboot-executing");
     const viaTopic = harness(alerting(ALERT_APIS));
-    await viaTopic.invoke(buffer(event));
-    assert.deepEqual(viaTopic.topics.messages("event-ops-critical").map((m) => [m.alert, m.handler, (m.detail as { why: string }).why]), [["EventOps:Test", "state-record", "test"]]);
+    const sent = await viaTopic.invoke(buffer(event));
+    assert.equal(sent.reason, "alerted");
+    assert.deepEqual(viaTopic.topics.messages("event-ops-critical").map((m) => [m.alert, m.summary, m.handler, (m.detail as { why: string }).why]), [["EventOps:Test", "[CRITICAL] test alert", "state-record", "test"]]);
     assert.equal(viaTopic.cloud.customEvents.length, 0);
-    const viaCms = harness(alerting([CMS.putCustomEvent]));
-    await viaCms.invoke(buffer(event));
-    assert.equal(viaCms.topics.published.size, 0);
-    assert.deepEqual(viaCms.cloud.customEvents.map((e) => e.EventName), ["EventOps:Test"]);
+
+    const undeclared = harness(alerting([]));
+    const out = await undeclared.invoke(buffer(event));
+    assert.deepEqual(out.warnings, ["CRITICAL alert EventOps:Test NOT delivered: state-record does not list ALERT_APIS (mns:PublishMessage) in its apis"]);
+    assert.equal(undeclared.topics.published.size, 0);
+    assert.equal(undeclared.cloud.calls.length, 0, "no CMS custom event either");
   });
 
   it("never leaves the outcome contract", async () => {

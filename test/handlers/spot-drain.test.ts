@@ -78,9 +78,11 @@ describe("spot-drain", () => {
     assert.match(out.warnings![0] + out.warnings![1], /sgp-2 keeps 0 healthy/);
     const [alert, ...more] = h.topics.messages("event-ops-critical");
     assert.deepEqual(more, [], "exactly one alert");
-    assert.deepEqual(Object.keys(alert), ["alert", "severity", "handler", "eventId", "instanceId", "detail", "at"]);
+    assert.deepEqual(Object.keys(alert), ["alert", "severity", "summary", "handler", "eventId", "instanceId", "detail", "at"]);
     assert.equal(alert.alert, CAPACITY_EVENT_NAME);
     assert.equal(alert.severity, "CRITICAL");
+    assert.equal(alert.summary, "[CRITICAL] capacity below minimum: CLB lb-b vServer group rsp-b1 has 0 healthy backends (min 1); 1 more target, after i-spot left");
+    assert.deepEqual(h.topics.sent.map((m) => m.attributes), [undefined], "no mail or SMS configured: no MessageAttributes");
     assert.equal(alert.handler, "spot-drain");
     assert.equal(alert.eventId, event.id);
     assert.equal(alert.instanceId, VICTIM);
@@ -89,6 +91,30 @@ describe("spot-drain", () => {
     assert.equal(h.cloud.customEvents.length, 0, "no CMS custom event");
     assert.ok(out.actions.some((a) => a.product === "mns" && a.action === "PublishMessage" && a.params.TopicName === "event-ops-critical"));
     assert.deepEqual(victimAnywhere(h), [], "the instance goes away regardless");
+  });
+
+  it("with ALERT_MAIL_ACCOUNT and the SMS pair, the one alert carries DirectMail and DirectSMS for the mail and SMS subscriptions", async () => {
+    const h = seeded({ MIN_HEALTHY_BACKENDS: "2", ALERT_MAIL_ACCOUNT: "alerts@mail.example.com", ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "SMS_465000001" });
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.equal(h.topics.sent.length, 1, "exactly one alert");
+    const [{ topic, body, attributes }] = h.topics.sent;
+    assert.equal(topic, "event-ops-critical");
+    const subject = "[CRITICAL] capacity below minimum: CLB lb-a has 1 healthy backend (min 2); 4 more targets, after i-spot left";
+    assert.equal(JSON.parse(body).summary, subject);
+    assert.deepEqual(attributes, {
+      DirectMail: { AccountName: "alerts@mail.example.com", Subject: subject, AddressType: 1, IsHtml: 0, ReplyToAddress: 0 },
+      DirectSMS: { FreeSignName: "EventOps", TemplateCode: "SMS_465000001", Type: "singleContent", SmsParams: JSON.stringify({ alert: "capacity < 2 healthy on 5 targets" }) },
+    });
+    // The outcome records the same call, attributes included.
+    const recorded = out.actions.filter((a) => a.action === "PublishMessage");
+    assert.deepEqual(recorded.map((a) => a.params), [{ TopicName: "event-ops-critical", MessageBody: body, MessageAttributes: attributes }]);
+  });
+
+  it("with mail only, DirectSMS is left out", async () => {
+    const h = seeded({ MIN_HEALTHY_BACKENDS: "2", ALERT_MAIL_ACCOUNT: "alerts@mail.example.com" });
+    await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.deepEqual(h.topics.sent.map((m) => Object.keys(m.attributes ?? {})), [["DirectMail"]]);
   });
 
   it("says loudly when the alert could not be published, and still removes the instance", async () => {
@@ -122,6 +148,7 @@ describe("spot-drain", () => {
     const publish = out.actions.filter((a) => a.action === "PublishMessage");
     assert.equal(publish.length, 1);
     assert.equal(JSON.parse(String(publish[0].params.MessageBody)).alert, CAPACITY_EVENT_NAME);
+    assert.equal(publish[0].params.MessageAttributes, undefined);
     assert.match(out.warnings!.join(), /rsp-b1 keeps 0 healthy/);
   });
 

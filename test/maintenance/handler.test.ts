@@ -21,6 +21,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const MIN = 60_000;
 const BUCKET = "event-ops-markers";
+const ALERTS = "event-ops-critical";
 const TAGS = { "event-ops": "managed", group: "web" };
 /** 2026-11-20T00:00Z = 08:00 UTC+8; the nightly window 02:00–05:00 UTC+8 opens at 18:00Z. */
 const START = "2026-11-20T00:00:00Z";
@@ -52,6 +53,7 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
   beforeEach(async () => {
     clock = new FakeClock(START);
     fake = await startFakeCloud({ clock });
+    fake.state.addTopic(ALERTS);
     invoke = factory({ now: () => clock.now(), sleep: async () => undefined });
     messages = [];
     fake.onSystemEvent((e) => messages.push(e));
@@ -71,6 +73,7 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     IDEMPOTENCY_BUCKET: BUCKET,
     IDEMPOTENCY_PREFIX: "event-ops/markers",
     DEAD_LETTER_QUEUE: "event-ops-dlq",
+    ALERT_TOPIC: ALERTS,
     RETRY_BASE_DELAY_MS: "5",
     RETRY_MAX_DELAY_MS: "20",
     API_CALL_TIMEOUT_MS: "2000",
@@ -97,6 +100,8 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
       .map(([k, o]) => ({ key: k, ...JSON.parse(o.body.toString()) }))
       .sort((a, b) => (a.key < b.key ? -1 : 1));
   const latest = () => records().at(-1);
+  /** What reached the alert topic, parsed. */
+  const alerts = () => fake.state.topicMessages(ALERTS).map((b) => JSON.parse(b));
 
   /** The instance behind a CLB (default group + a vServer group on 2 ports) and an ALB group, each with a healthy peer. */
   function seedWeb(victim = "i-web1", opts: { peers?: number } = {}) {
@@ -162,7 +167,8 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     assert.notEqual(avoided.outcome, "failed", avoided.reason);
     assert.equal(calls("RebootInstance"), 1);
     assert.deepEqual(web.weights(), ORIGINAL);
-    assert.equal(fake.state.customEvents.length, 0, "no alert on the happy path");
+    assert.deepEqual(alerts(), [], "no alert on the happy path");
+    assert.equal(fake.state.customEvents.length, 0);
     // Passing notBefore: the platform does nothing more.
     clock.set(ev.NotBefore! + HOUR);
     assert.equal(ev.Status, "Avoided");
@@ -187,14 +193,105 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     assert.equal(out.outcome, "acted", out.reason);
     assert.match(out.reason!, /notified .*no slot/);
     assert.equal(records().length, 0);
-    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:MaintenanceNotice"]);
-    const content = JSON.parse(fake.state.customEvents[0].Content);
-    assert.equal(content.instanceId, web.victim);
-    assert.equal(content.severity, "CRITICAL");
+    const [notice, ...more] = alerts();
+    assert.deepEqual(more, [], "exactly one alert");
+    assert.equal(notice.alert, "EventOps:MaintenanceNotice");
+    assert.equal(notice.severity, "CRITICAL");
+    assert.equal(notice.handler, "maintenance");
+    assert.equal(notice.instanceId, web.victim);
+    assert.match(notice.summary, new RegExp(`^\\[CRITICAL\\] maintenance SystemMaintenance\\.Reboot of ${web.victim} \\(notBefore \\S+\\) needs a person: .*no slot`));
+    assert.equal(notice.detail.instanceId, web.victim);
+    assert.deepEqual(fake.state.topicMessageAttributes(ALERTS), [undefined]);
+    assert.equal(fake.state.customEvents.length, 0, "no CMS custom event");
+    assert.deepEqual(out.actions.filter((a) => a.action === "PublishMessage").map((a) => a.params.TopicName), [ALERTS]);
     assert.equal((await tick()).outcome, "skipped");
     assert.equal(calls("RebootInstance"), 0);
     assert.deepEqual(web.weights(), ORIGINAL);
     assert.equal(ev.Status, "Scheduled");
+  });
+
+  it("no slot fits, with mail and SMS configured: the one alert carries DirectMail and DirectSMS", async () => {
+    const web = seedWeb();
+    fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 2 * HOUR });
+    const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), { ALERT_MAIL_ACCOUNT: "alerts@mail.example.com", ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "SMS_465000001" });
+    assert.equal(out.outcome, "acted", out.reason);
+    const [notice, ...more] = alerts();
+    assert.deepEqual(more, []);
+    const [attributes] = fake.state.topicMessageAttributes(ALERTS);
+    assert.deepEqual(JSON.parse(attributes!.DirectMail), { AccountName: "alerts@mail.example.com", Subject: notice.summary, AddressType: 1, IsHtml: 0, ReplyToAddress: 0 });
+    assert.deepEqual(JSON.parse(attributes!.DirectSMS), { FreeSignName: "EventOps", TemplateCode: "SMS_465000001", Type: "singleContent", SmsParams: JSON.stringify({ alert: "maint Reboot i-web1" }) });
+  });
+
+  it("DRY_RUN, no slot fits: records the alert it would publish, publishes none", async () => {
+    const web = seedWeb();
+    fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 2 * HOUR });
+    const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), { DRY_RUN: "true", ALERT_MAIL_ACCOUNT: "alerts@mail.example.com" });
+    assert.equal(out.outcome, "dry-run", out.reason);
+    assert.deepEqual(alerts(), []);
+    assert.equal(fake.callLog.count("PublishMessage"), 0);
+    const recorded = out.actions.filter((a) => a.action === "PublishMessage");
+    assert.equal(recorded.length, 1);
+    assert.equal(recorded[0].params.TopicName, ALERTS);
+    assert.equal(JSON.parse(String(recorded[0].params.MessageBody)).alert, "EventOps:MaintenanceNotice");
+    assert.equal((recorded[0].params.MessageAttributes as { DirectMail: { Subject: string } }).DirectMail.Subject, JSON.parse(String(recorded[0].params.MessageBody)).summary);
+  });
+
+  it("Failed with no pending action: exactly one topic alert", async () => {
+    const web = seedWeb();
+    const notify = JSON.stringify({ tagKey: "group", groups: { web: { group: "web", maintenance: { policy: "notify" } } } });
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), { GROUP_POLICIES: notify });
+    const before = alerts().length;
+    fake.setSystemEventStatus(ev, "Failed");
+    const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Failed"), { GROUP_POLICIES: notify });
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.match(out.reason!, /^escalated: .*failed/);
+    const failed = alerts().slice(before);
+    assert.equal(failed.length, 1, JSON.stringify(failed));
+    assert.equal(failed[0].alert, "EventOps:MaintenanceNotice");
+    assert.match(failed[0].summary, new RegExp(`^\\[CRITICAL\\] maintenance SystemMaintenance\\.Reboot of ${web.victim} failed: `));
+  });
+
+  it("Failed while our action is planned: exactly one topic alert (the record's own escalation, no second notice)", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"));
+    assert.equal(latest().phase, "planned");
+    fake.setSystemEventStatus(ev, "Failed");
+    const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Failed"));
+    assert.equal(out.outcome, "acted", out.reason);
+    const all = alerts();
+    assert.equal(all.length, 1, JSON.stringify(all.map((a) => a.summary)));
+    assert.equal(all[0].alert, "EventOps:MaintenanceEscalation");
+    assert.equal(all[0].instanceId, web.victim);
+    assert.match(all[0].summary, /escalated: the platform's maintenance failed/);
+    assert.equal(latest().phase, "done");
+    clock.set(FIRST_WINDOW);
+    await tick();
+    assert.equal(alerts().length, 1, "later ticks add nothing");
+    assert.equal(calls("RebootInstance"), 0);
+    assert.deepEqual(web.weights(), ORIGINAL);
+  });
+
+  it("Failed while drained: exactly one topic alert, and the weights stay at 0 for a person to decide", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), { DRAIN_WAIT_SECONDS: "120" });
+    clock.set(FIRST_WINDOW);
+    await tick({ DRAIN_WAIT_SECONDS: "120" });
+    assert.equal(latest().phase, "draining");
+    fake.setSystemEventStatus(ev, "Failed");
+    const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Failed"), { DRAIN_WAIT_SECONDS: "120" });
+    assert.equal(out.outcome, "acted", out.reason);
+    const all = alerts();
+    assert.equal(all.length, 1, JSON.stringify(all.map((a) => a.summary)));
+    assert.equal(all[0].alert, "EventOps:MaintenanceNotice");
+    assert.match(all[0].summary, /failed: .*our drained weights are left at 0/);
+    clock.set(FIRST_WINDOW + 10 * MIN);
+    await tick({ DRAIN_WAIT_SECONDS: "120" });
+    assert.equal(alerts().length, 1, "later ticks add nothing");
+    assert.equal(calls("RebootInstance"), 0);
+    assert.deepEqual(web.weights(), DRAINED);
   });
 
   it("restores the weights when the event is Canceled mid-drain, and never reboots", async () => {
@@ -261,8 +358,9 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     await tick(envMin2);
     assert.equal(latest().phase, "done");
     assert.equal(latest().outcome, "no-slot");
-    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:MaintenanceEscalation"]);
-    assert.match(JSON.parse(fake.state.customEvents[0].Content).reason, /capacity guard refused/);
+    assert.deepEqual(alerts().map((a) => a.alert), ["EventOps:MaintenanceEscalation"]);
+    assert.match(alerts()[0].detail.reason, /capacity guard refused/);
+    assert.match(alerts()[0].summary, /^\[CRITICAL\] maintenance SystemMaintenance\.Reboot of i-web1 escalated: .*capacity guard refused/);
     assert.deepEqual(web.weights(), ORIGINAL);
     assert.equal(calls("RebootInstance"), 0);
   });
@@ -312,8 +410,8 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     }
     assert.equal(calls("RebootInstance"), 1, "no second reboot");
     assert.equal(ev.Status, "Scheduled");
-    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:MaintenanceEscalation"]);
-    assert.match(JSON.parse(fake.state.customEvents[0].Content).reason, /no evidence RebootInstance took effect/);
+    assert.deepEqual(alerts().map((a) => a.alert), ["EventOps:MaintenanceEscalation"]);
+    assert.match(alerts()[0].detail.reason, /no evidence RebootInstance took effect/);
     // The instance is Running and healthy: its weights go back, the record says unconfirmed.
     assert.deepEqual(web.weights(), ORIGINAL);
     assert.equal(latest().outcome, "unconfirmed");
@@ -356,10 +454,10 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Redeploy", NotBefore: clock.now() + 3 * DAY });
     const msg = lastMessage("Instance:SystemMaintenance.Redeploy:Scheduled");
     assert.equal((await run(msg, { GROUP_POLICIES: ignore })).outcome, "skipped");
-    assert.equal(fake.state.customEvents.length, 0);
+    assert.deepEqual(alerts(), []);
     const n = await run({ ...msg, id: "again-1" }, { GROUP_POLICIES: notify });
     assert.equal(n.outcome, "acted", n.reason);
-    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:MaintenanceNotice"]);
+    assert.deepEqual(alerts().map((a) => a.alert), ["EventOps:MaintenanceNotice"]);
     fake.state.addInstance({ InstanceId: "i-other", Tags: { group: "web" } });
     fake.addSystemEvent({ InstanceId: "i-other", EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
     const other = await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"));
@@ -385,7 +483,7 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     assert.match(out.reason!, /^notified/);
     assert.equal(fake.callLog.count("AcceptInquiredSystemEvent"), 0);
     assert.equal(ev.Status, "Inquiring");
-    assert.deepEqual(fake.state.customEvents.map((e) => e.EventName), ["EventOps:MaintenanceNotice"]);
+    assert.deepEqual(alerts().map((a) => a.alert), ["EventOps:MaintenanceNotice"]);
   });
 
   it("a Redeploy event is pre-empted with RedeployInstance in the window (event Avoided, weights restored)", async () => {

@@ -1,5 +1,5 @@
 // In-memory doubles of the object store, dead-letter queue and clock.
-import type { Clock, DeadLetter, DeadLetterRecord, ObjectStore, TopicPublisher } from "../../../handlers/core/ports";
+import type { Clock, DeadLetter, DeadLetterRecord, ObjectStore, TopicMessageAttributes, TopicPublisher } from "../../../handlers/core/ports";
 
 export class MemoryObjectStore implements ObjectStore {
   objects = new Map<string, string>();
@@ -29,13 +29,16 @@ export class MemoryDeadLetter implements DeadLetter {
   }
 }
 
-/** MNS topics: published bodies per topic; `broken` makes every publish reject (as after the adapter's retries). */
+/** MNS topics: published bodies (and attributes) per topic; `broken` makes every publish reject (as after the adapter's retries). */
 export class MemoryTopics implements TopicPublisher {
   published = new Map<string, string[]>();
+  /** Every publish in order, with its MessageAttributes (undefined when none were sent). */
+  sent: { topic: string; body: string; attributes?: TopicMessageAttributes }[] = [];
   broken?: Error;
-  async publish(topic: string, body: string): Promise<void> {
+  async publish(topic: string, body: string, attributes?: TopicMessageAttributes): Promise<void> {
     if (this.broken) throw this.broken;
     this.published.set(topic, [...(this.published.get(topic) ?? []), body]);
+    this.sent.push({ topic, body, ...(attributes ? { attributes } : {}) });
   }
   messages(topic: string): Record<string, unknown>[] {
     return (this.published.get(topic) ?? []).map((b) => JSON.parse(b));
