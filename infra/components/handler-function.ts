@@ -53,7 +53,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
     );
     const attachment = new alicloud.ram.RolePolicyAttachment(
       `${name}-attachment`,
-      { roleName: role.name, policyName: policy.policyName, policyType: "Custom" },
+      { roleName: role.roleName, policyName: policy.policyName, policyType: "Custom" },
       { parent: this },
     );
     const fn = new alicloud.fc.V3Function(

@@ -139,6 +139,10 @@ describe("offline plan: handlers as deployed", () => {
       const fn = children.find((r) => r.type === TYPES.fcFunction)!;
       assert.equal((fn.inputs.code as any).checksum, manifest[handler].crc64, `${handler}: checksum from the bundle`);
       assert.equal(fn.inputs.runtime, "nodejs20");
+      const role = children.find((r) => r.type === TYPES.ramRole)!;
+      const attachment = children.find((r) => r.type === TYPES.ramRolePolicyAttachment)!;
+      assert.equal(attachment.inputs.roleName, role.inputs.roleName, `${handler}: the policy is attached to the handler's own role`);
+      assert.equal(fn.inputs.role, `acs:ram::1000000000000000:role/${String(role.inputs.roleName).toLowerCase()}`, `${handler}: the function runs as its role`);
       const policy = children.find((r) => r.type === TYPES.ramPolicy)!;
       const actions = JSON.parse(String(policy.inputs.policyDocument)).Statement.flatMap((s: { Action: string[] }) => s.Action).sort();
       assert.deepEqual(actions, manifest[handler].ramActions, `${handler}: role lists only the bundle's actions`);

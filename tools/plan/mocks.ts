@@ -25,6 +25,11 @@ export const INVOKE_STAND_INS: Record<string, Invoke> = {
   },
 };
 
+/** Outputs the cloud computes that the program reads, answered offline (documented stand-ins). */
+const COMPUTED_OUTPUTS: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+  "alicloud:ram/role:Role": (inputs) => ({ arn: `acs:ram::${OFFLINE_ACCOUNT_ID}:role/${String(inputs.roleName).toLowerCase()}` }),
+};
+
 export function offlineGroupId(dynamicTagRuleId: string): string {
   return `offline-group:${dynamicTagRuleId}`;
 }
@@ -63,6 +68,17 @@ function summarizeLong(value: string): string {
   return `[${value.length} characters, sha256 ${digest}]`;
 }
 
+/**
+ * Outputs the mock hands back: the scalar inputs (names, ARNs) the program reads
+ * across resources. Lists and objects (rule patterns, zips) are never read back,
+ * and echoing them would double the plan's serialization work.
+ */
+function scalarOutputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inputs ?? {})) if (v === null || typeof v !== "object") out[k] = v;
+  return out;
+}
+
 export interface Recorder {
   resources: PlannedResource[];
   invokes: PlannedInvoke[];
@@ -99,7 +115,7 @@ export function installMocks(project: string, stack: string): Recorder & { recor
           const place = pending.get(key)?.shift() ?? { urn: `urn:pulumi:${stack}::${project}::${args.type}::${args.name}` };
           rec.resources.push({ type: args.type, name: args.name, urn: place.urn, ...(place.parent ? { parent: place.parent } : {}), custom, ...(id ? { id } : {}), inputs: maskSecretValues(args.inputs) as Record<string, unknown> });
         }
-        return { id: id ?? args.name, state: args.inputs };
+        return { id: id ?? args.name, state: { ...scalarOutputs(args.inputs), ...COMPUTED_OUTPUTS[args.type]?.(args.inputs) } };
       },
       call(args) {
         const standIn = INVOKE_STAND_INS[args.token];
