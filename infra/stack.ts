@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
 import { StackConfig } from "./config/schema";
-import { Naming, functionName, roleName, stem } from "./naming";
+import { Naming, functionName, queueName, roleName, stem } from "./naming";
 import { TagTaxonomy } from "./components/tag-taxonomy";
 import { Contacts } from "./components/contacts";
 import { AutomationQueue, CmsQueueAccess } from "./components/automation-queue";
@@ -38,10 +38,14 @@ export function declareStack(config: StackConfig): StackOutputs {
   const taxonomy = new TagTaxonomy("taxonomy", { tags: config.tags, stem: stem(naming), accountId });
   const contacts = new Contacts("contacts", { contacts: config.contacts, groups: config.contactGroups, naming });
 
+  // Rules name their receivers by cloud name; they depend on exactly those resources.
+  const receivers = new Map<string, pulumi.Resource>(Object.entries(contacts.groupResources).map(([, r]) => [r.cloudName, r.resource]));
+
   const queues: StackOutputs["queues"] = {};
   for (const q of config.queues) {
     const queue = new AutomationQueue(`queue-${q.name}`, { queue: q, naming, tags: resourceTags });
     queues[q.name] = { queue: queue.queueName, deadLetterQueue: queue.deadLetterQueueName };
+    receivers.set(queueName(naming, q.name), queue.queue);
   }
   if (config.queues.length > 0) {
     new CmsQueueAccess("cms-queue-access", {
@@ -53,26 +57,7 @@ export function declareStack(config: StackConfig): StackOutputs {
   }
 
   const webhookUrls = Object.fromEntries(config.webhooks.map((w) => [w.name, pulumi.secret(w.url)]));
-  const ruleContext: RuleContext = { region: config.region, accountId, webhookUrls };
-  // Rules name contact groups and queues by their cloud names; depend on them explicitly.
-  const ruleDeps = { dependsOn: [contacts, ...Object.keys(queues).map(() => contacts)] };
-
-  const specs = tierRuleSpecs(config);
-  const groups: StackOutputs["groups"] = {};
-  for (const g of config.groups) {
-    const app = new ApplicationGroup(
-      `group-${g.name}`,
-      {
-        group: g,
-        tagKey: config.tags.groupBy,
-        contactGroupNames: config.tiers.CRITICAL.contactGroups.map((c) => contacts.groupNames[c]),
-        rules: specs.filter((s) => s.group === g.name),
-        ruleContext,
-      },
-      ruleDeps,
-    );
-    groups[g.name] = { groupId: app.groupId, ruleNames: app.ruleNames };
-  }
+  const ruleContext: RuleContext = { region: config.region, accountId, webhookUrls, receivers };
 
   const handlers: StackOutputs["handlers"] = {};
   let handlerDeadLetterQueue: pulumi.Output<string> | undefined;
@@ -112,11 +97,23 @@ export function declareStack(config: StackConfig): StackOutputs {
         tags: resourceTags,
       });
       handlers[handler] = fn.functionName;
+      receivers.set(functionName(naming, handler), fn);
     }
   }
-  // Rules that target functions wait for them to exist.
-  const functionDeps = { dependsOn: Object.values(handlers).length > 0 ? [contacts] : [] };
-  const automationRules = automationRuleSpecs(config).map((spec) => declareEventRule(spec, ruleContext, undefined, functionDeps).ruleName);
+
+  const specs = tierRuleSpecs(config);
+  const groups: StackOutputs["groups"] = {};
+  for (const g of config.groups) {
+    const app = new ApplicationGroup(`group-${g.name}`, {
+      group: g,
+      tagKey: config.tags.groupBy,
+      contactGroupNames: config.tiers.CRITICAL.contactGroups.map((c) => contacts.groupNames[c]),
+      rules: specs.filter((s) => s.group === g.name),
+      ruleContext,
+    });
+    groups[g.name] = { groupId: app.groupId, ruleNames: app.ruleNames };
+  }
+  const automationRules = automationRuleSpecs(config).map((spec) => declareEventRule(spec, ruleContext, undefined, {}).ruleName);
 
   const oosTemplates: StackOutputs["oosTemplates"] = {};
   for (const g of config.groups.filter((g) => g.spotPath === "oos")) {

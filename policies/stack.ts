@@ -31,17 +31,31 @@ export class StackIndex {
   readonly resources: readonly PolicyResourceLike[];
   private readonly children = new Map<string, PolicyResourceLike[]>();
   private readonly names = new Map<string, NameIndex>();
+  private readonly byType = new Map<string, PolicyResourceLike[]>();
+  private static readonly shared = new WeakMap<readonly PolicyResourceLike[], StackIndex>();
+
+  /** One index per resource list, so the rules of one evaluation normalize the stack once. */
+  static of(resources: readonly PolicyResourceLike[]): StackIndex {
+    let index = StackIndex.shared.get(resources);
+    if (!index) StackIndex.shared.set(resources, (index = new StackIndex(resources)));
+    return index;
+  }
 
   constructor(resources: readonly PolicyResourceLike[]) {
     this.resources = normalizeResources(resources);
     for (const r of this.resources) {
+      const same = this.byType.get(r.type);
+      if (same) same.push(r);
+      else this.byType.set(r.type, [r]);
       if (!r.parent) continue;
-      this.children.set(r.parent.urn, [...(this.children.get(r.parent.urn) ?? []), r]);
+      const siblings = this.children.get(r.parent.urn);
+      if (siblings) siblings.push(r);
+      else this.children.set(r.parent.urn, [r]);
     }
   }
 
   ofType(type: string): PolicyResourceLike[] {
-    return this.resources.filter((r) => r.type === type);
+    return [...(this.byType.get(type) ?? [])];
   }
 
   childrenOf(parent: PolicyResourceLike, type?: string): PolicyResourceLike[] {

@@ -8,6 +8,8 @@ export interface RuleContext {
   accountId: pulumi.Input<string>;
   /** Secret URLs of configured webhooks, by name. */
   webhookUrls: Record<string, pulumi.Input<string>>;
+  /** Declared receivers (contact groups, queues, functions) by cloud name: a rule depends on the ones it names. */
+  receivers: ReadonlyMap<string, pulumi.Resource>;
 }
 
 /** CMS identifies targets of one kind on a rule by a small numeric id. */
@@ -45,6 +47,6 @@ export function declareEventRule(
         url: pulumi.secret(ctx.webhookUrls[item]),
       })),
     },
-    opts,
+    { ...opts, dependsOn: [...spec.contacts.map((c) => c.contactGroupName), ...spec.queues, ...spec.functions].flatMap((n) => ctx.receivers.get(n) ?? []) },
   );
 }

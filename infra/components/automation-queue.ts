@@ -17,6 +17,8 @@ export const DEAD_LETTER_RETENTION_SECONDS = 604800;
 export class AutomationQueue extends pulumi.ComponentResource {
   readonly queueName: pulumi.Output<string>;
   readonly deadLetterQueueName: pulumi.Output<string>;
+  /** The events queue itself: what event rules that target it depend on. */
+  readonly queue: alicloud.message.ServiceQueue;
 
   constructor(name: string, args: AutomationQueueArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventops:index:AutomationQueue", name, {}, opts);
@@ -45,6 +47,7 @@ export class AutomationQueue extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.queue = queue;
     this.queueName = queue.queueName;
     this.deadLetterQueueName = dlq.queueName;
     this.registerOutputs({ queueName: this.queueName, deadLetterQueueName: this.deadLetterQueueName });

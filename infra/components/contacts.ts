@@ -14,6 +14,8 @@ export interface ContactsArgs {
 export class Contacts extends pulumi.ComponentResource {
   /** Cloud contact group names by config name. */
   readonly groupNames: Record<string, pulumi.Output<string>> = {};
+  /** Contact group resources by config name, with their cloud names (rules depend on them). */
+  readonly groupResources: Record<string, { cloudName: string; resource: alicloud.cms.AlarmContactGroup }> = {};
 
   constructor(name: string, args: ContactsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventops:index:Contacts", name, {}, opts);
@@ -46,6 +48,7 @@ export class Contacts extends pulumi.ComponentResource {
         { parent: this },
       );
       this.groupNames[g.name] = group.alarmContactGroupName;
+      this.groupResources[g.name] = { cloudName: contactGroupName(args.naming, g.name), resource: group };
     }
     this.registerOutputs({ groupNames: this.groupNames });
   }

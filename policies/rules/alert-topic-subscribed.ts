@@ -21,7 +21,7 @@ export const alertTopicSubscribed: PolicyRule = {
     "Give the CRITICAL tier contact groups members with a phone or email, or a webhook target: infra/alerting/alert-subscribers.ts " +
     "subscribes them to the alert topic.",
   check(resources) {
-    const index = new StackIndex(resources);
+    const index = StackIndex.of(resources);
     const findings: Finding[] = [];
     const subscriptions = index.ofType(SUBSCRIPTION);
     for (const topic of index.ofType(T.topic)) {

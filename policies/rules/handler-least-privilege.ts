@@ -17,7 +17,7 @@ export const handlerLeastPrivilege: PolicyRule = {
     "Build the policy document from `ramActionsFor(handler)` (handlers/iam.ts). If the handler needs a new API, add the constant in " +
     "handlers/cloud/apis.ts and use it in the handler, so code and permission change together.",
   check(resources, context) {
-    const index = new StackIndex(resources);
+    const index = StackIndex.of(resources);
     const findings: Finding[] = [];
     for (const component of index.ofType(T.handlerFunction)) {
       const handler = handlerName(index, component);

@@ -31,7 +31,7 @@ export const noDanglingTargets: PolicyRule = {
     "Target only names produced by infra/naming.ts for resources this stack declares (contact groups from `contactGroups`, " +
     "queues from `queues`, handlers from `automation.handlers`); split a tier's receivers if it needs more than 5 of one kind.",
   check(resources) {
-    const index = new StackIndex(resources);
+    const index = StackIndex.of(resources);
     const findings: Finding[] = [];
     for (const rule of index.ofType(T.eventRule)) {
       const p = rule.props;

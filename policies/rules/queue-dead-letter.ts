@@ -14,7 +14,7 @@ export const queueDeadLetter: PolicyRule = {
     "declared in this stack, and `enableSse: true`: an event a handler cannot process is kept, not dropped, and never stored in clear.",
   remediation: "Declare event queues with the AutomationQueue component (infra/components/automation-queue.ts), which sets both.",
   check(resources) {
-    const index = new StackIndex(resources);
+    const index = StackIndex.of(resources);
     const queues = index.queues();
     const targeted = new Set<string>();
     for (const rule of index.ofType(T.eventRule)) {

@@ -15,7 +15,7 @@ export const requiredTags: PolicyRule = {
   description: "Every taggable resource of the stack (MNS queues, FC functions, OOS templates) has a non-empty value for each tag key in `tags.required`.",
   remediation: "Add the key to `tags.resourceTags` in the stack config; components pass those tags to every taggable resource.",
   check(resources, context) {
-    const index = new StackIndex(resources);
+    const index = StackIndex.of(resources);
     const taggable = TAGGABLE_TYPES.flatMap((t) => index.ofType(t));
     if (taggable.length === 0) return [];
     const keys = context.requiredTagKeys;

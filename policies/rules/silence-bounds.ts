@@ -18,7 +18,7 @@ export const silenceBounds: PolicyRule = {
     "with silenceTime 0 sends every repeat (a flood). Rules without a person to notify (automation) are not checked.",
   remediation: "Set `silenceSeconds` of the tier in the stack config (`tiers.<LEVEL>.silenceSeconds`).",
   check(resources) {
-    const index = new StackIndex(resources);
+    const index = StackIndex.of(resources);
     const findings: Finding[] = [];
     for (const rule of index.ofType(T.eventRule)) {
       const levels = ruleLevels(rule);

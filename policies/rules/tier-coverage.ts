@@ -20,7 +20,7 @@ export const tierCoverage: PolicyRule = {
     "In the stack config, give the tier `contactGroups` whose members have email/phone/dingtalkWebhook, or `targets`; " +
     "for CRITICAL use `channels: phone` or `sms` and a contact with `phone`. Tier rules come from infra/alerting/tier-rules.ts.",
   check(resources, context) {
-    const index = new StackIndex(resources);
+    const index = StackIndex.of(resources);
     const findings: Finding[] = [];
     const groupIdsSeen = new Map<string, PolicyResourceLike>();
     for (const app of index.ofType(T.applicationGroup)) {

@@ -47,6 +47,9 @@ for (const stack of ["dev", "prod"]) {
           const wantQueues = (tiers[level].targets?.queues ?? []).map((q: string) => `eventops-${stack}-${q}`);
           assert.deepEqual(p.mnsParameters.map((m: any) => m.queue), wantQueues);
           assert.equal(p.webhookParameters.length, (tiers[level].targets?.webhooks ?? []).length);
+          // Receivers are named by cloud name, so the rule must wait for exactly those resources.
+          const deps = (rule.dependsOn ?? []).map((u) => graph.resources.find((r) => r.urn === u)!.inputs);
+          assert.deepEqual(deps.map((d) => d.alarmContactGroupName ?? d.queueName).sort(), [...wantContacts.map((c: { name: string }) => c.name), ...wantQueues].sort(), `${rule.name}: depends on its receivers`);
         }
       }
     });

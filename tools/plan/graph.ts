@@ -9,6 +9,8 @@ export interface PlannedResource {
   urn: string;
   /** URN of the parent resource (component), if any. */
   parent?: string;
+  /** URNs of explicit dependencies (`dependsOn`). */
+  dependsOn?: string[];
   /** True for cloud resources, false for components. */
   custom: boolean;
   /** The mock's ID for custom resources (offline, deterministic). */

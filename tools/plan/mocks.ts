@@ -92,7 +92,7 @@ export interface Recorder {
 export function installMocks(project: string, stack: string): Recorder & { recordPlacement(): void } {
   const rec: Recorder = { resources: [], invokes: [] };
   const chains = new WeakMap<pulumi.Resource, { chain: string; urn: string }>();
-  const pending = new Map<string, { urn: string; parent?: string }[]>();
+  const pending = new Map<string, { urn: string; parent?: string; dependsOn?: string[] }[]>();
 
   // Must run inside the stack (runInPulumiStack): transformations hang off the root resource.
   const recordPlacement = () => pulumi.runtime.registerStackTransformation((args) => {
@@ -101,7 +101,9 @@ export function installMocks(project: string, stack: string): Recorder & { recor
     const urn = `urn:pulumi:${stack}::${project}::${chain}::${args.name}`;
     chains.set(args.resource, { chain, urn });
     const key = `${args.type}::${args.name}`;
-    pending.set(key, [...(pending.get(key) ?? []), { urn, parent: parent?.urn }]);
+    const deps = args.opts.dependsOn;
+    const dependsOn = (Array.isArray(deps) ? deps : deps ? [deps] : []).flatMap((d) => (d instanceof pulumi.Resource ? chains.get(d)?.urn ?? [] : []));
+    pending.set(key, [...(pending.get(key) ?? []), { urn, parent: parent?.urn, ...(dependsOn.length > 0 ? { dependsOn } : {}) }]);
     return undefined;
   });
 
@@ -113,7 +115,7 @@ export function installMocks(project: string, stack: string): Recorder & { recor
         if (!args.type.startsWith("pulumi:providers:") && args.type !== "pulumi:pulumi:Stack") {
           const key = `${args.type}::${args.name}`;
           const place = pending.get(key)?.shift() ?? { urn: `urn:pulumi:${stack}::${project}::${args.type}::${args.name}` };
-          rec.resources.push({ type: args.type, name: args.name, urn: place.urn, ...(place.parent ? { parent: place.parent } : {}), custom, ...(id ? { id } : {}), inputs: maskSecretValues(args.inputs) as Record<string, unknown> });
+          rec.resources.push({ type: args.type, name: args.name, urn: place.urn, ...(place.parent ? { parent: place.parent } : {}), ...("dependsOn" in place && place.dependsOn ? { dependsOn: place.dependsOn } : {}), custom, ...(id ? { id } : {}), inputs: maskSecretValues(args.inputs) as Record<string, unknown> });
         }
         return { id: id ?? args.name, state: { ...scalarOutputs(args.inputs), ...COMPUTED_OUTPUTS[args.type]?.(args.inputs) } };
       },
