@@ -3,11 +3,10 @@
 // and the expiry events. Assertions read the fake's STATE (ExpiredTime) and call log.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
 import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../fake-cloud";
-import { ensureBundles, unzip, withEnv } from "../handlers/doubles/bundled";
+import { ensureBundles, loadBundledModule, withEnv } from "../handlers/doubles/bundled";
 import { OUT_DIR } from "../../tools/bundle";
 import type { Outcome } from "../../handlers/core/outcome";
 import type { Clock } from "../../handlers/core/ports";
@@ -19,14 +18,11 @@ const DAY = 86_400_000;
 const SCOPE = { "event-ops": "managed" };
 const ALERTS = "event-ops-critical";
 
+/** The bundle's clock-injectable factory (its `handler` uses the real clock). */
 function loadBundledFactory(name: string): (clock: Clock) => FcHandler {
-  const files = unzip(fs.readFileSync(path.join(OUT_DIR, `${name}.zip`)));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fc-${name}-`));
-  fs.writeFileSync(path.join(dir, "index.js"), files.get("index.js")!);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(dir, "index.js"));
-  assert.equal(typeof mod.handler, "function", `${name}.zip exports handler`);
-  return mod.createHandler;
+  const mod = loadBundledModule(name);
+  assert.equal(typeof mod.createHandler, "function", `${name}.zip exports createHandler`);
+  return mod.createHandler as (clock: Clock) => FcHandler;
 }
 
 describe("expiry handler (bundled) against the fake cloud", function () {

@@ -4,11 +4,10 @@
 // and its call log.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
 import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../fake-cloud";
-import { ensureBundles, unzip, withEnv } from "../handlers/doubles/bundled";
+import { ensureBundles, loadBundledModule, withEnv } from "../handlers/doubles/bundled";
 import { OUT_DIR } from "../../tools/bundle";
 import type { Outcome } from "../../handlers/core/outcome";
 import type { Clock } from "../../handlers/core/ports";
@@ -28,14 +27,11 @@ const START = "2026-11-20T00:00:00Z";
 const FIRST_WINDOW = Date.parse("2026-11-20T18:00:00Z");
 
 /** Loads the bundled entry's `createHandler` so the zip runs on the fake's virtual clock. */
+/** The bundle's clock-injectable factory (its `handler` uses the real clock). */
 function loadBundledFactory(name: string): (clock: Clock) => FcHandler {
-  const files = unzip(fs.readFileSync(path.join(OUT_DIR, `${name}.zip`)));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fc-${name}-`));
-  fs.writeFileSync(path.join(dir, "index.js"), files.get("index.js")!);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(dir, "index.js"));
-  assert.equal(typeof mod.handler, "function", `${name}.zip exports handler`);
-  return mod.createHandler;
+  const mod = loadBundledModule(name);
+  assert.equal(typeof mod.createHandler, "function", `${name}.zip exports createHandler`);
+  return mod.createHandler as (clock: Clock) => FcHandler;
 }
 
 describe("maintenance handler + reconciler (bundled) against the fake cloud", function () {
