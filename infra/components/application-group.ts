@@ -43,7 +43,12 @@ export class ApplicationGroup extends pulumi.ComponentResource {
       .getMonitorGroupsOutput({ dynamicTagRuleId: dynamic.id }, { parent: this })
       .apply((found) => {
         if (found.groups.length !== 1) {
-          throw new Error(`expected one application group for dynamic tag rule ${found.dynamicTagRuleId}, found ${found.groups.length}`);
+          // Whether CloudMonitor creates the group before any instance carries the tag is
+          // not documented: say what to check instead of declaring rules scoped to nothing.
+          throw new Error(
+            `application group ${args.group.name}: expected one CloudMonitor group for dynamic tag rule ${found.dynamicTagRuleId} ` +
+              `(${args.tagKey}=${args.group.tagValue}), found ${found.groups.length}. If no instance carries that tag yet, tag one and run again.`,
+          );
         }
         return found.groups[0].groupId;
       });
