@@ -6,7 +6,7 @@
 //
 // Restart safety: the action is written as issued before it is called, so a
 // crash at any point resumes without repeating it (pending.ts says how).
-import type { EventStatus } from "../catalogue";
+import { FINAL_STATUSES, STATUSES, type EventStatus } from "../catalogue";
 import { ALB, ALERT_APIS, ECS, SLB } from "../cloud/apis";
 import { isRetryable, type Deadline } from "../cloud/retry";
 import type { HandlerConfig } from "../core/config";
@@ -68,9 +68,6 @@ export interface ReconcileReport {
   warnings: string[];
 }
 
-/** Statuses of DescribeInstanceHistoryEvents to ask for: without them only finished events come back. */
-const ALL_EVENT_STATUSES: readonly EventStatus[] = ["Inquiring", "Scheduled", "Executing", "Executed", "Avoided", "Canceled", "Failed"];
-const FINAL: readonly string[] = ["Executed", "Avoided", "Canceled", "Failed"];
 /** Steps one record may take in one invocation (each re-observes first). */
 const MAX_STEPS_PER_TICK = 8;
 
@@ -308,7 +305,8 @@ export function targetOf(m: Membership, b: Backend): string {
 async function observe(cloud: CloudGateway, config: HandlerConfig, record: StoredPending, hinted?: EventStatus): Promise<{ obs: Observation; memberships: Membership[] }> {
   const { instanceId, regionId } = record;
   const [events, instances, memberships] = await Promise.all([
-    cloud.read(ECS.describeInstanceHistoryEvents, { RegionId: regionId, InstanceId: instanceId, EventId: [record.eventId], InstanceEventCycleStatus: ALL_EVENT_STATUSES }),
+    // Every status: without InstanceEventCycleStatus only finished events come back.
+    cloud.read(ECS.describeInstanceHistoryEvents, { RegionId: regionId, InstanceId: instanceId, EventId: [record.eventId], InstanceEventCycleStatus: STATUSES }),
     cloud.read(ECS.describeInstances, { RegionId: regionId, InstanceIds: JSON.stringify([instanceId]) }),
     discoverMemberships(cloud, instanceId, { regionId, clbDiscovery: config.clbDiscovery, concurrency: config.lbConcurrency }),
   ]);
@@ -316,7 +314,7 @@ async function observe(cloud: CloudGateway, config: HandlerConfig, record: Store
   const cycle = event?.EventCycleStatus as { Name?: unknown } | undefined;
   let eventStatus: Observation["eventStatus"] = (str(cycle?.Name) as EventStatus | undefined) ?? "Unknown";
   // A final status from the event itself is authoritative even if the API lags.
-  if (hinted && FINAL.includes(hinted) && !FINAL.includes(eventStatus)) eventStatus = hinted;
+  if (hinted && FINAL_STATUSES.includes(hinted) && !(FINAL_STATUSES as readonly string[]).includes(eventStatus)) eventStatus = hinted;
 
   const instance = listOf(instances, "Instances", "Instance").find((i) => str(i.InstanceId) === instanceId);
   const status = str(instance?.Status);
