@@ -1,6 +1,7 @@
 // Drains an instance out of the load balancers discovery found: weight 0
 // everywhere (no new connections), then removal. The same module serves spot
-// drains and released-instance cleanup. "Already gone" answers count as done.
+// drains, released-instance cleanup and the maintenance reconciler's drain and
+// restore. "Already gone" answers count as done.
 import { ALB, SLB } from "../cloud/apis";
 import { forEachLimited, throwIfFailed } from "../core/concurrency";
 import type { CloudGateway } from "../core/gateway";
@@ -17,30 +18,39 @@ const clbJson = (entries: Backend[], withWeight: boolean, withPort: boolean) =>
     entries.map((b) => ({
       ServerId: b.serverId,
       ...(withPort && b.port !== undefined ? { Port: String(b.port) } : {}),
-      ...(withWeight ? { Weight: "0" } : {}),
+      ...(withWeight ? { Weight: String(b.weight ?? 0) } : {}),
       Type: b.type ?? "ecs",
     })),
   );
 
 const albServers = (entries: Backend[], withWeight: boolean) =>
-  entries.map((b) => ({ ServerId: b.serverId, ServerType: b.type ?? "Ecs", ...(b.port !== undefined ? { Port: b.port } : {}), ...(withWeight ? { Weight: 0 } : {}) }));
+  entries.map((b) => ({ ServerId: b.serverId, ServerType: b.type ?? "Ecs", ...(b.port !== undefined ? { Port: b.port } : {}), ...(withWeight ? { Weight: b.weight ?? 0 } : {}) }));
 
 /** A target's own id, for ClientTokens: one token per (event, action, target). */
-function targetKey(m: Membership, instanceId: string): string {
+export function targetKey(m: Membership, instanceId: string): string {
   return `${m.kind === "alb" ? m.serverGroupId : m.kind === "clb-vserver" ? m.vServerGroupId : m.loadBalancerId}/${instanceId}`;
 }
 
 export async function setWeightZero(cloud: CloudGateway, m: Membership, instanceId: string, regionId: string): Promise<void> {
-  const target = targetKey(m, instanceId);
+  await setWeights(cloud, m, m.entries.map((b) => ({ ...b, weight: 0 })), instanceId, regionId);
+}
+
+/**
+ * Sets each given entry of target `m` to its own `weight`. `attempt` tells
+ * repeated settings of one target apart in their ClientTokens (the maintenance
+ * reconciler drains and restores the same target more than once per event).
+ */
+export async function setWeights(cloud: CloudGateway, m: Membership, entries: Backend[], instanceId: string, regionId: string, attempt?: string): Promise<void> {
+  const target = attempt === undefined ? targetKey(m, instanceId) : `${targetKey(m, instanceId)}/${attempt}`;
   switch (m.kind) {
     case "clb-default":
-      await cloud.mutate(SLB.setBackendServers, { RegionId: regionId, LoadBalancerId: m.loadBalancerId, BackendServers: clbJson(m.entries, true, false) }, target, { tolerateGone: true });
+      await cloud.mutate(SLB.setBackendServers, { RegionId: regionId, LoadBalancerId: m.loadBalancerId, BackendServers: clbJson(entries, true, false) }, target, { tolerateGone: true });
       return;
     case "clb-vserver":
-      await cloud.mutate(SLB.setVServerGroupAttribute, { RegionId: regionId, VServerGroupId: m.vServerGroupId, BackendServers: clbJson(m.entries, true, true) }, target, { tolerateGone: true });
+      await cloud.mutate(SLB.setVServerGroupAttribute, { RegionId: regionId, VServerGroupId: m.vServerGroupId, BackendServers: clbJson(entries, true, true) }, target, { tolerateGone: true });
       return;
     case "alb":
-      await cloud.mutate(ALB.updateServerGroupServersAttribute, { ServerGroupId: m.serverGroupId, Servers: albServers(m.entries, true) }, target, { tolerateGone: true });
+      await cloud.mutate(ALB.updateServerGroupServersAttribute, { ServerGroupId: m.serverGroupId, Servers: albServers(entries, true) }, target, { tolerateGone: true });
       return;
   }
 }

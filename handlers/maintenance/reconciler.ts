@@ -7,7 +7,7 @@
 // Restart safety: the action is written as issued before it is called, so a
 // crash at any point resumes without repeating it (pending.ts says how).
 import { FINAL_STATUSES, STATUSES, type EventStatus } from "../catalogue";
-import { ALB, ALERT_APIS, ECS, SLB } from "../cloud/apis";
+import { ALERT_APIS, ECS, SLB } from "../cloud/apis";
 import { isRetryable, type Deadline } from "../cloud/retry";
 import type { HandlerConfig } from "../core/config";
 import { CloudGateway, type RecordedAction } from "../core/gateway";
@@ -15,7 +15,7 @@ import type { AlertSink, CriticalAlert } from "../core/handler";
 import { messageOf } from "../core/invoke";
 import type { Clock, CloudApi, ObjectStore } from "../core/ports";
 import { DISCOVERY_APIS, discoverMemberships, type Backend, type Membership } from "../lb/discovery";
-import { HEALTH_APIS, WEIGHT_APIS, capacityShortfalls } from "../lb/drain";
+import { HEALTH_APIS, WEIGHT_APIS, capacityShortfalls, setWeights } from "../lb/drain";
 import { listOf, str } from "../lb/responses";
 import { nextStep, recordActRejected, type BackendWeight, type Observation, type ReconcileOptions, type Step } from "./pending";
 import { PendingActionStore, type StoredPending, type Versioned } from "./store";
@@ -246,10 +246,10 @@ async function perform(ports: ReconcilePorts, cloud: CloudGateway, alerts: Alert
   const record = current.record;
   switch (step.kind) {
     case "drain":
-      await setWeights(cloud, memberships, record, step.targets, `drain-${record.attempts.drain}`);
+      await applyWeights(cloud, memberships, record, step.targets, `drain-${record.attempts.drain}`);
       return {};
     case "restore":
-      await setWeights(cloud, memberships, record, step.weights, `restore-${record.attempts.restore}`);
+      await applyWeights(cloud, memberships, record, step.weights, `restore-${record.attempts.restore}`);
       return {};
     case "act": {
       const api = step.action === "RebootInstance" ? ECS.rebootInstance : step.action === "RedeployInstance" ? ECS.redeployInstance : undefined;
@@ -349,23 +349,10 @@ async function instanceHealthy(cloud: CloudGateway, memberships: Membership[], i
 // Weights
 
 /** Sets the instance's weight on the given targets; targets it left meanwhile are skipped. */
-async function setWeights(cloud: CloudGateway, memberships: Membership[], record: StoredPending, weights: readonly BackendWeight[], attempt: string): Promise<void> {
+async function applyWeights(cloud: CloudGateway, memberships: Membership[], record: StoredPending, weights: readonly BackendWeight[], attempt: string): Promise<void> {
   const wanted = new Map(weights.map((w) => [w.target, w.weight]));
-  const { instanceId, regionId } = record;
   for (const m of memberships) {
     const entries = m.entries.filter((b) => wanted.has(targetOf(m, b))).map((b) => ({ ...b, weight: wanted.get(targetOf(m, b))! }));
-    if (entries.length === 0) continue;
-    const token = `${m.kind === "alb" ? m.serverGroupId : m.kind === "clb-vserver" ? m.vServerGroupId : m.loadBalancerId}/${instanceId}/${attempt}`;
-    switch (m.kind) {
-      case "clb-default":
-        await cloud.mutate(SLB.setBackendServers, { RegionId: regionId, LoadBalancerId: m.loadBalancerId, BackendServers: JSON.stringify(entries.map((b) => ({ ServerId: b.serverId, Weight: String(b.weight), Type: b.type ?? "ecs" }))) }, token, { tolerateGone: true });
-        break;
-      case "clb-vserver":
-        await cloud.mutate(SLB.setVServerGroupAttribute, { RegionId: regionId, VServerGroupId: m.vServerGroupId, BackendServers: JSON.stringify(entries.map((b) => ({ ServerId: b.serverId, Port: String(b.port), Weight: String(b.weight), Type: b.type ?? "ecs" }))) }, token, { tolerateGone: true });
-        break;
-      case "alb":
-        await cloud.mutate(ALB.updateServerGroupServersAttribute, { ServerGroupId: m.serverGroupId, Servers: entries.map((b) => ({ ServerId: b.serverId, ServerType: b.type ?? "Ecs", ...(b.port !== undefined ? { Port: b.port } : {}), Weight: b.weight })) }, token, { tolerateGone: true });
-        break;
-    }
+    if (entries.length > 0) await setWeights(cloud, m, entries, record.instanceId, record.regionId, attempt);
   }
 }
