@@ -4,7 +4,8 @@ import * as z from "zod/mini";
 /** Hard ceiling for the drain wait: the spot notice is 5 minutes, removal must still fit. */
 export const DRAIN_WAIT_CEILING_SECONDS = 240;
 
-const wholeNumber = (fallback: number, min: number, max: number) =>
+/** An env variable holding a whole number in [min, max]; `fallback` when unset. */
+export const wholeNumber = (fallback: number, min: number, max: number) =>
   z.prefault(
     z.pipe(
       z.string().check(z.regex(/^\d+$/, "expected a whole number")),
@@ -121,8 +122,13 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** The set variables: an empty value counts as unset, so its default applies. */
+export function presentEnv(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
+}
+
 export function parseConfig(env: Record<string, string | undefined>): HandlerConfig {
-  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const input = presentEnv(env);
   const result = z.safeParse(EnvSchema, input);
   const problems = result.success
     ? []

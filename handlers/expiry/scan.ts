@@ -3,7 +3,7 @@
 // expiry events miss. Decisions are decide.ts's; this module reads and acts.
 import * as z from "zod/mini";
 import { ALERT_APIS, ECS } from "../cloud/apis";
-import { ConfigError, type GroupPolicies } from "../core/config";
+import { ConfigError, presentEnv, wholeNumber, type GroupPolicies } from "../core/config";
 import { decideScope, type ScopeConfig } from "../actions/scope";
 import type { CloudGateway } from "../core/gateway";
 import type { AlertSink, CriticalAlert } from "../core/handler";
@@ -30,9 +30,6 @@ export interface ExpirySettings {
 /** Every API the expiry function may call (its RAM policy). */
 export const EXPIRY_APIS = [ECS.describeInstances, ECS.describeInstanceAutoRenewAttribute, ECS.renewInstance, ...ALERT_APIS] as const;
 
-const wholeNumber = (fallback: number, min: number, max: number) =>
-  z.prefault(z.pipe(z.string().check(z.regex(/^\d+$/, "expected a whole number")), z.pipe(z.transform(Number), z.number().check(z.gte(min, `expected at least ${min}`), z.lte(max, `expected at most ${max}`)))), String(fallback));
-
 const Env = z.object({
   EXPIRY_HORIZON_DAYS: wholeNumber(7, 0, 365),
   EXPIRY_DEFAULT_POLICY: z.prefault(z.enum(["renew", "notify", "let-expire"], "expected renew, notify or let-expire"), "notify"),
@@ -44,8 +41,7 @@ const Env = z.object({
  * the variable and what is allowed.
  */
 export function parseExpirySettings(env: Record<string, string | undefined>, policies: GroupPolicies | undefined): ExpirySettings {
-  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const e = z.safeParse(Env, input);
+  const e = z.safeParse(Env, presentEnv(env));
   if (!e.success) throw new ConfigError(`invalid expiry configuration: ${e.error.issues.map((i) => `env ${String(i.path[0])}: ${i.message}`).join("; ")}`);
   if (!policies) throw new ConfigError("invalid expiry configuration: env GROUP_POLICIES: required (JSON {tagKey, groups}): which group an instance is in decides what to do");
   const groups: Record<string, ExpiryGroup> = {};

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
 import { ALERT_APIS, ECS } from "../cloud/apis";
 import type { EventStatus } from "../catalogue";
-import { ConfigError, type GroupPolicies, type HandlerConfig } from "../core/config";
+import { ConfigError, presentEnv, wholeNumber, type GroupPolicies, type HandlerConfig } from "../core/config";
 import type { AlertSink, CriticalAlert, EventHandler, HandlerContext, HandlerResult } from "../core/handler";
 import type { ObjectStore } from "../core/ports";
 import { decideScope, describeInstance } from "../actions/scope";
@@ -35,9 +35,6 @@ export interface MaintenanceSettings extends MaintenanceTiming {
   defaultPolicy: MaintenancePolicy;
 }
 
-const wholeNumber = (fallback: number, min: number, max: number) =>
-  z.prefault(z.pipe(z.string().check(z.regex(/^\d+$/, "expected a whole number")), z.pipe(z.transform(Number), z.number().check(z.gte(min, `expected at least ${min}`), z.lte(max, `expected at most ${max}`)))), String(fallback));
-
 const Env = z.object({
   MAINTENANCE_SAFETY_MARGIN_MINUTES: wholeNumber(60, 0, 24 * 60),
   MAINTENANCE_ACTION_MINUTES: wholeNumber(30, 1, 23 * 60),
@@ -52,8 +49,7 @@ const Env = z.object({
  * the variable and what is allowed.
  */
 export function parseMaintenanceSettings(env: Record<string, string | undefined>, policies: GroupPolicies | undefined): MaintenanceSettings {
-  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const e = z.safeParse(Env, input);
+  const e = z.safeParse(Env, presentEnv(env));
   if (!e.success) throw new ConfigError(`invalid maintenance configuration: ${e.error.issues.map((i) => `env ${String(i.path[0])}: ${i.message}`).join("; ")}`);
   if (!policies) throw new ConfigError("invalid maintenance configuration: env GROUP_POLICIES: required (JSON {tagKey, groups}): which group an instance is in decides what to do");
   const groups: Record<string, MaintenanceGroup> = {};
