@@ -56,7 +56,7 @@ export function createHandler(clock: Clock = systemClock) {
 
     if (!isReconcileRequest(event)) {
       const def = createMaintenanceHandler({
-        settings: (config) => parseMaintenanceSettings(env, config.groupPolicies),
+        settings: (config) => parseMaintenanceSettings(env, config),
         objects: () => {
           const config = parseConfig(env);
           return objectsFor(config.idempotency.bucket, deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now), config.api);
@@ -69,7 +69,7 @@ export function createHandler(clock: Clock = systemClock) {
     // Timer tick. A failure is reported, not thrown: the next tick is the retry
     // (an FC async retry or a dead letter of a timer payload would add nothing).
     const config = parseConfig(env);
-    const timing = parseMaintenanceSettings(env, config.groupPolicies);
+    const timing = parseMaintenanceSettings(env, config);
     const deadline = deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now);
     const cloudApi = new OpenApiCloud({ env, credentials, retry: config.api, deadline, callTimeoutMs: config.api.callTimeoutMs });
     const publisher = alertPublisher(config, endpointFor("mns", region, env, context?.accountId ?? config.accountId), credentials, deadline);

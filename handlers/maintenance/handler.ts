@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
 import { ALERT_APIS, ECS } from "../cloud/apis";
 import type { EventStatus } from "../catalogue";
-import { ConfigError, presentEnv, wholeNumber, type GroupPolicies, type HandlerConfig } from "../core/config";
+import { ConfigError, presentEnv, wholeNumber, type HandlerConfig } from "../core/config";
 import type { AlertSink, CriticalAlert, EventHandler, HandlerContext, HandlerResult } from "../core/handler";
 import type { ObjectStore } from "../core/ports";
 import { decideScope, describeInstance } from "../actions/scope";
@@ -40,15 +40,15 @@ const Env = z.object({
   MAINTENANCE_ACTION_MINUTES: wholeNumber(30, 1, 23 * 60),
   MAINTENANCE_DEFAULT_POLICY: z.prefault(z.enum(["proactive", "notify", "ignore"]), "notify"),
   PENDING_PREFIX: z.optional(z.string()),
-  IDEMPOTENCY_PREFIX: z.prefault(z.string(), "event-ops/markers"),
 });
 
 /**
- * The maintenance knobs from the environment, with the groups taken from
- * GROUP_POLICIES as config.ts parsed it (`config.groupPolicies`); errors name
- * the variable and what is allowed.
+ * The maintenance knobs from the environment, with the groups and the marker
+ * prefix taken from what config.ts parsed (`config.groupPolicies`,
+ * `config.idempotency.prefix`); errors name the variable and what is allowed.
  */
-export function parseMaintenanceSettings(env: Record<string, string | undefined>, policies: GroupPolicies | undefined): MaintenanceSettings {
+export function parseMaintenanceSettings(env: Record<string, string | undefined>, config: Pick<HandlerConfig, "groupPolicies" | "idempotency">): MaintenanceSettings {
+  const policies = config.groupPolicies;
   const e = z.safeParse(Env, presentEnv(env));
   if (!e.success) throw new ConfigError(`invalid maintenance configuration: ${e.error.issues.map((i) => `env ${String(i.path[0])}: ${i.message}`).join("; ")}`);
   if (!policies) throw new ConfigError("invalid maintenance configuration: env GROUP_POLICIES: required (JSON {tagKey, groups}): which group an instance is in decides what to do");
@@ -58,14 +58,13 @@ export function parseMaintenanceSettings(env: Record<string, string | undefined>
     if (m.window) parseWindowConfig([m.window], `GROUP_POLICIES.groups.${tagValue}.maintenance.window`); // fail early, with the path
     groups[tagValue] = { group: g.group, policy: m.policy, ...(m.window ? { window: m.window } : {}) };
   }
-  const prefix = e.data.IDEMPOTENCY_PREFIX.replace(/^\/+|\/+$/g, "");
   return {
     tagKey: policies.tagKey,
     groups,
     defaultPolicy: e.data.MAINTENANCE_DEFAULT_POLICY,
     safetyMarginMinutes: e.data.MAINTENANCE_SAFETY_MARGIN_MINUTES,
     actionDurationMinutes: e.data.MAINTENANCE_ACTION_MINUTES,
-    pendingPrefix: (e.data.PENDING_PREFIX ?? `${prefix}/pending`).replace(/^\/+|\/+$/g, ""),
+    pendingPrefix: (e.data.PENDING_PREFIX ?? `${config.idempotency.prefix}/pending`).replace(/^\/+|\/+$/g, ""),
   };
 }
 
@@ -205,7 +204,7 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): EventHandler {
 
 /** The deployed handler's shape (for the RAM policy); the entry builds it per invocation with real ports. */
 export const maintenance: EventHandler = createMaintenanceHandler({
-  settings: (config) => parseMaintenanceSettings(process.env, config.groupPolicies),
+  settings: (config) => parseMaintenanceSettings(process.env, config),
   objects: () => {
     throw new Error("maintenance: no object store; build the handler with createMaintenanceHandler (see entries/maintenance.ts)");
   },
