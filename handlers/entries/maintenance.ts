@@ -57,10 +57,7 @@ export function createHandler(clock: Clock = systemClock) {
     if (!isReconcileRequest(event)) {
       const def = createMaintenanceHandler({
         settings: (config) => parseMaintenanceSettings(env, config),
-        objects: () => {
-          const config = parseConfig(env);
-          return objectsFor(config.idempotency.bucket, deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now), config.api);
-        },
+        objects: (config) => objectsFor(config.idempotency.bucket, deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now), config.api),
         writer: requestId,
       });
       return fcHandler(def, clock)(event, context);

@@ -90,7 +90,7 @@ export interface MaintenanceDeps {
   /** The knobs of this invocation (GROUP_POLICIES from `config.groupPolicies`). */
   settings: (config: HandlerConfig) => MaintenanceSettings;
   /** Where pending actions are kept (the idempotency bucket); not part of the shared handler context. */
-  objects: () => ObjectStore;
+  objects: (config: HandlerConfig) => ObjectStore;
   /** This invocation's id (FC request id), written into record versions. */
   writer?: string;
 }
@@ -115,7 +115,7 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): EventHandler {
     const policy = group?.policy ?? settings.defaultPolicy;
     const groupLabel = group ? `group ${group.group}` : `no group (${settings.tagKey}=${tagValue ?? "unset"}), default policy`;
 
-    const ports: ReconcilePorts = { gatewayFor: () => cloud, objects: deps.objects(), clock, config, timing: settings, writer: deps.writer ?? randomUUID(), deadline: ctx.deadline, alerts: () => ctx.alerts };
+    const ports: ReconcilePorts = { gatewayFor: () => cloud, objects: deps.objects(config), clock, config, timing: settings, writer: deps.writer ?? randomUUID(), deadline: ctx.deadline, alerts: () => ctx.alerts };
     const store = pendingStore(ports);
     const existing = await store.load(eventId);
     const hasPending = !!existing && existing.record.phase !== "done";
