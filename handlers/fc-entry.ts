@@ -2,6 +2,7 @@
 // FC context, runs one invocation, logs its one outcome line. Every entry file
 // is `export const handler = fcHandler(<its handler>)`.
 import { ConfigError, parseConfig, type HandlerConfig } from "./core/config";
+import { bodyToText, isRecord, parseJsonOrBase64 } from "./core/event";
 import type { EventHandler } from "./core/handler";
 import { bodyBase64, runInvocation } from "./core/invoke";
 import { outcomeLine, type Outcome } from "./core/outcome";
@@ -74,6 +75,27 @@ export function fcHandler(def: EventHandler, clock: Clock = systemClock) {
       return new MnsDeadLetter({ queue, endpoint: endpointFor("mns", region, env, context?.accountId ?? accountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID), credentials, retry, deadline: hardDeadline, callTimeoutMs, overflow });
     }
   };
+}
+
+/**
+ * Is this invocation a timer tick whose payload `matches`? The payload comes
+ * as a direct invocation sends it (`{"reconcile": true}`) or inside the FC
+ * timer trigger's envelope (`{"triggerTime", "triggerName", "payload": "<JSON>"}`).
+ */
+export function isTimerRequest(body: unknown, matches: (payload: Record<string, unknown>) => boolean): boolean {
+  const raw = bodyToText(body);
+  if ("error" in raw || raw.bytes > 4096) return false;
+  const parsed = parseJsonOrBase64(raw.text);
+  if (!("value" in parsed) || !isRecord(parsed.value)) return false;
+  const v = parsed.value;
+  if (matches(v)) return true;
+  if (typeof v.triggerName !== "string" || typeof v.payload !== "string") return false;
+  try {
+    const inner = JSON.parse(v.payload) as unknown;
+    return isRecord(inner) && matches(inner);
+  } catch {
+    return false;
+  }
 }
 
 /** The ALERT_TOPIC publisher; undefined without ALERT_TOPIC (core/alerts.ts alertSinkFor then says the alert went nowhere). */

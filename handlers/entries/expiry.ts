@@ -9,32 +9,17 @@ import { deadlineAt } from "../cloud/retry";
 import { endpointFor } from "../cloud/endpoints";
 import { alertSinkFor } from "../core/alerts";
 import { parseConfig } from "../core/config";
-import { bodyToText, isRecord, parseJsonOrBase64 } from "../core/event";
 import { CloudGateway } from "../core/gateway";
 import { messageOf } from "../core/invoke";
 import { outcomeLine, type Outcome } from "../core/outcome";
 import { systemClock, type Clock } from "../core/ports";
 import { expiry } from "../expiry/handler";
 import { parseExpirySettings, runExpiryScan, summarizeResults } from "../expiry/scan";
-import { alertPublisher, fcHandler, type FcContext } from "../fc-entry";
+import { alertPublisher, fcHandler, isTimerRequest, type FcContext } from "../fc-entry";
 
 /** `{"scan":"expiry"}` directly, or inside the FC timer trigger's `payload` string. */
 export function isScanRequest(body: unknown): boolean {
-  const raw = bodyToText(body);
-  if ("error" in raw || raw.bytes > 4096) return false;
-  const parsed = parseJsonOrBase64(raw.text);
-  if (!("value" in parsed) || !isRecord(parsed.value)) return false;
-  const v = parsed.value;
-  if (v.scan === "expiry") return true;
-  if (typeof v.triggerName === "string" && typeof v.payload === "string") {
-    try {
-      const inner = JSON.parse(v.payload) as unknown;
-      return isRecord(inner) && inner.scan === "expiry";
-    } catch {
-      return false;
-    }
-  }
-  return false;
+  return isTimerRequest(body, (payload) => payload.scan === "expiry");
 }
 
 export function createHandler(clock: Clock = systemClock) {

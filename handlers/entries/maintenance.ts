@@ -9,38 +9,19 @@ import { OpenApiCloud } from "../cloud/openapi";
 import { OssObjectStore } from "../cloud/oss";
 import { deadlineAt } from "../cloud/retry";
 import { parseConfig } from "../core/config";
-import { isRecord, parseJsonOrBase64, bodyToText } from "../core/event";
 import { messageOf } from "../core/invoke";
 import { outcomeLine, type Outcome } from "../core/outcome";
 import { systemClock, type Clock } from "../core/ports";
 import { alertSinkFor } from "../core/alerts";
 import type { CloudGateway } from "../core/gateway";
-import { alertPublisher, fcHandler, type FcContext } from "../fc-entry";
+import { alertPublisher, fcHandler, isTimerRequest, type FcContext } from "../fc-entry";
 import { createMaintenanceHandler, maintenance, parseMaintenanceSettings } from "../maintenance/handler";
 import { gatewayPerRecord, reconcile } from "../maintenance/reconciler";
 import type { StoredPending } from "../maintenance/store";
 
-/**
- * The timer's payload, as the FC timer trigger delivers it
- * (`{"triggerTime", "triggerName", "payload": "{\"reconcile\":true}"}`) or as
- * a direct invocation sends it (`{"reconcile": true}`).
- */
+/** The timer's payload `{"reconcile": true}`, directly or inside the FC timer trigger's `payload` string. */
 export function isReconcileRequest(body: unknown): boolean {
-  const raw = bodyToText(body);
-  if ("error" in raw || raw.bytes > 4096) return false;
-  const parsed = parseJsonOrBase64(raw.text);
-  if (!("value" in parsed) || !isRecord(parsed.value)) return false;
-  const v = parsed.value;
-  if (v.reconcile === true) return true;
-  if (typeof v.triggerName === "string" && typeof v.payload === "string") {
-    try {
-      const inner = JSON.parse(v.payload) as unknown;
-      return isRecord(inner) && inner.reconcile === true;
-    } catch {
-      return false;
-    }
-  }
-  return false;
+  return isTimerRequest(body, (payload) => payload.reconcile === true);
 }
 
 export function createHandler(clock: Clock = systemClock) {
