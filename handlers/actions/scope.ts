@@ -22,12 +22,17 @@ export async function describeInstance(cloud: CloudGateway, instanceId: string, 
   const body = await cloud.read(ECS.describeInstances, { RegionId: regionId, InstanceIds: JSON.stringify([instanceId]) });
   const instance = listOf(body, "Instances", "Instance").find((i) => str(i.InstanceId) === instanceId);
   if (!instance) return { found: false };
+  return { found: true, tags: tagsOf(instance), status: str(instance.Status) };
+}
+
+/** A DescribeInstances instance's tags as key → value (`TagKey`/`TagValue`, or `Key`/`Value`). */
+export function tagsOf(instance: Record<string, unknown>): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const t of listOf(instance, "Tags", "Tag")) {
     const key = str(t.TagKey ?? t.Key);
     if (key) tags[key] = str(t.TagValue ?? t.Value) ?? "";
   }
-  return { found: true, tags, status: str(instance.Status) };
+  return tags;
 }
 
 /** Pure: the scope decision from what could be seen. */

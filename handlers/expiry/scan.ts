@@ -4,7 +4,7 @@
 import * as z from "zod/mini";
 import { ALERT_APIS, ECS } from "../cloud/apis";
 import { ConfigError, presentEnv, wholeNumber, type GroupPolicies } from "../core/config";
-import { decideScope, type ScopeConfig } from "../actions/scope";
+import { decideScope, tagsOf, type ScopeConfig } from "../actions/scope";
 import type { CloudGateway } from "../core/gateway";
 import type { AlertSink, CriticalAlert } from "../core/handler";
 import { listOf, num, str } from "../lb/responses";
@@ -53,18 +53,13 @@ export function parseExpirySettings(env: Record<string, string | undefined>, pol
 export type BilledInstance = InstanceBilling & { tags: Record<string, string> };
 
 export function billedInstance(raw: Record<string, unknown>): BilledInstance {
-  const tags: Record<string, string> = {};
-  for (const t of listOf(raw, "Tags", "Tag")) {
-    const key = str(t.TagKey ?? t.Key);
-    if (key) tags[key] = str(t.TagValue ?? t.Value) ?? "";
-  }
   return {
     InstanceId: str(raw.InstanceId) ?? "",
     ...(str(raw.InstanceName) ? { InstanceName: str(raw.InstanceName) } : {}),
     InstanceChargeType: str(raw.InstanceChargeType) ?? "",
     ...(str(raw.ExpiredTime) ? { ExpiredTime: str(raw.ExpiredTime) } : {}),
     ...(str(raw.RegionId) ? { RegionId: str(raw.RegionId) } : {}),
-    tags,
+    tags: tagsOf(raw),
   };
 }
 
