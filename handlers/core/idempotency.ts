@@ -41,9 +41,13 @@ export interface MarkerLedgerOptions {
   maxTakeovers?: number;
 }
 
+/** An id as one object-key segment: anything but `A-Za-z0-9._:=-` becomes `_`. */
+export function safeSegment(id: string): string {
+  return id.replace(/[^A-Za-z0-9._:=-]/g, "_");
+}
+
 export function markerKey(prefix: string, handler: string, eventKey: string, generation: number): string {
-  const safe = eventKey.replace(/[^A-Za-z0-9._:=-]/g, "_");
-  const base = [prefix, handler, safe].filter(Boolean).join("/");
+  const base = [prefix, handler, safeSegment(eventKey)].filter(Boolean).join("/");
   return generation === 0 ? base : `${base}/takeover-${generation}`;
 }
 

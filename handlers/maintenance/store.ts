@@ -15,6 +15,7 @@
 // it lost and leaves the record alone this tick. Hints are plain puts that are
 // only ever written with values known to be safe (a slot/version that exists),
 // so a stale or lost hint costs extra GETs, never correctness.
+import { safeSegment } from "../core/idempotency";
 import type { ObjectStore } from "../core/ports";
 import type { PendingAction } from "./pending";
 import type { MaintenanceWindow } from "./window";
@@ -47,10 +48,6 @@ export interface IndexSlot {
 /** A slot whose record never appeared this long after being indexed is abandoned (crash between the two writes). */
 const ORPHAN_SLOT_MS = 60 * 60_000;
 const MAX_PROBE = 10_000;
-
-export function safeSegment(id: string): string {
-  return id.replace(/[^A-Za-z0-9._:=-]/g, "_");
-}
 
 export class PendingActionStore {
   constructor(
