@@ -134,11 +134,6 @@ export function lookup(name: string): { entry: CatalogueEntry; nameStatus?: Even
   return { entry: found, nameStatus: status };
 }
 
-/** Entries selected for a level (an entry with conflicting levels counts for each). */
-export function entriesForLevel(level: Level): CatalogueEntry[] {
-  return CATALOGUE.filter((e) => e.levels.includes(level));
-}
-
 /**
  * The handlers that act on an event, given its status (trusted from
  * `content.eventStatus` over the name suffix) and content.

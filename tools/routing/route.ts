@@ -76,8 +76,3 @@ export function route(model: RoutingModel, event: CmsEvent, tags: Readonly<Recor
     verdicts,
   };
 }
-
-/** One line per rule: fired, or the field that stopped it. */
-export function explain(r: Routing): string[] {
-  return r.verdicts.map((v) => `${v.matched ? "fires  " : "skipped"} ${v.ruleName}${v.matched ? "" : ` (${v.failedOn})`}`);
-}
