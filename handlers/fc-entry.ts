@@ -1,6 +1,7 @@
 // Function Compute glue: builds the real adapters from the environment and the
 // FC context, runs one invocation, logs its one outcome line. Every entry file
-// is `export const handler = fcHandler(<its handler>)`.
+// runs its events through `fcHandler(<its handler>)`; the maintenance and
+// expiry entries first tell their timer ticks apart (`isTimerRequest`).
 import { ConfigError, parseConfig, type HandlerConfig } from "./core/config";
 import { bodyToText, isRecord, parseJsonOrBase64 } from "./core/event";
 import type { EventHandler } from "./core/handler";
