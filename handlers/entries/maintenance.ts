@@ -44,8 +44,9 @@ export function createHandler(clock: Clock = systemClock) {
       return fcHandler(def, clock)(event, context);
     }
 
-    // Timer tick. A failure is reported, not thrown: the next tick is the retry
-    // (an FC async retry or a dead letter of a timer payload would add nothing).
+    // Timer tick. A failed reconcile is reported, not thrown: the next tick is the
+    // retry (an FC async retry or a dead letter of a timer payload would add
+    // nothing). A config error does throw: the deployment itself is broken.
     const config = parseConfig(env);
     const timing = parseMaintenanceSettings(env, config);
     const deadline = deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now);

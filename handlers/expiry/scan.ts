@@ -123,7 +123,7 @@ export async function handleInstance(ctx: ExpiryContext, instance: BilledInstanc
   const scope = decideScope(id, { found: true, tags: instance.tags }, ctx.scope);
   if (!scope.inScope) return { instanceId: id, kind: "out-of-scope", reason: scope.reason };
   const tagValue = instance.tags[ctx.settings.tagKey];
-  const group = tagValue !== undefined ? ctx.settings.groups[tagValue] : undefined;
+  const group = tagValue !== undefined && Object.hasOwn(ctx.settings.groups, tagValue) ? ctx.settings.groups[tagValue] : undefined;
   const policy = group?.policy ?? ctx.settings.defaultPolicy;
   const label = group ? `group ${group.group}` : `no group (${ctx.settings.tagKey}=${tagValue ?? "unset"}), default policy`;
   const autoRenew = policy === "renew" && instance.InstanceChargeType === "PrePaid" ? await autoRenewOf(ctx.cloud, ctx.regionId, id) : undefined;

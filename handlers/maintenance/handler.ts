@@ -111,7 +111,8 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): EventHandler {
     if (!scope.inScope) return { outcome: "skipped", reason: scope.reason };
     if (scope.released) return { outcome: "skipped", reason: `instance ${instanceId} no longer exists: no maintenance to plan` };
     const tagValue = view.found ? view.tags[settings.tagKey] : undefined;
-    const group = tagValue !== undefined ? settings.groups[tagValue] : undefined;
+    // Own keys only: a tag value like `constructor` must not find an Object member.
+    const group = tagValue !== undefined && Object.hasOwn(settings.groups, tagValue) ? settings.groups[tagValue] : undefined;
     const policy = group?.policy ?? settings.defaultPolicy;
     const groupLabel = group ? `group ${group.group}` : `no group (${settings.tagKey}=${tagValue ?? "unset"}), default policy`;
 
