@@ -19,10 +19,10 @@ import { criticalAlertSubscribers } from "./alerting/alert-subscribers";
 
 export interface StackOutputs {
   region: string;
-  groups: Record<string, { groupId: pulumi.Output<string>; ruleNames: pulumi.Output<string>[] }>;
+  groups: Record<string, { groupId: pulumi.Output<string>; ruleNames: string[] }>;
   contactGroups: Record<string, pulumi.Output<string>>;
   queues: Record<string, { queue: pulumi.Output<string>; deadLetterQueue: pulumi.Output<string> }>;
-  automationRules: pulumi.Output<string>[];
+  automationRules: string[];
   handlers: Record<string, pulumi.Output<string>>;
   oosTemplates: Record<string, pulumi.Output<string>>;
   handlerDeadLetterQueue?: pulumi.Output<string>;
@@ -113,7 +113,9 @@ export function declareStack(config: StackConfig): StackOutputs {
     });
     groups[g.name] = { groupId: app.groupId, ruleNames: app.ruleNames };
   }
-  const automationRules = automationRuleSpecs(config).map((spec) => declareEventRule(spec, ruleContext, undefined, {}).ruleName);
+  const automationSpecs = automationRuleSpecs(config);
+  for (const spec of automationSpecs) declareEventRule(spec, ruleContext, undefined, {});
+  const automationRules = automationSpecs.map((spec) => spec.ruleName);
 
   const oosTemplates: StackOutputs["oosTemplates"] = {};
   for (const g of config.groups.filter((g) => g.spotPath === "oos")) {

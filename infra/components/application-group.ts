@@ -25,7 +25,8 @@ export interface ApplicationGroupArgs {
 
 export class ApplicationGroup extends pulumi.ComponentResource {
   readonly groupId: pulumi.Output<string>;
-  readonly ruleNames: pulumi.Output<string>[];
+  /** Rule names are deterministic (infra/naming.ts): plain strings, no Output to resolve. */
+  readonly ruleNames: string[];
 
   constructor(name: string, args: ApplicationGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventops:index:ApplicationGroup", name, {}, opts);
@@ -52,7 +53,8 @@ export class ApplicationGroup extends pulumi.ComponentResource {
         }
         return found.groups[0].groupId;
       });
-    this.ruleNames = args.rules.map((spec) => declareEventRule(spec, args.ruleContext, this.groupId, { parent: this }).ruleName);
+    for (const spec of args.rules) declareEventRule(spec, args.ruleContext, this.groupId, { parent: this });
+    this.ruleNames = args.rules.map((spec) => spec.ruleName);
     this.registerOutputs({ groupId: this.groupId, ruleNames: this.ruleNames });
   }
 }
