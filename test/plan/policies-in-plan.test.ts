@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PlanGraph, TYPES } from "../../tools/plan/graph";
+import { EMPTY_CELL } from "../../tools/plan/render";
 import { ROOT, runPlan } from "./helpers";
 
 /** Runs `npm run plan -- --check` over a recorded plan changed by `mutate`. */
@@ -60,6 +61,7 @@ describe("policies in the offline plan", () => {
       assert.match(r.stderr, /mandatory policy violation/);
       assert.match(r.stderr, policy);
       assert.ok(r.stderr.includes(r.target), `the violation does not name ${r.target}:\n${r.stderr}`);
+      if (title === "removing one tier rule") assert.ok(r.stdout.includes(EMPTY_CELL), "the coverage matrix must show the empty cell");
     });
   }
 });

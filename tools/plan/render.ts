@@ -6,17 +6,24 @@ import { PlanGraph } from "./graph";
 
 export const EMPTY_CELL = "!! NOBODY — no rule or no live receiver !!";
 
-export function describeCell(cell: CoverageCell): string {
+/** Cloud names all start with `<prefix>-<stack>-`; the matrix shows what follows, so a cell stays readable. */
+function shortName(name: string, stack: string): string {
+  const at = name.indexOf(`-${stack}-`);
+  return at > 0 ? name.slice(at + stack.length + 2) : name;
+}
+
+export function describeCell(cell: CoverageCell, stack = ""): string {
   if (cell.empty) return EMPTY_CELL;
+  const short = (n: string) => (stack ? shortName(n, stack) : n);
   return cell.receivers
     .map((r) => {
       switch (r.kind) {
         case "contacts":
-          return `${r.name} (${r.channel}${r.reachable ? "" : ", NO REACHABLE MEMBER"})`;
+          return `${short(r.name)} (${r.channel}${r.reachable ? "" : ", NO REACHABLE MEMBER"})`;
         case "queue":
-          return `mns:${r.name}`;
+          return `mns:${short(r.name)}`;
         case "function":
-          return `fc:${r.name}`;
+          return `fc:${short(r.name)}`;
         default:
           return r.name;
       }
@@ -40,9 +47,9 @@ export function renderText(graph: PlanGraph, rows: CoverageRow[]): string {
     for (const n of names) out.push(`    ${n}`);
   }
   out.push("");
-  out.push("Coverage: application group × tier → receivers and targets");
+  out.push(`Coverage: application group × tier → receivers and targets (cloud names without the '-${graph.stack}-' stem)`);
   const header = ["group", "tag", ...LEVELS];
-  const table = rows.map((r) => [r.group, r.tag, ...LEVELS.map((l) => describeCell(r.cells[l]))]);
+  const table = rows.map((r) => [r.group, r.tag, ...LEVELS.map((l) => describeCell(r.cells[l], graph.stack))]);
   const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...table.map((row) => row[i].length))));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(" | ");
   out.push(`  ${line(header)}`);
@@ -67,7 +74,7 @@ export function renderMarkdown(graph: PlanGraph, rows: CoverageRow[], extra: str
   out.push(`| group | tag | ${LEVELS.join(" | ")} |`);
   out.push(`|---|---|${LEVELS.map(() => "---").join("|")}|`);
   for (const r of rows) {
-    out.push(`| ${r.group} | \`${r.tag}\` | ${LEVELS.map((l) => (r.cells[l].empty ? `**${EMPTY_CELL}**` : describeCell(r.cells[l]))).join(" | ")} |`);
+    out.push(`| ${r.group} | \`${r.tag}\` | ${LEVELS.map((l) => (r.cells[l].empty ? `**${EMPTY_CELL}**` : describeCell(r.cells[l], graph.stack))).join(" | ")} |`);
   }
   for (const t of alertTopics(graph)) {
     out.push("");
