@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
 import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../fake-cloud";
-import { ensureBundles, loadBundledModule, withEnv } from "../handlers/doubles/bundled";
+import { ensureBundles, loadBundledFactory, withEnv } from "../handlers/doubles/bundled";
 import { OUT_DIR } from "../../tools/bundle";
 import type { Outcome } from "../../handlers/core/outcome";
 import type { Clock } from "../../handlers/core/ports";
@@ -17,13 +17,6 @@ type FcHandler = (event: unknown, context: unknown) => Promise<Outcome>;
 const DAY = 86_400_000;
 const SCOPE = { "event-ops": "managed" };
 const ALERTS = "event-ops-critical";
-
-/** The bundle's clock-injectable factory (its `handler` uses the real clock). */
-function loadBundledFactory(name: string): (clock: Clock) => FcHandler {
-  const mod = loadBundledModule(name);
-  assert.equal(typeof mod.createHandler, "function", `${name}.zip exports createHandler`);
-  return mod.createHandler as (clock: Clock) => FcHandler;
-}
 
 describe("expiry handler (bundled) against the fake cloud", function () {
   this.timeout(60_000);

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
 import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../fake-cloud";
-import { ensureBundles, loadBundledModule, withEnv } from "../handlers/doubles/bundled";
+import { ensureBundles, loadBundledFactory, withEnv } from "../handlers/doubles/bundled";
 import { OUT_DIR } from "../../tools/bundle";
 import type { Outcome } from "../../handlers/core/outcome";
 import type { Clock } from "../../handlers/core/ports";
@@ -25,14 +25,6 @@ const TAGS = { "event-ops": "managed", group: "web" };
 /** 2026-11-20T00:00Z = 08:00 UTC+8; the nightly window 02:00–05:00 UTC+8 opens at 18:00Z. */
 const START = "2026-11-20T00:00:00Z";
 const FIRST_WINDOW = Date.parse("2026-11-20T18:00:00Z");
-
-/** Loads the bundled entry's `createHandler` so the zip runs on the fake's virtual clock. */
-/** The bundle's clock-injectable factory (its `handler` uses the real clock). */
-function loadBundledFactory(name: string): (clock: Clock) => FcHandler {
-  const mod = loadBundledModule(name);
-  assert.equal(typeof mod.createHandler, "function", `${name}.zip exports createHandler`);
-  return mod.createHandler as (clock: Clock) => FcHandler;
-}
 
 describe("maintenance handler + reconciler (bundled) against the fake cloud", function () {
   this.timeout(60_000);
