@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { inflateRawSync } from "node:zlib";
 import type { Outcome } from "../handlers/core/outcome";
+import type { Clock } from "../handlers/core/ports";
 import { bundleHandlers, ENTRIES_DIR, MANIFEST_PATH, OUT_DIR } from "./bundle";
 
 export type FcHandler = (event: unknown, context: unknown) => Promise<Outcome>;
@@ -62,4 +63,27 @@ export function loadBundledModule(name: string): Record<string, unknown> {
 
 export function loadBundledHandler(name: string): FcHandler {
   return loadBundledModule(name).handler as FcHandler;
+}
+
+/** A bundle's clock-injectable factory (its `handler` uses the real clock), for runs on a virtual clock. */
+export function loadBundledFactory(name: string): (clock: Clock) => FcHandler {
+  const mod = loadBundledModule(name);
+  if (typeof mod.createHandler !== "function") throw new Error(`${name}.zip does not export createHandler`);
+  return mod.createHandler as (clock: Clock) => FcHandler;
+}
+
+/** Runs `fn` with extra environment variables and console.log captured (handlers read env per invocation). */
+export async function withEnv<T>(env: Record<string, string>, fn: (lines: string[]) => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  const log = console.log;
+  const lines: string[] = [];
+  Object.assign(process.env, env);
+  console.log = (...args: unknown[]) => void lines.push(args.join(" "));
+  try {
+    return await fn(lines);
+  } finally {
+    console.log = log;
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
 }

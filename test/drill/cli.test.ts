@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { endpointEnv, startFakeCloud, systemClock, type FakeCloud } from "../fake-cloud";
+import { endpointEnv, startFakeCloud, systemClock, type FakeCloud } from "../../local-cloud";
 import { EXIT, main, parseTime } from "../../tools/drill/cli";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -2,7 +2,7 @@
 // it creates, follows and cancels its simulated events, also when interrupted,
 // and refuses what it should refuse. Assertions read the fake's event state.
 import * as assert from "node:assert/strict";
-import { endpointEnv, FakeClock, startFakeCloud, type FakeCloud } from "../fake-cloud";
+import { endpointEnv, FakeClock, startFakeCloud, type FakeCloud } from "../../local-cloud";
 import { drillCloud } from "../../tools/drill/cloud";
 import { DrillError, runLiveDrill, type LiveDrillOptions } from "../../tools/drill/live";
 

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
-import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../fake-cloud";
+import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../../local-cloud";
 import { ensureBundles, loadBundledFactory, withEnv } from "../handlers/doubles/bundled";
 import { OUT_DIR } from "../../tools/bundle";
 import type { Outcome } from "../../handlers/core/outcome";

@@ -2,7 +2,7 @@
 // Assertions read the fake's resulting STATE (memberships, weights, markers, queues).
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
-import { endpointEnv, startFakeCloud, type FakeCloud } from "../fake-cloud";
+import { endpointEnv, startFakeCloud, type FakeCloud } from "../../local-cloud";
 import { ensureBundles, loadBundledHandler, withEnv, type FcHandler } from "./doubles/bundled";
 import { fixture, makeEvent } from "./doubles/harness";
 

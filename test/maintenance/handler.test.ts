@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
-import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../fake-cloud";
+import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../../local-cloud";
 import { ensureBundles, loadBundledFactory, withEnv } from "../handlers/doubles/bundled";
 import { OUT_DIR } from "../../tools/bundle";
 import type { Outcome } from "../../handlers/core/outcome";
@@ -292,7 +292,7 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     assert.equal(latest().phase, "draining");
 
     // The platform cancels while we are draining.
-    const { rpc } = await import("../fake-cloud/clients");
+    const { rpc } = await import("../local-cloud/clients");
     await rpc(fake, "ECS", "CancelSimulatedSystemEvents", { RegionId: "cn-hangzhou", EventId: [ev.EventId] });
     assert.equal(ev.Status, "Canceled");
     const out = await run(lastMessage("Instance:SystemMaintenance.Reboot:Canceled"), { DRAIN_WAIT_SECONDS: "120" });

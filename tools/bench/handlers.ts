@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
-import { endpointEnv, startFakeCloud, type FakeCloud } from "../../test/fake-cloud";
-import { ensureBundles, loadBundledHandler, withEnv, type FcHandler } from "../../test/handlers/doubles/bundled";
+import { endpointEnv, startFakeCloud, type FakeCloud } from "../../local-cloud";
+import { ensureBundles, loadBundledHandler, withEnv, type FcHandler } from "../bundle-loader";
 import { OUT_DIR, MANIFEST_PATH, type BundleManifest } from "../bundle";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);

@@ -1,7 +1,7 @@
 // The burst drill: the same local drill fanned out over N instances at once,
 // with throttling injected and some deliveries repeated, to show the path
 // holds under load — nothing lost, nothing done twice, throttling absorbed.
-import type { FakeCloud } from "../../test/fake-cloud";
+import type { FakeCloud } from "../../local-cloud";
 import { runLocalDrill, type LocalDrillResult } from "./local";
 import type { DrillStack } from "./stack";
 

@@ -2,7 +2,7 @@
 // Scheduled → Executing → Executed, or Avoided when a handler acts first, or
 // Canceled with --cancel — and what every status reached and caused.
 import { CATALOGUE, lookup, type CatalogueEntry } from "../../handlers/catalogue";
-import { endpointEnv, type CallRecord, type FakeCloud } from "../../test/fake-cloud";
+import { endpointEnv, type CallRecord, type FakeCloud } from "../../local-cloud";
 import { drillCloud } from "./cloud";
 import { DRILL_APIS, DRILL_TAG, DrillError } from "./live";
 import type { DrillStack } from "./stack";

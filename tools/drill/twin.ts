@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { FINAL_STATUSES, type HandlerName } from "../../handlers/catalogue";
 import type { Outcome } from "../../handlers/core/outcome";
-import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../../test/fake-cloud";
+import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../../local-cloud";
 import type { CmsEvent } from "../routing/events";
 import { route, type Routing } from "../routing/route";
 import { loadBundledHandler, type FcHandler } from "./bundles";

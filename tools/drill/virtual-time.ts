@@ -2,7 +2,7 @@
 // local drill that time is the fake cloud's virtual clock, so a three-day
 // notBefore passes in seconds and the handlers see the same "now" as the
 // platform. Waits (setTimeout) stay real: the drill shortens them instead.
-import type { FakeClock } from "../../test/fake-cloud";
+import type { FakeClock } from "../../local-cloud";
 
 const realNow = Date.now.bind(Date);
 

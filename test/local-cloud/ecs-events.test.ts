@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { rpc, rpcError } from "./clients";
-import { FakeClock, SIMULATED_EVENT_LIMIT, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "./index";
+import { FakeClock, SIMULATED_EVENT_LIMIT, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../../local-cloud";
 
 const FIXTURES = resolve(__dirname, "../../../shared/fixtures/events");
 const fixture = (name: string): CmsSystemEvent => JSON.parse(readFileSync(resolve(FIXTURES, name), "utf8")) as CmsSystemEvent;

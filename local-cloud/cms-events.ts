@@ -2,7 +2,7 @@
 // (see /work/shared/fixtures/events/*.json). Levels come from the project's
 // event catalogue, the single source for names and levels.
 import { randomUUID } from "node:crypto";
-import { lookup } from "../../handlers/catalogue";
+import { lookup } from "../handlers/catalogue";
 import { compactUtc8, isoSeconds } from "./encoding";
 import type { SystemEvent } from "./state";
 

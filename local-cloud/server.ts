@@ -114,7 +114,7 @@ export class FakeCloud {
     }
     this.server = createServer((req, res) => {
       this.serve(req, res).catch((e: unknown) => {
-        console.error("fake-cloud: unexpected failure", e);
+        console.error("local-cloud: unexpected failure", e);
         if (!res.headersSent) res.writeHead(500).end();
       });
     });
@@ -175,7 +175,7 @@ export class FakeCloud {
       try {
         l(e);
       } catch (err) {
-        console.error("fake-cloud: system event listener failed", err);
+        console.error("local-cloud: system event listener failed", err);
       }
     }
   }
@@ -320,7 +320,7 @@ export class FakeCloud {
       answer(200, result);
     } catch (e) {
       if (e instanceof ApiError) return fail(e);
-      console.error("fake-cloud: handler failure", e);
+      console.error("local-cloud: handler failure", e);
       fail(new ApiError(500, "InternalError", `The request processing has failed due to some unknown error: ${(e as Error).message}`));
     }
   }
@@ -373,7 +373,7 @@ export class FakeCloud {
       }
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(500, "InternalError", (e as Error).message);
-      if (!(e instanceof ApiError)) console.error("fake-cloud: handler failure", e);
+      if (!(e instanceof ApiError)) console.error("local-cloud: handler failure", e);
       const extra: Record<string, string> = product === "OSS" && params.key ? { Key: params.key } : {};
       const bodyXml = req.method === "HEAD" ? undefined : xmlError(err.code, err.message, requestId, hostId, extra, product === "MNS" ? MNS_NS : undefined);
       send({ status: err.status, headers: { "content-type": product === "OSS" ? "application/xml" : "text/xml;charset=utf-8", ...(product === "OSS" ? { "x-oss-ec": err.code } : {}) }, body: bodyXml }, err.code);

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { rpc, rpcError } from "./clients";
-import { startFakeCloud, type FakeCloud } from "./index";
+import { startFakeCloud, type FakeCloud } from "../../local-cloud";
 
 describe("fake cloud: ALB server groups", () => {
   let fake: FakeCloud;

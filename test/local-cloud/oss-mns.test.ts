@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { mns, mnsPublish, oss, xmlTag } from "./clients";
-import { FakeClock, startFakeCloud, type FakeCloud } from "./index";
+import { FakeClock, startFakeCloud, type FakeCloud } from "../../local-cloud";
 
 describe("fake cloud: OSS objects", () => {
   let fake: FakeCloud;

@@ -5,7 +5,7 @@ import OpenApiUtil from "@alicloud/openapi-util";
 import * as $Util from "@alicloud/tea-util";
 import { createHash, createHmac } from "node:crypto";
 import { request } from "node:http";
-import type { FakeCloud } from "./server";
+import type { FakeCloud } from "../../local-cloud/server";
 
 export const VERSIONS = { ECS: "2014-05-26", SLB: "2014-05-15", ALB: "2020-06-16", ESS: "2014-08-28", CMS: "2019-01-01" } as const;
 export type RpcProductName = keyof typeof VERSIONS;

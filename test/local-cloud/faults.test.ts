@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { oss, rpc, rpcError, xmlTag } from "./clients";
-import { startFakeCloud, type FakeCloud } from "./index";
+import { startFakeCloud, type FakeCloud } from "../../local-cloud";
 
 describe("fake cloud: fault injection and the call log", () => {
   let fake: FakeCloud;

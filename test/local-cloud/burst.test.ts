@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { rpc, sdkClient } from "./clients";
-import { startFakeCloud, type FakeCloud } from "./index";
+import { startFakeCloud, type FakeCloud } from "../../local-cloud";
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -1,5 +1,5 @@
 // Standalone launcher for manual use and drills:
-//   npx ts-node --transpile-only test/fake-cloud/serve.ts [--port 8080] [--seed]
+//   npx ts-node --transpile-only local-cloud/serve.ts [--port 8080] [--seed]
 // Runs on the system clock, prints the URL and the environment to export.
 import { endpointEnv, startFakeCloud, systemClock } from "./index";
 

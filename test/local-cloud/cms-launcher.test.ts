@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { rawRequest, rpc, rpcError } from "./clients";
-import { endpointEnv, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "./index";
+import { endpointEnv, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../../local-cloud";
 
 describe("fake cloud: CMS", () => {
   let fake: FakeCloud;
@@ -47,7 +47,7 @@ describe("fake cloud: CMS", () => {
 describe("fake cloud: standalone launcher", () => {
   it("serve.ts prints the URL and answers signed calls", async function () {
     this.timeout(30_000);
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", resolve(__dirname, "serve.ts"), "--seed"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", resolve(__dirname, "../../local-cloud/serve.ts"), "--seed"], { stdio: ["ignore", "pipe", "inherit"] });
     try {
       const url = await new Promise<string>((ok, fail) => {
         let out = "";

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { createHmac, randomUUID } from "node:crypto";
 import { rawRequest, rpc, rpcError, sdkClient } from "./clients";
-import { startFakeCloud, type FakeCloud } from "./index";
+import { startFakeCloud, type FakeCloud } from "../../local-cloud";
 
 /** Signature v1 as older clients compute it (independent of the server code). */
 function signV1(params: Record<string, string>, secret: string, method = "GET"): string {
