@@ -1,5 +1,5 @@
 // CloudMonitor system-event messages, in the documented ECS notification shape
-// (see /work/shared/fixtures/events/*.json). Levels come from the project's
+// (see test/handlers/fixtures/events/*.json). Levels come from the project's
 // event catalogue, the single source for names and levels.
 import { randomUUID } from "node:crypto";
 import { lookup } from "../handlers/catalogue";

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { rpc, rpcError } from "./clients";
 import { FakeClock, SIMULATED_EVENT_LIMIT, startFakeCloud, type CmsSystemEvent, type FakeCloud } from "../../local-cloud";
 
-const FIXTURES = resolve(__dirname, "../../../shared/fixtures/events");
+const FIXTURES = resolve(__dirname, "../handlers/fixtures/events");
 const fixture = (name: string): CmsSystemEvent => JSON.parse(readFileSync(resolve(FIXTURES, name), "utf8")) as CmsSystemEvent;
 
 const HOUR = 3600_000;
