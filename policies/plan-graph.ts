@@ -1,8 +1,50 @@
-// Adapter from the offline plan's recorded graph (tools/plan/graph.ts) to the
-// resources and context rules read: `inputs` → `props`, parent URN → parent.
-import type { PlanGraph } from "../tools/plan/graph";
+// The recorded resource graph of an offline plan (what `npm run plan --json`
+// writes, plain data only), and its adapter to the resources and context rules
+// read: `inputs` → `props`, parent URN → parent. The pack owns this shape; the
+// plan tools (tools/plan) record and read it.
 import { evaluate } from "./evaluate";
 import { EvaluationContext, PolicyResourceLike, Violation } from "./model";
+
+export interface PlannedResource {
+  /** Pulumi type token, e.g. `alicloud:cms/eventRule:EventRule` (policies/stack.ts `T`). */
+  type: string;
+  /** Pulumi logical name. */
+  name: string;
+  urn: string;
+  /** URN of the parent resource (component), if any. */
+  parent?: string;
+  /** URNs of explicit dependencies (`dependsOn`). */
+  dependsOn?: string[];
+  /** True for cloud resources, false for components. */
+  custom: boolean;
+  /** The mock's ID for custom resources (offline, deterministic). */
+  id?: string;
+  /** Resolved inputs as the program declared them; secrets appear as "[secret]". */
+  inputs: Record<string, unknown>;
+}
+
+export interface PlannedInvoke {
+  token: string;
+  args: Record<string, unknown>;
+  /** What the offline stand-in answered. */
+  result: Record<string, unknown>;
+}
+
+export interface PlanGraph {
+  project: string;
+  stack: string;
+  resources: PlannedResource[];
+  invokes: PlannedInvoke[];
+  outputs: Record<string, unknown>;
+}
+
+export function ofType(graph: Pick<PlanGraph, "resources">, type: string): PlannedResource[] {
+  return graph.resources.filter((r) => r.type === type);
+}
+
+export function childrenOf(graph: Pick<PlanGraph, "resources">, parent: PlannedResource): PlannedResource[] {
+  return graph.resources.filter((r) => r.parent === parent.urn);
+}
 
 const GET_MONITOR_GROUPS = "alicloud:cms/getMonitorGroups:getMonitorGroups";
 

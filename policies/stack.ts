@@ -4,7 +4,7 @@
 import { PolicyResourceLike } from "./model";
 import { isUnknown, list, normalize, text } from "./values";
 
-/** Type tokens the rules read (the same tokens as tools/plan/graph.ts `TYPES`). */
+/** Type tokens the rules, the plan tools and their tests read. */
 export const T = {
   eventRule: "alicloud:cms/eventRule:EventRule",
   dynamicTagGroup: "alicloud:cms/dynamicTagGroup:DynamicTagGroup",

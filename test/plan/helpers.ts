@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { PlanGraph } from "../../tools/plan/graph";
+import { PlanGraph } from "../../policies/plan-graph";
 
 export const ROOT = path.resolve(__dirname, "../..");
 const RUNNER = path.join(ROOT, "tools/plan/run.js");

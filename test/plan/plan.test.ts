@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import YAML from "yaml";
 import { LEVELS } from "../../handlers/catalogue";
-import { TYPES, childrenOf, ofType } from "../../tools/plan/graph";
+import { childrenOf, ofType } from "../../policies/plan-graph";
+import { T } from "../../policies/stack";
 import { offlineGroupId } from "../../tools/plan/mocks";
 import { EMPTY_CELL } from "../../tools/plan/render";
 import { ROOT, runPlan, stackVariant } from "./helpers";
@@ -26,14 +27,14 @@ for (const stack of ["dev", "prod"]) {
 
     it("declares every group with exactly one rule per tier, scoped to its own application group", () => {
       const graph = run().graph!;
-      const groups = ofType(graph, TYPES.applicationGroup);
+      const groups = ofType(graph, T.applicationGroup);
       const tagValues: string[] = config["event-ops:groups"]?.map((g: { name: string }) => g.name) ?? config["event-ops:tags"].keys[config["event-ops:tags"].groupBy].values;
       assert.deepEqual(groups.map((g) => g.name.replace(/^group-/, "")).sort(), [...tagValues].sort());
       for (const group of groups) {
         const children = childrenOf(graph, group);
-        const dynamic = children.filter((c) => c.type === TYPES.dynamicTagGroup);
+        const dynamic = children.filter((c) => c.type === T.dynamicTagGroup);
         assert.equal(dynamic.length, 1, `${group.name}: one dynamic tag group`);
-        const rules = children.filter((c) => c.type === TYPES.eventRule);
+        const rules = children.filter((c) => c.type === T.eventRule);
         assert.equal(rules.length, LEVELS.length, `${group.name}: one rule per tier`);
         for (const level of LEVELS) {
           const rule = rules.find((r) => (r.inputs.eventPattern as any).levelLists.join() === level);
@@ -56,7 +57,7 @@ for (const stack of ["dev", "prod"]) {
 
     it("gives every automation queue a dead-letter queue, encryption and retention", () => {
       const graph = run().graph!;
-      const queues = ofType(graph, TYPES.queue);
+      const queues = ofType(graph, T.queue);
       const names = new Set(queues.map((q) => q.inputs.queueName));
       const main = queues.filter((q) => !String(q.inputs.queueName).endsWith("-dlq"));
       assert.equal(main.length, config["event-ops:queues"].length);
@@ -73,8 +74,8 @@ for (const stack of ["dev", "prod"]) {
 
     it("names every cloud resource after the stack and never shows a secret", () => {
       const graph = run().graph!;
-      for (const r of ofType(graph, TYPES.eventRule)) assert.match(String(r.inputs.ruleName), new RegExp(`^eventops-${stack}-`));
-      for (const r of ofType(graph, TYPES.queue)) assert.match(String(r.inputs.queueName), new RegExp(`^eventops-${stack}-`));
+      for (const r of ofType(graph, T.eventRule)) assert.match(String(r.inputs.ruleName), new RegExp(`^eventops-${stack}-`));
+      for (const r of ofType(graph, T.queue)) assert.match(String(r.inputs.queueName), new RegExp(`^eventops-${stack}-`));
       const text = JSON.stringify(graph);
       assert.ok(!/secure|v1:|access_token/.test(text), "ciphertext or a token leaked into the plan");
     });
@@ -139,14 +140,14 @@ describe("offline plan: handlers as deployed", () => {
     for (const c of components) {
       const handler = String(c.inputs.handler);
       const children = childrenOf(g, c);
-      const fn = children.find((r) => r.type === TYPES.fcFunction)!;
+      const fn = children.find((r) => r.type === T.fcFunction)!;
       assert.equal((fn.inputs.code as any).checksum, manifest[handler].crc64, `${handler}: checksum from the bundle`);
       assert.equal(fn.inputs.runtime, "nodejs20");
-      const role = children.find((r) => r.type === TYPES.ramRole)!;
-      const attachment = children.find((r) => r.type === TYPES.ramRolePolicyAttachment)!;
+      const role = children.find((r) => r.type === T.ramRole)!;
+      const attachment = children.find((r) => r.type === T.ramRolePolicyAttachment)!;
       assert.equal(attachment.inputs.roleName, role.inputs.roleName, `${handler}: the policy is attached to the handler's own role`);
       assert.equal(fn.inputs.role, `acs:ram::1000000000000000:role/${String(role.inputs.roleName).toLowerCase()}`, `${handler}: the function runs as its role`);
-      const policy = children.find((r) => r.type === TYPES.ramPolicy)!;
+      const policy = children.find((r) => r.type === T.ramPolicy)!;
       const actions = JSON.parse(String(policy.inputs.policyDocument)).Statement.flatMap((s: { Action: string[] }) => s.Action).sort();
       assert.deepEqual(actions, manifest[handler].ramActions, `${handler}: role lists only the bundle's actions`);
       const async = children.find((r) => r.type === "alicloud:fc/v3AsyncInvokeConfig:V3AsyncInvokeConfig")!;
@@ -165,7 +166,7 @@ describe("offline plan: handlers as deployed", () => {
   });
 
   it("routes each handler's catalogue names to it with one account-wide rule", () => {
-    const rules = ofType(graph(), TYPES.eventRule).filter((r) => !r.inputs.groupId);
+    const rules = ofType(graph(), T.eventRule).filter((r) => !r.inputs.groupId);
     assert.deepEqual(rules.map((r) => r.inputs.ruleName).sort(), Object.keys(manifest).map((h) => `eventops-prod-auto-${h}`).sort());
     for (const r of rules) assert.equal((r.inputs.fcParameters as any[]).length, 1);
   });

@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PlanGraph, TYPES } from "../../tools/plan/graph";
+import { PlanGraph } from "../../policies/plan-graph";
+import { T } from "../../policies/stack";
 import { EMPTY_CELL } from "../../tools/plan/render";
 import { ROOT, runPlan } from "./helpers";
 
@@ -19,7 +20,7 @@ function checkMutated(mutate: (g: PlanGraph) => string): { status: number | null
   return { status: r.status, stderr: r.stderr, stdout: r.stdout, target };
 }
 
-const rulesOf = (g: PlanGraph) => g.resources.filter((r) => r.type === TYPES.eventRule);
+const rulesOf = (g: PlanGraph) => g.resources.filter((r) => r.type === T.eventRule);
 
 describe("policies in the offline plan", () => {
   it("both shipped stacks pass every mandatory policy", () => {
@@ -37,7 +38,7 @@ describe("policies in the offline plan", () => {
       return String(rule.parent!.split("::").pop());
     }],
     ["emptying a contact group", /tier-coverage|no-dangling/, (g) => {
-      const group = g.resources.find((r) => r.type === TYPES.alarmContactGroup && r.name === "contacts-group-owners")!;
+      const group = g.resources.find((r) => r.type === T.alarmContactGroup && r.name === "contacts-group-owners")!;
       group.inputs.contacts = [];
       return "owners";
     }],
@@ -47,7 +48,7 @@ describe("policies in the offline plan", () => {
       return rule.name;
     }],
     ["adding \"*\" to a handler's role", /handler-least-privilege/, (g) => {
-      const policy = g.resources.find((r) => r.type === TYPES.ramPolicy && r.name === "handler-spot-drain-policy")!;
+      const policy = g.resources.find((r) => r.type === T.ramPolicy && r.name === "handler-spot-drain-policy")!;
       const doc = JSON.parse(String(policy.inputs.policyDocument));
       doc.Statement[0].Action.push("*");
       policy.inputs.policyDocument = JSON.stringify(doc);

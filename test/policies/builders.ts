@@ -1,7 +1,7 @@
 // Small builders for plan graphs the policy tests start from: a compliant
 // stack in the shape infra/ declares, then one mutation per failing case.
-import type { PlanGraph, PlannedResource } from "../../tools/plan/graph";
-import { TYPES } from "../../tools/plan/graph";
+import type { PlanGraph, PlannedResource } from "../../policies/plan-graph";
+import { T } from "../../policies/stack";
 import { ramActionsFor } from "../../handlers/iam";
 
 export const HANDLER_TYPE = "eventops:index:HandlerFunction";
@@ -30,18 +30,18 @@ export class GraphBuilder {
   }
 
   contact(name: string, channels: Props): PlannedResource {
-    return this.add(TYPES.alarmContact, `contacts-${name}`, { alarmContactName: `eo-test-${name}`, describe: name, ...channels });
+    return this.add(T.alarmContact, `contacts-${name}`, { alarmContactName: `eo-test-${name}`, describe: name, ...channels });
   }
 
   contactGroup(name: string, members: string[]): PlannedResource {
-    return this.add(TYPES.alarmContactGroup, `contacts-group-${name}`, { alarmContactGroupName: `eo-test-${name}`, contacts: members.map((m) => `eo-test-${m}`) });
+    return this.add(T.alarmContactGroup, `contacts-group-${name}`, { alarmContactGroupName: `eo-test-${name}`, contacts: members.map((m) => `eo-test-${m}`) });
   }
 
   queue(name: string): PlannedResource {
     const parent = this.add("eventops:index:AutomationQueue", `queue-${name}`, {});
-    this.add(TYPES.queue, `queue-${name}-dlq`, { queueName: `eo-test-${name}-dlq`, enableSse: true, tags: { env: "test" } }, parent);
+    this.add(T.queue, `queue-${name}-dlq`, { queueName: `eo-test-${name}-dlq`, enableSse: true, tags: { env: "test" } }, parent);
     return this.add(
-      TYPES.queue,
+      T.queue,
       `queue-${name}`,
       { queueName: `eo-test-${name}`, enableSse: true, dlqPolicy: { enabled: true, deadLetterTargetQueue: `eo-test-${name}-dlq`, maxReceiveCount: 5 }, tags: { env: "test" } },
       parent,
@@ -60,14 +60,14 @@ export class GraphBuilder {
 
   /** An application group with one rule per tier; `tiers` gives each tier's rule inputs beyond the defaults. */
   applicationGroup(name: string, tiers: Record<string, Props>): PlannedResource {
-    const app = this.add(TYPES.applicationGroup, `group-${name}`, {});
-    const dtg = this.add(TYPES.dynamicTagGroup, `group-${name}-tags`, { tagKey: "app", matchExpresses: [{ tagValue: name, tagValueMatchFunction: "equals" }], contactGroupLists: [] }, app);
+    const app = this.add(T.applicationGroup, `group-${name}`, {});
+    const dtg = this.add(T.dynamicTagGroup, `group-${name}-tags`, { tagKey: "app", matchExpresses: [{ tagValue: name, tagValueMatchFunction: "equals" }], contactGroupLists: [] }, app);
     const groupId = `offline-group:${dtg.id}`;
     this.graph.invokes.push({ token: "alicloud:cms/getMonitorGroups:getMonitorGroups", args: { dynamicTagRuleId: dtg.id }, result: { groups: [{ groupId }] } });
     for (const [level, extra] of Object.entries(tiers)) {
       const ruleName = `eo-test-${name}-${level.toLowerCase()}`;
       this.add(
-        TYPES.eventRule,
+        T.eventRule,
         ruleName,
         {
           ruleName,
@@ -89,15 +89,15 @@ export class GraphBuilder {
 
   handler(handler: string, actions: string[] = ramActionsFor(handler as never)): PlannedResource {
     const c = this.add(HANDLER_TYPE, `handler-${handler}`, { handler });
-    this.add(TYPES.ramRole, `handler-${handler}-role`, { roleName: `eo-test-${handler}` }, c);
+    this.add(T.ramRole, `handler-${handler}-role`, { roleName: `eo-test-${handler}` }, c);
     this.add(
-      TYPES.ramPolicy,
+      T.ramPolicy,
       `handler-${handler}-policy`,
       { policyName: `eo-test-${handler}`, policyDocument: JSON.stringify({ Version: "1", Statement: [{ Effect: "Allow", Action: actions, Resource: ["*"] }] }) },
       c,
     );
-    this.add(TYPES.ramRolePolicyAttachment, `handler-${handler}-attachment`, { roleName: `eo-test-${handler}`, policyName: `eo-test-${handler}`, policyType: "Custom" }, c);
-    this.add(TYPES.fcFunction, `handler-${handler}-function`, { functionName: `eo-test-${handler}`, handler: "index.handler", runtime: "nodejs20", tags: { env: "test" } }, c);
+    this.add(T.ramRolePolicyAttachment, `handler-${handler}-attachment`, { roleName: `eo-test-${handler}`, policyName: `eo-test-${handler}`, policyType: "Custom" }, c);
+    this.add(T.fcFunction, `handler-${handler}-function`, { functionName: `eo-test-${handler}`, handler: "index.handler", runtime: "nodejs20", tags: { env: "test" } }, c);
     return c;
   }
 }
@@ -121,7 +121,7 @@ export function compliantGraph(): PlanGraph {
   });
   b.handler("spot-drain");
   b.alertTopic("critical-alerts", [["alisms", "+8613800000001"], ["email", "alice@example.com"]]);
-  b.add(TYPES.eventRule, "eo-test-auto-spot-drain", {
+  b.add(T.eventRule, "eo-test-auto-spot-drain", {
     ruleName: "eo-test-auto-spot-drain",
     silenceTime: 0,
     eventPattern: { product: "ECS", eventTypeLists: ["StatusNotification"], levelLists: ["*"], nameLists: ["Instance:PreemptibleInstanceInterruption"] },

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, Secret, StackValidationArgs, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
 import { secretsPreservingProxy } from "@pulumi/policy/secret";
-import type { PlanGraph } from "../../tools/plan/graph";
+import type { PlanGraph } from "../../policies/plan-graph";
 import { UNVERIFIED_POLICY, packPolicies, secretsPolicy, stackPolicy, unverifiedPolicy } from "../../policies/crossguard";
 import { RULES, requiredTags, tierCoverage } from "../../policies/rules";
 import { byName, compliantGraph, mutated } from "./builders";

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { blocks, renderViolationsMarkdown } from "../../policies/evaluate";
 import { evaluatePlan, fromPlanGraph } from "../../policies/plan-graph";
 import { RULES } from "../../policies/rules";
-import type { PlanGraph } from "../../tools/plan/graph";
+import type { PlanGraph } from "../../policies/plan-graph";
 import { byName, compliantGraph, mutated } from "./builders";
 
 const REQUIRED = { requiredTagKeys: ["env"] };

@@ -2,8 +2,8 @@
 // is reported by that rule (mandatory or advisory as declared), and values
 // unknown until apply are reported as "could not verify" (advisory), never passed.
 import { strict as assert } from "node:assert";
-import type { PlanGraph } from "../../tools/plan/graph";
-import { TYPES } from "../../tools/plan/graph";
+import type { PlanGraph } from "../../policies/plan-graph";
+import { T } from "../../policies/stack";
 import { evaluatePlan } from "../../policies/plan-graph";
 import { Violation } from "../../policies/model";
 import { UNKNOWN } from "../../policies/values";
@@ -54,8 +54,8 @@ table("tier-coverage", "mandatory", [
   { name: "two groups share one group ID", change: (g) => {
       const b = new GraphBuilder();
       b.applicationGroup("billing", { CRITICAL: rule(g, critical), WARN: rule(g, warn), INFO: rule(g, info) });
-      for (const r of b.graph.resources) if (r.type === TYPES.eventRule) r.inputs.groupId = rule(g, critical).groupId;
-      g.resources.push(...b.graph.resources.map((r) => (r.type === TYPES.eventRule ? { ...r, name: `${r.name}-billing`, urn: `${r.urn}-billing`, inputs: { ...r.inputs } } : r)));
+      for (const r of b.graph.resources) if (r.type === T.eventRule) r.inputs.groupId = rule(g, critical).groupId;
+      g.resources.push(...b.graph.resources.map((r) => (r.type === T.eventRule ? { ...r, name: `${r.name}-billing`, urn: `${r.urn}-billing`, inputs: { ...r.inputs } } : r)));
       g.invokes = [];
     }, expect: /scope rules to the same group ID/ },
   { name: "a tier has no target at all", change: (g) => (rule(g, warn).contactParameters = []), expect: /WARN tier .* no live receiver: it has no contact group/ },
@@ -75,7 +75,7 @@ table("tier-coverage", "mandatory", [
       g.resources.push(b.contact("pager", { channelsSms: "+8613800000002" }), b.contactGroup("pagers", ["pager"]));
       rule(g, critical).contactParameters = [contactTarget("pagers", "2")];
     }, expect: /reaches no one by email or chat/ },
-  { name: "a group without its dynamic tag group", change: (g) => (g.resources = g.resources.filter((r) => r.type !== TYPES.dynamicTagGroup)), expect: /has 0 dynamic tag groups/ },
+  { name: "a group without its dynamic tag group", change: (g) => (g.resources = g.resources.filter((r) => r.type !== T.dynamicTagGroup)), expect: /has 0 dynamic tag groups/ },
   { name: "groupId unknown until apply (CrossGuard sentinel)", change: (g) => (rule(g, warn).groupId = CG_UNKNOWN_STRING), expect: /could not verify that rule .* is scoped .*unknown until apply/, undecided: true },
   { name: "contact list unknown until apply", change: (g) => (rule(g, warn).contactParameters = UNKNOWN), expect: /could not verify that the WARN tier .* reaches anyone/, undecided: true },
   { name: "level list unknown until apply", change: (g) => (rule(g, info).eventPattern.levelLists = UNKNOWN), expect: /could not verify the INFO tier/, undecided: true },

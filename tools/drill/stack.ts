@@ -2,7 +2,7 @@
 // graph: the routing model, and per deployed handler its function name,
 // environment and timeout (the FC functions the stack declares).
 import { HANDLER_NAMES, type HandlerName } from "../../handlers/catalogue";
-import { PlanGraph } from "../plan/graph";
+import { PlanGraph } from "../../policies/plan-graph";
 import { RoutingModel, routingModel } from "../routing/model";
 import { loadGraph } from "../routing/plan";
 import { handlerOfFunction } from "../routing/route";

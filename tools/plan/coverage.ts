@@ -1,7 +1,8 @@
 // The coverage matrix: application group × tier → who is told and what acts,
 // read from the recorded graph (what was declared), not from the config.
 import { LEVELS, Level } from "../../handlers/catalogue";
-import { PlanGraph, PlannedResource, TYPES, childrenOf, ofType } from "./graph";
+import { PlanGraph, PlannedResource, childrenOf, ofType } from "../../policies/plan-graph";
+import { T } from "../../policies/stack";
 
 export const CHANNEL_LABELS: Record<string, string> = { "2": "phone", "3": "sms", "4": "chat" };
 
@@ -29,10 +30,10 @@ export interface CoverageRow {
 type Props = Record<string, any>;
 
 function reachableContactGroups(graph: PlanGraph): Map<string, boolean> {
-  const contacts = new Map<string, Props>(ofType(graph, TYPES.alarmContact).map((c) => [String(c.inputs.alarmContactName), c.inputs]));
+  const contacts = new Map<string, Props>(ofType(graph, T.alarmContact).map((c) => [String(c.inputs.alarmContactName), c.inputs]));
   const hasChannel = (c?: Props) => Boolean(c && (c.channelsMail || c.channelsSms || c.channelsDingWebHook || c.channelsAliim));
   return new Map(
-    ofType(graph, TYPES.alarmContactGroup).map((g) => [
+    ofType(graph, T.alarmContactGroup).map((g) => [
       String(g.inputs.alarmContactGroupName),
       ((g.inputs.contacts as string[] | undefined) ?? []).some((m) => hasChannel(contacts.get(m))),
     ]),
@@ -56,12 +57,12 @@ export function receiversOf(rule: PlannedResource, reachable: Map<string, boolea
 
 export function coverageMatrix(graph: PlanGraph): CoverageRow[] {
   const reachable = reachableContactGroups(graph);
-  return ofType(graph, TYPES.applicationGroup)
+  return ofType(graph, T.applicationGroup)
     .map((group): CoverageRow => {
       const children = childrenOf(graph, group);
-      const dynamic = children.find((c) => c.type === TYPES.dynamicTagGroup);
+      const dynamic = children.find((c) => c.type === T.dynamicTagGroup);
       const match = (dynamic?.inputs.matchExpresses as Props[] | undefined)?.[0];
-      const rules = children.filter((c) => c.type === TYPES.eventRule && c.inputs.groupId);
+      const rules = children.filter((c) => c.type === T.eventRule && c.inputs.groupId);
       const cells = Object.fromEntries(
         LEVELS.map((level) => {
           const tierRules = rules.filter((r) => ((r.inputs.eventPattern as Props)?.levelLists ?? []).includes(level));

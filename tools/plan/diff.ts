@@ -3,7 +3,7 @@
 // `eventPattern.nameLists[3]`. Pure: two graphs in, plain data and markdown out.
 // Secrets are "[secret]" in both graphs, so a rotated secret is no change and a
 // secret's value never appears here.
-import type { PlanGraph, PlannedResource } from "./graph";
+import type { PlanGraph, PlannedResource } from "../../policies/plan-graph";
 
 export interface PropertyChange {
   /** `eventPattern.nameLists[3]`; `(parent)` for a move between parents. */

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, formatIssues, useSecretPaths } from "../../infra/config/load";
 import { coverageMatrix, emptyCells } from "./coverage";
-import { PlanGraph } from "./graph";
+import { PlanGraph } from "../../policies/plan-graph";
 import { installMocks } from "./mocks";
 import { renderMarkdown, renderText } from "./render";
 import { StackFileError, readStackConfig } from "./stack-config";

@@ -8,7 +8,7 @@ import { fromPlanGraph } from "../../policies/plan-graph";
 import { LEVEL_LABELS, Target, ruleTargets, targetLive } from "../../policies/rules/receivers";
 import { StackIndex, T, ruleLevels } from "../../policies/stack";
 import { isSecret, text } from "../../policies/values";
-import type { PlanGraph } from "./graph";
+import type { PlanGraph } from "../../policies/plan-graph";
 
 export interface GroupDiagram {
   group: string;

@@ -2,7 +2,7 @@
 // invokes the program makes with documented stand-ins, and refuse any other.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { PlannedInvoke, PlannedResource } from "./graph";
+import { PlannedInvoke, PlannedResource } from "../../policies/plan-graph";
 
 /** The account ID every offline plan uses (the real one comes from the cloud). */
 export const OFFLINE_ACCOUNT_ID = "1000000000000000";

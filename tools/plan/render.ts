@@ -2,7 +2,7 @@
 // matrix with empty cells impossible to miss.
 import { LEVELS } from "../../handlers/catalogue";
 import { CoverageCell, CoverageRow, alertTopics } from "./coverage";
-import { PlanGraph } from "./graph";
+import { PlanGraph } from "../../policies/plan-graph";
 
 export const EMPTY_CELL = "!! NOBODY — no rule or no live receiver !!";
 

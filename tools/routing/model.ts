@@ -2,7 +2,8 @@
 // declares, read from its recorded plan graph (what the program declared, not
 // what the config says). Pure: plain data in, plain data out.
 import { CHANNEL_LABELS } from "../plan/coverage";
-import { PlanGraph, PlannedResource, TYPES, ofType } from "../plan/graph";
+import { PlanGraph, PlannedResource, ofType } from "../../policies/plan-graph";
+import { T } from "../../policies/stack";
 import { offlineGroupId } from "../plan/mocks";
 import { EventPattern, MatchExpress, ruleEnabled } from "./cms-semantics";
 
@@ -74,8 +75,8 @@ export function declaredRule(r: PlannedResource): DeclaredRule {
 }
 
 export function declaredGroups(graph: Pick<PlanGraph, "resources">): DeclaredGroup[] {
-  const components = new Map(ofType(graph, TYPES.applicationGroup).map((g) => [g.urn, g]));
-  return ofType(graph, TYPES.dynamicTagGroup).map((dtg) => {
+  const components = new Map(ofType(graph, T.applicationGroup).map((g) => [g.urn, g]));
+  return ofType(graph, T.dynamicTagGroup).map((dtg) => {
     const parent = dtg.parent ? components.get(dtg.parent) : undefined;
     const p = dtg.inputs as Props;
     return {
@@ -89,5 +90,5 @@ export function declaredGroups(graph: Pick<PlanGraph, "resources">): DeclaredGro
 }
 
 export function routingModel(graph: PlanGraph): RoutingModel {
-  return { stack: graph.stack, rules: ofType(graph, TYPES.eventRule).map(declaredRule), groups: declaredGroups(graph) };
+  return { stack: graph.stack, rules: ofType(graph, T.eventRule).map(declaredRule), groups: declaredGroups(graph) };
 }

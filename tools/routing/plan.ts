@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PlanGraph } from "../plan/graph";
+import { PlanGraph } from "../../policies/plan-graph";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
