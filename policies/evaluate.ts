@@ -1,14 +1,19 @@
 // The one evaluation entry: the CrossGuard pack (index.ts) and the offline plan
 // (tools/plan) both run every rule through `evaluate`, so a stack that passes
 // offline passes the same code in a real preview.
-import { ramActionsByHandler } from "../handlers/iam";
+import { readBundles } from "../infra/automation/bundles";
 import { EvaluationContext, Finding, PolicyResourceLike, PolicyRule, Violation } from "./model";
 import { RULES } from "./rules";
 import { normalizeResources } from "./stack";
 
-/** Context defaults: the handlers' allowed RAM actions come from handlers/iam.ts. */
-export function defaultContext(): EvaluationContext {
-  return { allowedActions: ramActionsByHandler() };
+/**
+ * Each handler's allowed RAM actions, from the bundle manifest `npm run bundle`
+ * writes (dist/handlers/manifest.json): the list infra puts in the handler's
+ * RAM policy, so the pack checks the stack against the same fact in a real
+ * preview and in the offline plan. Throws MissingBundleError when not built.
+ */
+export function bundledRamActions(): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(readBundles()).map(([name, b]) => [name, b.ramActions]));
 }
 
 export function toViolation(rule: PolicyRule, f: Finding): Violation {
@@ -27,7 +32,7 @@ export function toViolation(rule: PolicyRule, f: Finding): Violation {
 /** Runs the given rules (default: all) over one stack's resources; violations sorted by policy, resource, message. */
 export function evaluate(resources: readonly PolicyResourceLike[], context: EvaluationContext = {}, rules: readonly PolicyRule[] = RULES): Violation[] {
   const normalized = normalizeResources(resources);
-  const ctx: EvaluationContext = { ...defaultContext(), ...context };
+  const ctx: EvaluationContext = { ...context, allowedActions: context.allowedActions ?? bundledRamActions() };
   return rules.flatMap((rule) => rule.check(normalized, ctx).map((f) => toViolation(rule, f))).sort(compareViolations);
 }
 

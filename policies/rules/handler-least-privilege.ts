@@ -1,5 +1,7 @@
 // handler-least-privilege: each Function Compute handler's role may do exactly
-// what its code calls (handlers/iam.ts), spelled out action by action.
+// what its code calls, spelled out action by action. The allowed sets come
+// from the bundle manifest (policies/evaluate.ts bundledRamActions), which
+// `npm run bundle` writes from the handler code.
 import { HANDLER_NAMES } from "../../handlers/catalogue";
 import { Finding, PolicyResourceLike, PolicyRule } from "../model";
 import { StackIndex, T } from "../stack";
@@ -12,10 +14,10 @@ export const handlerLeastPrivilege: PolicyRule = {
   enforcement: "mandatory",
   description:
     "Every HandlerFunction's RAM policies allow explicit actions only (no `*`, `svc:*`, `*:*`, other wildcards or `NotAction`), " +
-    "and only actions in that handler's allowed set (handlers/iam.ts); its role has no policy attached that this stack does not declare beside it.",
+    "and only actions in that handler's allowed set (the bundle manifest, dist/handlers/manifest.json); its role has no policy attached that this stack does not declare beside it.",
   remediation:
-    "Build the policy document from `ramActionsFor(handler)` (handlers/iam.ts). If the handler needs a new API, add the constant in " +
-    "handlers/cloud/apis.ts and use it in the handler, so code and permission change together.",
+    "Build the policy document from the handler bundle's `ramActions` (infra/automation/bundles.ts readBundles). If the handler needs " +
+    "a new API, declare it in the handler's `apis` and re-run `npm run bundle`, so code and permission change together.",
   check(resources, context) {
     const index = StackIndex.of(resources);
     const findings: Finding[] = [];
@@ -32,9 +34,9 @@ export const handlerLeastPrivilege: PolicyRule = {
       }
       const allowedList = context.allowedActions?.[handler];
       if (!context.allowedActions) {
-        findings.push({ resource: component, undecided: true, message: `could not verify the permissions of ${at}: no allowed-action sets were given (handlers/iam.ts)` });
+        findings.push({ resource: component, undecided: true, message: `could not verify the permissions of ${at}: no allowed-action sets were given (the bundle manifest)` });
       } else if (!allowedList) {
-        findings.push({ resource: component, message: `${at} has no allowed-action set in handlers/iam.ts, so it may not be deployed with any permission` });
+        findings.push({ resource: component, message: `${at} has no allowed-action set in the bundle manifest (dist/handlers/manifest.json), so it may not be deployed with any permission` });
       }
       const allowed = new Set((allowedList ?? []).map((a) => a.toLowerCase()));
       const policies = index.childrenOf(component, T.ramPolicy);
@@ -84,7 +86,7 @@ function documentFindings(policy: PolicyResourceLike, at: string, allowed: Set<s
     for (const action of actions) {
       const problem = wildcardProblem(action);
       if (problem) out.push({ resource: policy, message: `${where}: Statement[${i}] allows "${action}" (${problem}); list explicit actions` });
-      else if (allowed && !allowed.has(action.toLowerCase())) out.push({ resource: policy, message: `${where}: Statement[${i}] allows "${action}", which is not in the handler's allowed set (handlers/iam.ts)` });
+      else if (allowed && !allowed.has(action.toLowerCase())) out.push({ resource: policy, message: `${where}: Statement[${i}] allows "${action}", which is not in the handler's allowed set (the bundle manifest)` });
     }
   });
   return out;

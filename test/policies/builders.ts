@@ -2,7 +2,13 @@
 // stack in the shape infra/ declares, then one mutation per failing case.
 import type { PlanGraph, PlannedResource } from "../../policies/plan-graph";
 import { T } from "../../policies/stack";
-import { ramActionsFor } from "../../handlers/iam";
+import { bundledRamActions } from "../../policies/evaluate";
+
+function manifestActions(handler: string): string[] {
+  const actions = bundledRamActions()[handler];
+  if (!actions) throw new Error(`no handler "${handler}" in the bundle manifest (dist/handlers/manifest.json)`);
+  return actions;
+}
 
 export const HANDLER_TYPE = "eventops:index:HandlerFunction";
 const PROJECT = "event-ops";
@@ -87,7 +93,8 @@ export class GraphBuilder {
     return app;
   }
 
-  handler(handler: string, actions: string[] = ramActionsFor(handler as never)): PlannedResource {
+  /** A handler component as infra declares it; `actions` default to the handler's list in the bundle manifest. */
+  handler(handler: string, actions: string[] = manifestActions(handler)): PlannedResource {
     const c = this.add(HANDLER_TYPE, `handler-${handler}`, { handler });
     this.add(T.ramRole, `handler-${handler}-role`, { roleName: `eo-test-${handler}` }, c);
     this.add(

@@ -3,13 +3,15 @@
 // secrets as `Secret` only in the remediation phase. No PolicyPack is built.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, Secret, StackValidationArgs, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
 import { secretsPreservingProxy } from "@pulumi/policy/secret";
 import type { PlanGraph } from "../../policies/plan-graph";
 import { UNVERIFIED_POLICY, packPolicies, secretsPolicy, stackPolicy, unverifiedPolicy } from "../../policies/crossguard";
-import { RULES, requiredTags, tierCoverage } from "../../policies/rules";
+import { RULES, handlerLeastPrivilege, requiredTags, tierCoverage } from "../../policies/rules";
+import { bundleDir } from "../../infra/automation/bundles";
 import { byName, compliantGraph, mutated } from "./builders";
 
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -119,6 +121,49 @@ describe("CrossGuard wiring", () => {
     assert.match(unconfigured[0].message, /could not verify required tags/);
   });
 
+  describe("handler-least-privilege reads the allowed actions from the bundle manifest, as the offline plan does", () => {
+    const withBundleDir = async <R>(dir: string, run: () => Promise<R>): Promise<R> => {
+      const before = process.env.EVENTOPS_BUNDLE_DIR;
+      process.env.EVENTOPS_BUNDLE_DIR = dir;
+      try {
+        return await run();
+      } finally {
+        if (before === undefined) delete process.env.EVENTOPS_BUNDLE_DIR;
+        else process.env.EVENTOPS_BUNDLE_DIR = before;
+      }
+    };
+
+    it("an action the manifest no longer lists for the handler is reported", async () => {
+      const graph = compliantGraph(); // spot-drain's policy lists the manifest's actions as built
+      assert.deepEqual(await runStack(stackPolicy(handlerLeastPrivilege), stackArgs(graph)), []);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-manifest-"));
+      try {
+        const manifest = JSON.parse(fs.readFileSync(path.join(bundleDir(), "manifest.json"), "utf8"));
+        manifest["spot-drain"].ramActions = manifest["spot-drain"].ramActions.filter((a: string) => a !== "slb:SetBackendServers");
+        fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest));
+        const reports = await withBundleDir(dir, () => runStack(stackPolicy(handlerLeastPrivilege), stackArgs(graph)));
+        assert.deepEqual(reports.map((r) => r.message), [
+          `RAM policy eo-test-spot-drain of handler spot-drain: Statement[0] allows "slb:SetBackendServers", which is not in the handler's allowed set (the bundle manifest)`,
+        ]);
+        assert.equal(reports[0].urn, byName(graph, "handler-spot-drain-policy").urn);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("without a built manifest the policy fails with what to run, instead of passing", async () => {
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), "pack-no-manifest-"));
+      try {
+        await assert.rejects(
+          withBundleDir(empty, () => runStack(stackPolicy(handlerLeastPrivilege), stackArgs(compliantGraph()))),
+          /no handler bundles at .*manifest\.json: run `npm run bundle` first/,
+        );
+      } finally {
+        fs.rmSync(empty, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe("no-plaintext-secrets (secret-ness read in the remediation phase)", () => {
     const TOKEN_URL = "https://oapi.dingtalk.com/robot/send?access_token=0123abcd";
     const type = "alicloud:cms/alarmContact:AlarmContact";
@@ -165,6 +210,15 @@ describe("policy pack files", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
     assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
     assert.equal(pkg.main, "index.ts");
+  });
+
+  it("imports from handlers/ only the catalogue and the contract, and nothing from tools/ or test/", () => {
+    const imports = files(dir).flatMap((f) =>
+      [...fs.readFileSync(f, "utf8").matchAll(/^import[^"]*"([^"]+)"/gm)].map((m) => ({ from: path.relative(dir, f), target: path.relative(path.dirname(dir), path.resolve(path.dirname(f), m[1])) })),
+    );
+    assert.ok(imports.some((i) => i.target === "handlers/catalogue"), "the scan reads the pack's imports");
+    const wrong = imports.filter((i) => /^(tools|test)\//.test(i.target) || (/^handlers\//.test(i.target) && !/^handlers\/(catalogue|contract)(\/|$)/.test(i.target)));
+    assert.deepEqual(wrong, []);
   });
 
   it("keeps one rule per file under policies/rules, each with its metadata", () => {

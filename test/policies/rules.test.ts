@@ -123,8 +123,8 @@ table("handler-least-privilege", "mandatory", [
   { name: "NotAction", change: (g) => (policyOf(g).policyDocument = JSON.stringify({ Statement: [{ Effect: "Allow", NotAction: ["ram:*"], Resource: "*" }] })), expect: /allows by NotAction/ },
   { name: "a system policy attached to the role", change: (g) => Object.assign(inputs(g, "handler-spot-drain-attachment"), { policyName: "AdministratorAccess", policyType: "System" }), expect: /attaches System policy AdministratorAccess/ },
   { name: "a handler without an allowed set", change: (g) => {
-      inputs(g, "handler-spot-drain").handler = "not-in-iam";
-    }, expect: /handler not-in-iam has no allowed-action set/ },
+      inputs(g, "handler-spot-drain").handler = "not-in-manifest";
+    }, expect: /handler not-in-manifest has no allowed-action set in the bundle manifest/ },
   { name: "a policy document that is not JSON", change: (g) => (policyOf(g).policyDocument = "{"), expect: /is not valid JSON/ },
   { name: "policy document unknown until apply", change: (g) => (policyOf(g).policyDocument = CG_UNKNOWN_STRING), expect: /could not verify RAM policy .* unknown until apply/, undecided: true },
 ]);

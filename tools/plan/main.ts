@@ -15,7 +15,6 @@ import { StackFileError, readStackConfig } from "./stack-config";
 import { blocks, renderViolationsMarkdown, renderViolationsText } from "../../policies/evaluate";
 import { Violation } from "../../policies/model";
 import { evaluatePlan } from "../../policies/plan-graph";
-import { readBundles } from "../../infra/automation/bundles";
 import { diffPlans, renderDiffMarkdown } from "./diff";
 import { renderMermaidMarkdown } from "./mermaid";
 
@@ -117,9 +116,12 @@ export async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-/** The policy pack over the recorded graph, with the facts it needs from the bundles and the config. */
+/**
+ * The policy pack over the recorded graph, with the required tag keys from the
+ * stack config; the handlers' allowed RAM actions are the pack's own default
+ * (the bundle manifest), as in a real preview.
+ */
 export function checkPolicies(graph: PlanGraph, root: string): Violation[] {
-  const allowedActions = Object.fromEntries(Object.entries(readBundles()).map(([name, b]) => [name, b.ramActions]));
   let tags: string | undefined;
   try {
     tags = readStackConfig(root, graph.stack).config["event-ops:tags"];
@@ -127,7 +129,7 @@ export function checkPolicies(graph: PlanGraph, root: string): Violation[] {
     if (!(e instanceof StackFileError)) throw e; // a recorded plan checked away from its stack file
   }
   const requiredTagKeys = tags ? ((JSON.parse(tags) as { required?: string[] }).required ?? []) : [];
-  return evaluatePlan(graph, { allowedActions, requiredTagKeys });
+  return evaluatePlan(graph, { requiredTagKeys });
 }
 
 function writeFile(file: string, text: string) {
