@@ -1,5 +1,7 @@
 // The Pulumi program: read and validate the config before anything is
-// declared, then declare the stack. Stack outputs are the exports below.
+// declared, then declare the stack. Stack outputs are the exports below. The
+// offline plan (tools/plan/main.ts) makes the same two calls, passing
+// loadStackConfig the exact secret paths of the stack file.
 import { loadStackConfig } from "./config/load";
 import { declareStack } from "./stack";
 

@@ -17,35 +17,35 @@ export function formatIssues(issues: ConfigIssue[]): string {
   return `invalid stack config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
 }
 
-type SecretOracle = (path: string) => boolean;
+export interface LoadOptions {
+  /**
+   * Was the value at this config path (e.g. `event-ops:contacts[0].dingtalkWebhook`)
+   * a Pulumi secret? Default: what the Pulumi runtime knows (`pulumiSecretCheck`).
+   * The offline plan passes the exact paths it read as `secure:`.
+   */
+  isSecret?: (path: string) => boolean;
+}
 
-// A real `pulumi up` marks a whole top-level key secret when any value under it
-// is `secure:`; the offline plan knows the exact secret paths and installs a
-// finer oracle through `useSecretPaths`.
-let secretOracle: SecretOracle = (path) => {
+/**
+ * A real `pulumi up` marks a whole top-level key secret when any value under it
+ * is `secure:`, so a path is judged by its top-level key. `isConfigSecret` is
+ * in the SDK's runtime/config.js but not its typings.
+ */
+export function pulumiSecretCheck(path: string): boolean {
   const key = path.match(/^[^:]+:[^.[]+/)?.[0] ?? path;
-  const isSecret = (runtimeConfig as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
-  return isSecret ? isSecret(key) : false;
-};
-
-export function useSecretPaths(oracle: SecretOracle): void {
-  secretOracle = oracle;
+  const isConfigSecret = (runtimeConfig as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+  return isConfigSecret ? isConfigSecret(key) : false;
 }
 
 /** Reads `event-ops:*` and `alicloud:region`, validates, and throws ConfigError listing every problem. */
-export function loadStackConfig(): StackConfig {
+export function loadStackConfig({ isSecret = pulumiSecretCheck }: LoadOptions = {}): StackConfig {
   const all = runtimeConfig.allConfig();
   const values: Record<string, unknown> = {};
   for (const [fullKey, text] of Object.entries(all)) {
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     values[fullKey.slice(NAMESPACE.length + 1)] = parseValue(text);
   }
-  const result = validateConfig({
-    stack: pulumi.getStack(),
-    region: all["alicloud:region"],
-    values,
-    isSecret: secretOracle,
-  });
+  const result = validateConfig({ stack: pulumi.getStack(), region: all["alicloud:region"], values, isSecret });
   if (!result.ok) throw new ConfigError(result.issues);
   return result.config;
 }

@@ -79,6 +79,12 @@ for (const stack of ["dev", "prod"]) {
       const text = JSON.stringify(graph);
       assert.ok(!/secure|v1:|access_token/.test(text), "ciphertext or a token leaked into the plan");
     });
+
+    it("records exactly the stack outputs infra/index.ts exports (the plan runs the program's calls, not the module)", () => {
+      const exported = [...fs.readFileSync(`${ROOT}/infra/index.ts`, "utf8").matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
+      assert.ok(exported.length > 0);
+      assert.deepEqual(Object.keys(run().graph!.outputs).sort(), exported.sort());
+    });
   });
 }
 

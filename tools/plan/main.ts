@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, formatIssues, useSecretPaths } from "../../infra/config/load";
+import { ConfigError, formatIssues, loadStackConfig } from "../../infra/config/load";
+import { declareStack } from "../../infra/stack";
 import { coverageMatrix, emptyCells } from "./coverage";
 import { PlanGraph } from "../../policies/plan-graph";
 import { installMocks } from "./mocks";
@@ -28,18 +29,18 @@ interface PlanOptions {
 /** Runs the program under mocks and returns the recorded graph. Throws ConfigError / StackFileError. */
 export async function planStack(opts: PlanOptions): Promise<PlanGraph> {
   const files = readStackConfig(opts.root, opts.stack);
-  useSecretPaths((p) => files.secretPaths.has(p));
   pulumi.runtime.setAllConfig(files.config, files.secretKeys);
   const rec = installMocks(files.project, files.stack);
 
   const failures: Error[] = [];
   const onRejection = (e: unknown) => failures.push(e instanceof Error ? e : new Error(String(e)));
   process.on("unhandledRejection", onRejection);
-  // The program validates its config before declaring anything; a ConfigError surfaces here.
+  // infra/index.ts's program, with the exact secret paths the stack file marks
+  // `secure:` (finer than the real CLI's per-key view). The config is validated
+  // before anything is declared; a ConfigError surfaces here.
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
     rec.recordPlacement();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require("../../infra/index");
+    return declareStack(loadStackConfig({ isSecret: (p) => files.secretPaths.has(p) }));
   });
   await (pulumi.runtime as unknown as { disconnect(): Promise<void> }).disconnect();
   process.off("unhandledRejection", onRejection);
