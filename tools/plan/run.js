@@ -13,28 +13,9 @@ Error.stackTraceLimit = 0;
 Error.prepareStackTrace = (err) => `${err.name}: ${err.message}`;
 
 const fs = require("node:fs");
-// Two start-up and per-resource costs of the Pulumi SDK that an offline plan
-// never uses (the SDK is pinned by the lock file; each trim checks the shape it
-// expects and is skipped otherwise):
-// - runtime/index.js loads the TypeScript compiler eagerly, for closure
-//   serialization a plan never does: load it only if something touches it;
-// - every internal promise is wrapped for leak diagnostics (three property
-//   definitions and a set entry each): keep the promise as it is.
-function trimPulumiForPlanning() {
-  const Module = require("node:module");
-  const shimPath = require.resolve("@pulumi/pulumi/typescript-shim");
-  if (!require.cache[shimPath]) {
-    const shim = new Module(shimPath);
-    shim.filename = shimPath;
-    shim.loaded = true;
-    let ts;
-    shim.exports = new Proxy({}, { get: (_, key) => (ts ??= require("typescript"))[key] });
-    require.cache[shimPath] = shim;
-  }
-  const debuggable = require("@pulumi/pulumi/runtime/debuggable");
-  if (typeof debuggable.debuggablePromise === "function") debuggable.debuggablePromise = (p) => p;
-}
-trimPulumiForPlanning();
+// Start-up and per-resource costs of the Pulumi SDK a plan never uses; checked
+// against the SDK version and shape they expect (sdk-trims.js).
+require("./sdk-trims").applySdkTrims();
 
 const root = path.resolve(__dirname, "../..");
 const outfile = path.join(root, ".build/plan.js");
