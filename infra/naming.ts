@@ -1,19 +1,21 @@
 // Cloud resource names: deterministic and stack-scoped, so two environments of
 // the same account never collide and a re-run never renames anything.
-import { Level } from "./config/schema";
 
 export interface Naming {
   prefix: string;
   stack: string;
 }
 
-/** `eventops-prod-checkout`: the stem every name of this stack starts with. */
-export function stem(n: Naming, ...parts: string[]): string {
-  return [n.prefix, n.stack, ...parts].join("-");
+export function stackNaming(config: { namePrefix: string; stack: string }): Naming {
+  return { prefix: config.namePrefix, stack: config.stack };
 }
 
-export function tierRuleName(n: Naming, group: string, level: Level, product?: string): string {
-  return stem(n, group, level.toLowerCase(), ...(product ? [product.toLowerCase()] : []));
+/**
+ * `eventops-prod-checkout`: the stem every name of this stack starts with. A
+ * group's tier rules append their level to its stem (alerting/tier-template.ts).
+ */
+export function stem(n: Naming, ...parts: string[]): string {
+  return [n.prefix, n.stack, ...parts].join("-");
 }
 
 export function automationRuleName(n: Naming, handler: string): string {

@@ -3,13 +3,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
 import { StackConfig } from "./config/schema";
-import { Naming, functionName, queueName, roleName, stem } from "./naming";
+import { Naming, contactGroupName, contactName, deadLetterQueueName, functionName, queueName, roleName, stackNaming, stem } from "./naming";
 import { TagTaxonomy } from "./components/tag-taxonomy";
 import { Contacts } from "./components/contacts";
 import { AutomationQueue, CmsQueueAccess } from "./components/automation-queue";
 import { ApplicationGroup } from "./components/application-group";
-import { automationRuleSpecs, tierRuleSpecs } from "./alerting/tier-rules";
-import { declareEventRule, RuleContext } from "./alerting/event-rule";
+import { AutomationRules } from "./components/automation-rules";
+import { automationRoutes, groupTierArgs, tierTemplate } from "./alerting/tier-rules";
 import { readBundles } from "./automation/bundles";
 import { AutomationBase, MARKER_PREFIX, PENDING_PREFIX } from "./components/automation-base";
 import { HandlerFunction } from "./components/handler-function";
@@ -30,26 +30,56 @@ export interface StackOutputs {
   tagPolicyId: pulumi.Output<string>;
 }
 
+/**
+ * The automation rules were declared at the stack root before they had a parent.
+ * The alias keeps each the same resource under its parent: without it `pulumi up`
+ * would create the "new" rule (PutEventRule, an upsert by name) and then delete the
+ * "old" one (DeleteEventRules by that name), leaving no rule
+ * (terraform-provider-alicloud resource_alicloud_cms_event_rule.go).
+ */
+const declaredAtStackRoot: pulumi.ResourceTransformation = (r) =>
+  r.type === "alicloud:cms/eventRule:EventRule" ? { props: r.props, opts: pulumi.mergeOptions(r.opts, { aliases: [{ parent: pulumi.rootStackResource }] }) } : undefined;
+
 export function declareStack(config: StackConfig): StackOutputs {
-  const naming: Naming = { prefix: config.namePrefix, stack: config.stack };
+  const naming: Naming = stackNaming(config);
   const accountId = alicloud.getAccountOutput().id;
   const resourceTags = config.tags.resourceTags;
 
-  const taxonomy = new TagTaxonomy("taxonomy", { tags: config.tags, stem: stem(naming), accountId });
-  const contacts = new Contacts("contacts", { contacts: config.contacts, groups: config.contactGroups, naming });
+  const taxonomy = new TagTaxonomy("taxonomy", {
+    keys: config.tags.keys,
+    policyName: stem(naming, "tags"),
+    policyDescription: `Allowed tag keys and values for ${stem(naming)}`,
+    accountId,
+  });
+  const contacts = new Contacts("contacts", {
+    contacts: config.contacts.map((c) => ({ ...c, alarmContactName: contactName(naming, c.name) })),
+    groups: config.contactGroups.map((g) => ({
+      name: g.name,
+      alarmContactGroupName: contactGroupName(naming, g.name),
+      description: g.description ?? `${g.role}: ${g.members.join(", ")}`,
+      members: g.members,
+    })),
+  });
 
   // Rules name their receivers by cloud name; they depend on exactly those resources.
-  const receivers = new Map<string, pulumi.Resource>(Object.entries(contacts.groupResources).map(([, r]) => [r.cloudName, r.resource]));
+  const receivers = new Map<string, pulumi.Resource>(config.contactGroups.map((g) => [contactGroupName(naming, g.name), contacts.groups[g.name]]));
 
   const queues: StackOutputs["queues"] = {};
   for (const q of config.queues) {
-    const queue = new AutomationQueue(`queue-${q.name}`, { queue: q, naming, tags: resourceTags });
+    const queue = new AutomationQueue(`queue-${q.name}`, {
+      queueName: queueName(naming, q.name),
+      deadLetterQueueName: deadLetterQueueName(naming, q.name),
+      retentionSeconds: q.retentionSeconds,
+      visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+      maxReceiveCount: q.maxReceiveCount,
+      tags: resourceTags,
+    });
     queues[q.name] = { queue: queue.queueName, deadLetterQueue: queue.deadLetterQueueName };
     receivers.set(queueName(naming, q.name), queue.queue);
   }
   if (config.queues.length > 0) {
     new CmsQueueAccess("cms-queue-access", {
-      stem: stem(naming),
+      policyName: stem(naming, "cms-to-mns"),
       region: config.region,
       accountId,
       queueNames: Object.values(queues).map((q) => q.queue),
@@ -57,14 +87,19 @@ export function declareStack(config: StackConfig): StackOutputs {
   }
 
   const webhookUrls = Object.fromEntries(config.webhooks.map((w) => [w.name, pulumi.secret(w.url)]));
-  const ruleContext: RuleContext = { region: config.region, accountId, webhookUrls, receivers };
 
   const handlers: StackOutputs["handlers"] = {};
   let handlerDeadLetterQueue: pulumi.Output<string> | undefined;
   let alertTopic: pulumi.Output<string> | undefined;
   const automation = config.automation;
   if (automation) {
-    const base = new AutomationBase("automation", { stem: stem(naming), markerRetentionDays: automation.markerRetentionDays, tags: resourceTags });
+    const base = new AutomationBase("automation", {
+      bucketName: stem(naming, "markers"),
+      deadLetterQueueName: stem(naming, "handlers-dlq"),
+      logProjectName: stem(naming, "handlers"),
+      markerRetentionDays: automation.markerRetentionDays,
+      tags: resourceTags,
+    });
     handlerDeadLetterQueue = base.deadLetterQueue;
     const alerts = new CriticalAlertTopic("critical-alerts", {
       topicName: stem(naming, "critical-alerts"),
@@ -101,21 +136,23 @@ export function declareStack(config: StackConfig): StackOutputs {
     }
   }
 
-  const specs = tierRuleSpecs(config);
+  const tiers = tierTemplate(config, receivers);
   const groups: StackOutputs["groups"] = {};
   for (const g of config.groups) {
     const app = new ApplicationGroup(`group-${g.name}`, {
-      group: g,
-      tagKey: config.tags.groupBy,
-      contactGroupNames: config.tiers.CRITICAL.contactGroups.map((c) => contacts.groupNames[c]),
-      rules: specs.filter((s) => s.group === g.name),
-      ruleContext,
+      ...groupTierArgs(config, g, tiers),
+      match: g.match,
+      contactGroups: config.tiers.CRITICAL.contactGroups.map((c) => contacts.groupNames[c]),
+      region: config.region,
+      accountId,
     });
     groups[g.name] = { groupId: app.groupId, ruleNames: app.ruleNames };
   }
-  const automationSpecs = automationRuleSpecs(config);
-  for (const spec of automationSpecs) declareEventRule(spec, ruleContext, undefined, {});
-  const automationRules = automationSpecs.map((spec) => spec.ruleName);
+  const automationRules = new AutomationRules(
+    "automation-rules",
+    { routes: automationRoutes(config, receivers), region: config.region, accountId },
+    { transformations: [declaredAtStackRoot] },
+  ).ruleNames;
 
   const oosTemplates: StackOutputs["oosTemplates"] = {};
   for (const g of config.groups.filter((g) => g.spotPath === "oos")) {

@@ -1,5 +1,5 @@
 // One CloudMonitor application group that follows a tag value, with one event
-// rule per severity tier scoped to it.
+// rule per severity tier of the template, scoped to it.
 //
 // Mechanism: a CMS dynamic tag group (tag key + match expression). CloudMonitor
 // itself adds and removes instances as their tags change: no code change, no
@@ -8,35 +8,35 @@
 // create, so it is looked up by the dynamic tag rule ID.
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
-import { Group } from "../config/schema";
-import { declareEventRule, RuleContext } from "../alerting/event-rule";
-import { RuleSpec } from "../alerting/tier-rules";
+import { MATCH_FUNCTIONS } from "../config/schema";
+import { RuleTargetLocation, declareEventRule } from "../alerting/event-rule";
+import { TierRulesArgs, tierRules } from "../alerting/tier-template";
 
-export interface ApplicationGroupArgs {
-  readonly group: Group & { tagValue: string };
-  /** The tag key whose value defines membership. */
-  readonly tagKey: string;
-  /** Cloud names of the contact groups told about the group itself (CRITICAL tier). */
-  readonly contactGroupNames: pulumi.Input<string>[];
-  /** This group's tier rules, from the alert template. */
-  readonly rules: RuleSpec[];
-  readonly ruleContext: RuleContext;
+/** How a dynamic tag group matches the tag value (CMS `TagValueMatchFunction`). */
+export type TagMatch = (typeof MATCH_FUNCTIONS)[number];
+
+export interface ApplicationGroupArgs extends TierRulesArgs, RuleTargetLocation {
+  /** How instances' tag values are matched against `tagValue`; default `equals`. */
+  readonly match?: TagMatch;
+  /** CMS contact group names CloudMonitor tells about the group itself. */
+  readonly contactGroups: readonly pulumi.Input<string>[];
 }
 
 export class ApplicationGroup extends pulumi.ComponentResource {
   readonly groupId: pulumi.Output<string>;
-  /** Rule names are deterministic (infra/naming.ts): plain strings, no Output to resolve. */
+  /** Rule names are deterministic (from `ruleNamePrefix`): plain strings, no Output to resolve. */
   readonly ruleNames: string[];
 
   constructor(name: string, args: ApplicationGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventops:index:ApplicationGroup", name, {}, opts);
+    const rules = tierRules(args);
     const dynamic = new alicloud.cms.DynamicTagGroup(
       `${name}-tags`,
       {
         tagKey: args.tagKey,
         matchExpressFilterRelation: "and",
-        matchExpresses: [{ tagValue: args.group.tagValue, tagValueMatchFunction: args.group.match }],
-        contactGroupLists: args.contactGroupNames,
+        matchExpresses: [{ tagValue: args.tagValue, tagValueMatchFunction: args.match ?? "equals" }],
+        contactGroupLists: [...args.contactGroups],
       },
       { parent: this },
     );
@@ -47,14 +47,14 @@ export class ApplicationGroup extends pulumi.ComponentResource {
           // Whether CloudMonitor creates the group before any instance carries the tag is
           // not documented: say what to check instead of declaring rules scoped to nothing.
           throw new Error(
-            `application group ${args.group.name}: expected one CloudMonitor group for dynamic tag rule ${found.dynamicTagRuleId} ` +
-              `(${args.tagKey}=${args.group.tagValue}), found ${found.groups.length}. If no instance carries that tag yet, tag one and run again.`,
+            `application group ${args.groupName}: expected one CloudMonitor group for dynamic tag rule ${found.dynamicTagRuleId} ` +
+              `(${args.tagKey}=${args.tagValue}), found ${found.groups.length}. If no instance carries that tag yet, tag one and run again.`,
           );
         }
         return found.groups[0].groupId;
       });
-    for (const spec of args.rules) declareEventRule(spec, args.ruleContext, this.groupId, { parent: this });
-    this.ruleNames = args.rules.map((spec) => spec.ruleName);
+    for (const rule of rules) declareEventRule(rule, args, this.groupId, { parent: this });
+    this.ruleNames = rules.map((rule) => rule.ruleName);
     this.registerOutputs({ groupId: this.groupId, ruleNames: this.ruleNames });
   }
 }

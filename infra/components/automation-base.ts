@@ -3,12 +3,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
 import { DEAD_LETTER_RETENTION_SECONDS } from "./automation-queue";
+import { ResourceTags } from "./resource-tags";
 
 export interface AutomationBaseArgs {
-  readonly stem: string;
+  /** OSS bucket for idempotency markers and pending actions (globally unique name). */
+  readonly bucketName: string;
+  /** MNS queue where handlers dead-letter what they reject or fail for good. */
+  readonly deadLetterQueueName: string;
+  /** Log Service project of the handlers' outcome log store. */
+  readonly logProjectName: string;
   /** Days idempotency markers are kept before OSS expires them. */
-  readonly markerRetentionDays: number;
-  readonly tags: Record<string, string>;
+  readonly markerRetentionDays: pulumi.Input<number>;
+  /** Tags of the bucket, queue and log project. */
+  readonly tags: ResourceTags;
 }
 
 export const MARKER_PREFIX = "event-ops/markers";
@@ -27,7 +34,7 @@ export class AutomationBase extends pulumi.ComponentResource {
     const bucket = new alicloud.oss.Bucket(
       `${name}-markers`,
       {
-        bucket: `${args.stem}-markers`,
+        bucket: args.bucketName,
         acl: "private",
         serverSideEncryptionRule: { sseAlgorithm: "AES256" },
         lifecycleRules: [
@@ -41,7 +48,7 @@ export class AutomationBase extends pulumi.ComponentResource {
     const dlq = new alicloud.message.ServiceQueue(
       `${name}-dlq`,
       {
-        queueName: `${args.stem}-handlers-dlq`,
+        queueName: args.deadLetterQueueName,
         messageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS,
         enableSse: true,
         loggingEnabled: true,
@@ -49,7 +56,7 @@ export class AutomationBase extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const project = new alicloud.log.Project(`${name}-logs`, { projectName: `${args.stem}-handlers`, description: "Handler outcomes, one JSON line per event", tags: args.tags }, { parent: this });
+    const project = new alicloud.log.Project(`${name}-logs`, { projectName: args.logProjectName, description: "Handler outcomes, one JSON line per event", tags: args.tags }, { parent: this });
     const store = new alicloud.log.Store(`${name}-outcomes`, { projectName: project.projectName, logstoreName: "outcomes", retentionPeriod: 90, shardCount: 2 }, { parent: this });
     this.markerBucket = bucket.bucket as pulumi.Output<string>;
     this.deadLetterQueue = dlq.queueName;

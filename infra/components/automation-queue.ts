@@ -2,13 +2,21 @@
 // queue, server-side encryption and bounded retention.
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
-import { Queue } from "../config/schema";
-import { Naming, deadLetterQueueName, queueName } from "../naming";
+import { ResourceTags } from "./resource-tags";
 
 export interface AutomationQueueArgs {
-  readonly queue: Queue;
-  readonly naming: Naming;
-  readonly tags: Record<string, string>;
+  /** MNS queue name. */
+  readonly queueName: string;
+  /** Name of its dead-letter queue. */
+  readonly deadLetterQueueName: string;
+  /** Seconds a message is kept (60 to 604800). */
+  readonly retentionSeconds: pulumi.Input<number>;
+  /** Seconds a received message stays invisible to other consumers. */
+  readonly visibilityTimeoutSeconds: pulumi.Input<number>;
+  /** Receives before a message moves to the dead-letter queue. */
+  readonly maxReceiveCount: pulumi.Input<number>;
+  /** Tags of both queues. */
+  readonly tags: ResourceTags;
 }
 
 /** Dead letters are kept for the longest retention MNS allows: nothing is lost quietly. */
@@ -17,7 +25,7 @@ export const DEAD_LETTER_RETENTION_SECONDS = 604800;
 export class AutomationQueue extends pulumi.ComponentResource {
   readonly queueName: pulumi.Output<string>;
   readonly deadLetterQueueName: pulumi.Output<string>;
-  /** The events queue itself: what event rules that target it depend on. */
+  /** The events queue itself: what event rules that name it by plain string depend on. */
   readonly queue: alicloud.message.ServiceQueue;
 
   constructor(name: string, args: AutomationQueueArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -25,7 +33,7 @@ export class AutomationQueue extends pulumi.ComponentResource {
     const dlq = new alicloud.message.ServiceQueue(
       `${name}-dlq`,
       {
-        queueName: deadLetterQueueName(args.naming, args.queue.name),
+        queueName: args.deadLetterQueueName,
         messageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS,
         enableSse: true,
         loggingEnabled: true,
@@ -33,16 +41,17 @@ export class AutomationQueue extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // Named as the component (not `${name}-queue`): renaming would replace a deployed queue.
     const queue = new alicloud.message.ServiceQueue(
       name,
       {
-        queueName: queueName(args.naming, args.queue.name),
-        messageRetentionPeriod: args.queue.retentionSeconds,
-        visibilityTimeout: args.queue.visibilityTimeoutSeconds,
+        queueName: args.queueName,
+        messageRetentionPeriod: args.retentionSeconds,
+        visibilityTimeout: args.visibilityTimeoutSeconds,
         pollingWaitSeconds: 10,
         enableSse: true,
         loggingEnabled: true,
-        dlqPolicy: { enabled: true, deadLetterTargetQueue: dlq.queueName, maxReceiveCount: args.queue.maxReceiveCount },
+        dlqPolicy: { enabled: true, deadLetterTargetQueue: dlq.queueName, maxReceiveCount: args.maxReceiveCount },
         tags: args.tags,
       },
       { parent: this },
@@ -58,10 +67,14 @@ export class AutomationQueue extends pulumi.ComponentResource {
 export const CMS_SERVICE_ROLE = "AliyunCloudMonitorDefaultRole";
 
 export interface CmsQueueAccessArgs {
-  readonly stem: string;
+  /** Name of the RAM policy granting the send. */
+  readonly policyName: string;
+  /** Region of the queues, e.g. `cn-hangzhou`. */
   readonly region: string;
+  /** Account that owns the queues. */
   readonly accountId: pulumi.Input<string>;
-  readonly queueNames: pulumi.Input<string>[];
+  /** MNS queue names CloudMonitor may send to. */
+  readonly queueNames: readonly pulumi.Input<string>[];
 }
 
 /** Lets CloudMonitor's service role send to exactly these queues. */
@@ -69,7 +82,7 @@ export class CmsQueueAccess extends pulumi.ComponentResource {
   constructor(name: string, args: CmsQueueAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventops:index:CmsQueueAccess", name, {}, opts);
     const document = pulumi
-      .all([args.accountId, pulumi.all(args.queueNames)])
+      .all([args.accountId, pulumi.all([...args.queueNames])])
       .apply(([uid, queues]) =>
         JSON.stringify({
           Version: "1",
@@ -84,7 +97,7 @@ export class CmsQueueAccess extends pulumi.ComponentResource {
       );
     const policy = new alicloud.ram.Policy(
       `${name}-policy`,
-      { policyName: `${args.stem}-cms-to-mns`, policyDocument: document, description: "CloudMonitor event rules deliver to these MNS queues" },
+      { policyName: args.policyName, policyDocument: document, description: "CloudMonitor event rules deliver to these MNS queues" },
       { parent: this },
     );
     new alicloud.ram.RolePolicyAttachment(

@@ -5,18 +5,24 @@
 // rules only), so the topic is the declared path.
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
+import { ResourceTags } from "./resource-tags";
 
 export interface AlertSubscriber {
-  /** Subscription name, unique within the topic. */
-  name: string;
-  pushType: "alisms" | "email" | "http";
-  endpoint: pulumi.Input<string>;
+  /** Subscription name, unique within the topic; the subscription resource is `<component>-<name>`. */
+  readonly name: string;
+  /** How MNS delivers: `alisms` (SMS), `email` or `http` (webhook). */
+  readonly pushType: "alisms" | "email" | "http";
+  /** Phone number, email address or webhook URL, by push type. */
+  readonly endpoint: pulumi.Input<string>;
 }
 
 export interface CriticalAlertTopicArgs {
+  /** MNS topic name. */
   readonly topicName: string;
-  readonly subscribers: AlertSubscriber[];
-  readonly tags: Record<string, string>;
+  /** Who the topic pushes each alert to. */
+  readonly subscribers: readonly AlertSubscriber[];
+  /** Tags of the topic. */
+  readonly tags: ResourceTags;
 }
 
 export class CriticalAlertTopic extends pulumi.ComponentResource {

@@ -3,30 +3,46 @@
 // handler calls, logs, and a dead-letter destination for what fails for good.
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
+import { HandlerName } from "../../handlers/catalogue";
 import { HandlerBundle, zipBase64 } from "../automation/bundles";
 import { FC_ASSUME_ROLE_POLICY, handlerPolicyDocument } from "../automation/role-policy";
+import { ResourceTags } from "./resource-tags";
 
 export interface HandlerFunctionArgs {
   /** Catalogue handler name, e.g. `spot-drain`. */
-  readonly handler: string;
+  readonly handler: HandlerName;
+  /** The handler's zip, checksums and RAM actions (`npm run bundle`, read with infra/automation/bundles.ts readBundles). */
   readonly bundle: HandlerBundle;
+  /** Function Compute 3.0 function name. */
   readonly functionName: string;
+  /** RAM role the function runs as (at most 64 characters). */
   readonly roleName: string;
+  /** Region of the function, its queues and topic, e.g. `cn-hangzhou`. */
   readonly region: string;
+  /** Account that owns the function and its resources (in the role policy's ARNs). */
   readonly accountId: pulumi.Input<string>;
+  /** OSS bucket of the idempotency markers. */
   readonly markerBucket: pulumi.Input<string>;
-  readonly objectPrefixes: string[];
+  /** Object prefixes in that bucket the handler may read and write. */
+  readonly objectPrefixes: readonly string[];
   /** A timer that invokes the function with a fixed payload (reconcilers, scans). */
-  readonly schedule?: { cron: string; payload: string };
+  readonly schedule?: { readonly cron: string; readonly payload: string };
+  /** MNS queue the function dead-letters to, and where failed async invocations go. */
   readonly deadLetterQueue: pulumi.Input<string>;
+  /** MNS topic the handler publishes its own CRITICAL alerts to. */
   readonly alertTopic: pulumi.Input<string>;
+  /** Log Service project of the function's logs. */
   readonly logProject: pulumi.Input<string>;
+  /** Log store of the function's logs. */
   readonly logStore: pulumi.Input<string>;
-  readonly timeoutSeconds: number;
-  readonly memoryMB: number;
+  /** Function Compute timeout, seconds. */
+  readonly timeoutSeconds: pulumi.Input<number>;
+  /** Function memory, MB. */
+  readonly memoryMB: pulumi.Input<number>;
   /** Handler settings (see handlers/README.md for the contract). */
-  readonly environment: Record<string, pulumi.Input<string>>;
-  readonly tags: Record<string, string>;
+  readonly environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Tags of the function. */
+  readonly tags: ResourceTags;
 }
 
 export class HandlerFunction extends pulumi.ComponentResource {
@@ -44,7 +60,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
     const document = pulumi
       .all([args.accountId, args.markerBucket, args.deadLetterQueue, args.alertTopic])
       .apply(([accountId, markerBucket, deadLetterQueue, alertTopic]) =>
-        handlerPolicyDocument({ actions: args.bundle.ramActions, region: args.region, accountId, markerBucket, objectPrefixes: args.objectPrefixes, deadLetterQueue, alertTopic }),
+        handlerPolicyDocument({ actions: args.bundle.ramActions, region: args.region, accountId, markerBucket, objectPrefixes: [...args.objectPrefixes], deadLetterQueue, alertTopic }),
       );
     const policy = new alicloud.ram.Policy(
       `${name}-policy`,

@@ -4,14 +4,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
 import { templateContent } from "../oos/spot-drain-template";
+import { ResourceTags } from "./resource-tags";
 
 export interface OosSpotDrainArgs {
+  /** OOS template name. */
   readonly templateName: string;
+  /** Seconds a drained backend keeps finishing connections before removal (at least 1). */
   readonly drainWaitSeconds: number;
-  /** Only this group's instances: the group's tag. */
-  readonly groupTag: { key: string; value: string };
+  /** Only instances carrying this tag are drained: the group's tag. */
+  readonly groupTag: { readonly key: string; readonly value: string };
+  /** Region the template acts in, e.g. `cn-hangzhou`. */
   readonly region: string;
-  readonly tags: Record<string, string>;
+  /** Tags of the template. */
+  readonly tags: ResourceTags;
 }
 
 export class OosSpotDrain extends pulumi.ComponentResource {

@@ -2,19 +2,23 @@
 // allowed key/value, and a tag policy that allows only those.
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
-import { Tags } from "../config/schema";
+
+/** Allowed values by tag key. */
+export type AllowedTags = Readonly<Record<string, { readonly values: readonly string[] }>>;
 
 export interface TagTaxonomyArgs {
-  /** Allowed keys and values, from config. */
-  readonly tags: Tags;
-  /** Stack-scoped stem for cloud names. */
-  readonly stem: string;
+  /** Allowed values by tag key: one preset tag per key, and the only values the tag policy accepts. */
+  readonly keys: AllowedTags;
+  /** Tag policy name. */
+  readonly policyName: string;
+  /** Tag policy description. */
+  readonly policyDescription: string;
   /** Account the tag policy is attached to. */
   readonly accountId: pulumi.Input<string>;
 }
 
 /** Tag policy document: each declared key may carry only its declared values. */
-export function tagPolicyContent(tags: Tags): string {
+export function tagPolicyContent(tags: { readonly keys: AllowedTags }): string {
   const policy: Record<string, unknown> = {};
   for (const [key, { values }] of Object.entries(tags.keys)) {
     policy[key] = {
@@ -31,15 +35,15 @@ export class TagTaxonomy extends pulumi.ComponentResource {
 
   constructor(name: string, args: TagTaxonomyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventops:index:TagTaxonomy", name, {}, opts);
-    for (const [key, { values }] of Object.entries(args.tags.keys)) {
-      new alicloud.tag.MetaTag(`${name}-${key}`, { key, values }, { parent: this });
+    for (const [key, { values }] of Object.entries(args.keys)) {
+      new alicloud.tag.MetaTag(`${name}-${key}`, { key, values: [...values] }, { parent: this });
     }
     const policy = new alicloud.tag.Policy(
       `${name}-policy`,
       {
-        policyName: `${args.stem}-tags`,
-        policyDesc: `Allowed tag keys and values for ${args.stem}`,
-        policyContent: tagPolicyContent(args.tags),
+        policyName: args.policyName,
+        policyDesc: args.policyDescription,
+        policyContent: tagPolicyContent(args),
         userType: "USER",
       },
       { parent: this },

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { CATALOGUE, LEVELS, fullNames } from "../../handlers/catalogue";
 import { criticalAlertSubscribers } from "../../infra/alerting/alert-subscribers";
-import { automationRuleSpecs, tierNameList, tierRuleSpecs } from "../../infra/alerting/tier-rules";
+import * as pulumi from "@pulumi/pulumi";
+import { handlerRule } from "../../infra/alerting/handler-rule";
+import { automationRoutes, groupTierArgs, tierTemplate } from "../../infra/alerting/tier-rules";
+import { tierNameList, tierRules } from "../../infra/alerting/tier-template";
 import { handlerPolicyDocument } from "../../infra/automation/role-policy";
 import { tagPolicyContent } from "../../infra/components/tag-taxonomy";
 import { validateConfig } from "../../infra/config/validate";
@@ -37,16 +40,42 @@ function config(): StackConfig {
 }
 
 describe("tier rule template", () => {
+  // The stack's path: its config's tiers as the template, applied to each configured group.
+  const rulesOf = (c: StackConfig, group: string, receivers?: Map<string, pulumi.Resource>) =>
+    tierRules(groupTierArgs(c, c.groups.find((g) => g.name === group)!, tierTemplate(c, receivers)));
+  const atLevel = (rules: ReturnType<typeof tierRules>, level: string) => rules.filter((r) => r.eventPattern.levelLists.includes(level));
+
   it("expands to one rule per group and tier, each scoped, levelled and routed as its tier says", () => {
-    const specs = tierRuleSpecs(config());
+    const c = config();
+    const specs = c.groups.flatMap((g) => rulesOf(c, g.name));
     assert.equal(specs.length, 2 * LEVELS.length);
-    const critical = specs.find((s) => s.group === "api" && s.level === "CRITICAL")!;
+    assert.equal(new Set(specs.map((s) => s.ruleName)).size, specs.length);
+    const [critical, ...more] = atLevel(rulesOf(c, "api"), "CRITICAL");
+    assert.equal(more.length, 0);
     assert.equal(critical.ruleName, "eventops-t-api-critical");
+    assert.equal(critical.description, "CRITICAL events of application group api (app=api)");
     assert.deepEqual(critical.eventPattern.levelLists, ["CRITICAL"]);
     assert.deepEqual(critical.contacts, [{ contactGroupName: "eventops-t-oncall", level: "2" }]);
     assert.deepEqual(critical.queues, ["eventops-t-events"]);
-    assert.deepEqual(critical.webhooks, ["bridge"]);
-    assert.equal(specs.find((s) => s.group === "web" && s.level === "INFO")!.contacts[0].level, "4");
+    assert.deepEqual(critical.webhookUrls, ["https://hooks.example.com/x"], "the configured URL of webhook 'bridge'");
+    assert.equal(atLevel(rulesOf(c, "web"), "INFO")[0].contacts[0].level, "4");
+  });
+
+  it("makes each tier's rules wait for the declared receivers they name, and only those", () => {
+    const c = config();
+    const oncall = { name: "oncall" } as unknown as pulumi.Resource;
+    const owners = { name: "owners" } as unknown as pulumi.Resource;
+    const events = { name: "events" } as unknown as pulumi.Resource;
+    const receivers = new Map([["eventops-t-oncall", oncall], ["eventops-t-owners", owners], ["eventops-t-events", events]]);
+    const rules = rulesOf(c, "web", receivers);
+    assert.deepEqual(atLevel(rules, "CRITICAL")[0].dependsOn, [oncall, events]);
+    assert.deepEqual(atLevel(rules, "WARN")[0].dependsOn, [owners]);
+  });
+
+  it("refuses a template without a tier for every level, naming the group and the missing level", () => {
+    const c = config();
+    const { INFO: _dropped, ...partial } = tierTemplate(c);
+    assert.throws(() => tierRules({ ...groupTierArgs(c, c.groups[0], partial as ReturnType<typeof tierTemplate>) }), /tier rules of group web: the template has no INFO tier/);
   });
 
   for (const level of LEVELS) {
@@ -65,11 +94,12 @@ describe("tier rule template", () => {
   });
 
   it("gives every deployed handler one account-wide rule with the names it acts on", () => {
-    const specs = automationRuleSpecs(config());
+    const specs = automationRoutes(config()).map(handlerRule);
     assert.equal(specs.length, 5);
     const spot = specs.find((s) => s.ruleName === "eventops-t-auto-spot-drain")!;
     assert.deepEqual(spot.eventPattern.nameLists, ["Instance:PreemptibleInstanceInterruption"]);
-    assert.equal(spot.group, undefined);
+    assert.deepEqual(spot.eventPattern.levelLists, ["*"]);
+    assert.deepEqual([spot.contacts, spot.queues, spot.webhookUrls], [[], [], []]);
     assert.deepEqual(spot.functions, ["eventops-t-spot-drain"]);
   });
 });
