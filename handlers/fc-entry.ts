@@ -2,7 +2,7 @@
 // FC context, runs one invocation, logs its one outcome line. Every entry file
 // runs its events through `fcHandler(<its handler>)`; the maintenance and
 // expiry entries first tell their timer ticks apart (`isTimerRequest`).
-import { ConfigError, parseConfig, type HandlerConfig } from "./core/config";
+import { ConfigError, parseEnv, type HandlerConfig } from "./contract";
 import { bodyToText, isRecord, parseJsonOrBase64 } from "./core/event";
 import type { EventHandler } from "./core/handler";
 import { bodyBase64, runInvocation } from "./core/invoke";
@@ -43,7 +43,7 @@ export function fcHandler(def: EventHandler, clock: Clock = systemClock) {
 
     let config: HandlerConfig;
     try {
-      config = parseConfig(env);
+      config = parseEnv(env);
     } catch (err) {
       if (!(err instanceof ConfigError) || !env.DEAD_LETTER_QUEUE) throw err;
       const dlq = timer.deadLetter(deadLetter(env.DEAD_LETTER_QUEUE, undefined, DEFAULT_RETRY, 10_000));

@@ -2,7 +2,7 @@
 // vServer group and ALB server group — weight 0 first, wait for connections to
 // drain, then remove — and shout when that leaves a target short of capacity.
 import { ALERT_APIS, ECS } from "./cloud/apis";
-import { groupPolicyFor } from "./core/config";
+import { groupPolicyFor } from "./contract";
 import type { CriticalAlert, EventHandler, HandlerContext, HandlerResult } from "./core/handler";
 import { messageOf } from "./core/invoke";
 import { decideScope, describeInstance } from "./actions/scope";

@@ -11,11 +11,13 @@ import { ApplicationGroup } from "./components/application-group";
 import { AutomationRules } from "./components/automation-rules";
 import { automationRoutes, groupTierArgs, tierTemplate } from "./alerting/tier-rules";
 import { readBundles } from "./automation/bundles";
-import { AutomationBase, MARKER_PREFIX, PENDING_PREFIX } from "./components/automation-base";
+import { AutomationBase } from "./components/automation-base";
 import { HandlerFunction } from "./components/handler-function";
 import { OosSpotDrain } from "./components/oos-spot-drain";
 import { CriticalAlertTopic } from "./components/critical-alert-topic";
 import { criticalAlertSubscribers } from "./alerting/alert-subscribers";
+import { TIMERS, objectPrefixesFor, toEnv } from "../handlers/contract";
+import type { HandlerName } from "../handlers/catalogue";
 
 export interface StackOutputs {
   region: string;
@@ -120,7 +122,7 @@ export function declareStack(config: StackConfig): StackOutputs {
         region: config.region,
         accountId,
         markerBucket: base.markerBucket,
-        objectPrefixes: handler === "maintenance" ? [MARKER_PREFIX, PENDING_PREFIX] : [MARKER_PREFIX],
+        objectPrefixes: objectPrefixesFor(handler),
         schedule: HANDLER_SCHEDULES[handler],
         deadLetterQueue: base.deadLetterQueue,
         alertTopic: alerts.topicName,
@@ -180,39 +182,20 @@ export function declareStack(config: StackConfig): StackOutputs {
   };
 }
 
-/**
- * Handlers that also run on a timer (payloads per handlers/README.md): the
- * maintenance reconciler advances pending actions every minute; the expiry scan
- * looks at subscription instances daily at 09:00 UTC+8, for what events miss.
- */
-export const HANDLER_SCHEDULES: Partial<Record<string, { cron: string; payload: string }>> = {
-  maintenance: { cron: "@every 1m", payload: JSON.stringify({ reconcile: true }) },
-  expiry: { cron: "0 0 1 * * *", payload: JSON.stringify({ scan: "expiry" }) },
-};
+/** Handlers that also run on a timer: the contract's schedules and payloads (handlers/contract/timers.ts). */
+export const HANDLER_SCHEDULES: Partial<Record<HandlerName, { cron: string; payload: string }>> = Object.fromEntries(
+  Object.entries(TIMERS).map(([handler, timer]) => [handler, { cron: timer.schedule, payload: JSON.stringify(timer.payload) }]),
+);
 
-/** The handler environment contract (handlers/README.md). */
+/** The handler environment contract (handlers/contract/env.ts): the same for every function. */
 function handlerEnvironment(config: StackConfig, accountId: pulumi.Input<string>, base: AutomationBase, alertTopic: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
-  const a = config.automation!;
-  const groupPolicies = {
-    tagKey: config.tags.groupBy,
-    groups: Object.fromEntries(
-      config.groups.map((g) => [g.tagValue, { group: g.name, spotPath: g.spotPath, maintenance: g.maintenance ?? { policy: "notify" }, expiry: g.expiry ?? { policy: "notify", renewMonths: 1 } }]),
-    ),
-  };
-  return {
-    SCOPE_TAG_KEY: a.scopeTag.key,
-    SCOPE_TAG_VALUE: a.scopeTag.value,
-    DRY_RUN: String(a.dryRun),
-    DRAIN_WAIT_SECONDS: String(a.drainWaitSeconds),
-    MIN_HEALTHY_BACKENDS: String(a.minHealthyBackends),
-    IDEMPOTENCY_BUCKET: base.markerBucket,
-    IDEMPOTENCY_PREFIX: MARKER_PREFIX,
-    PENDING_PREFIX,
-    DEAD_LETTER_QUEUE: base.deadLetterQueue,
-    ALERT_TOPIC: alertTopic,
-    ...(a.alerts.mailAccount ? { ALERT_MAIL_ACCOUNT: a.alerts.mailAccount } : {}),
-    ...(a.alerts.smsSignName && a.alerts.smsTemplateCode ? { ALERT_SMS_SIGN_NAME: a.alerts.smsSignName, ALERT_SMS_TEMPLATE_CODE: a.alerts.smsTemplateCode } : {}),
-    ALIBABA_CLOUD_ACCOUNT_ID: accountId,
-    GROUP_POLICIES: JSON.stringify(groupPolicies),
-  };
+  return toEnv<pulumi.Input<string>>({
+    automation: config.automation!,
+    groupTagKey: config.tags.groupBy,
+    groups: config.groups.map((g) => ({ tagValue: g.tagValue, group: g.name, spotPath: g.spotPath, maintenance: g.maintenance, expiry: g.expiry })),
+    markerBucket: base.markerBucket,
+    deadLetterQueue: base.deadLetterQueue,
+    alertTopic,
+    accountId,
+  });
 }

@@ -6,7 +6,7 @@
 // they would reach nobody.
 import { ALERT_APIS, MNS, ramAction } from "../cloud/apis";
 import { MAX_MESSAGE_BYTES } from "../cloud/mns";
-import type { HandlerConfig } from "./config";
+import type { HandlerConfig } from "../contract";
 import type { CloudGateway } from "./gateway";
 import type { AlertSink, CriticalAlert, EventHandler } from "./handler";
 import type { TopicMessageAttributes, TopicPublisher } from "./ports";

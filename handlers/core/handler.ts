@@ -2,7 +2,7 @@
 import type { HandlerName } from "../catalogue";
 import type { ApiAction } from "../cloud/apis";
 import type { Deadline } from "../cloud/retry";
-import type { HandlerConfig } from "./config";
+import type { HandlerConfig } from "../contract";
 import type { SystemEvent } from "./event";
 import type { CloudGateway } from "./gateway";
 import type { Clock } from "./ports";

@@ -5,7 +5,7 @@
 import { handlersFor } from "../catalogue";
 import type { Deadline } from "../cloud/retry";
 import { alertSinkFor } from "./alerts";
-import type { HandlerConfig } from "./config";
+import type { HandlerConfig } from "../contract";
 import { decodeEvent, type SystemEvent } from "./event";
 import { CloudGateway } from "./gateway";
 import type { AlertSink, EventHandler, HandlerResult } from "./handler";

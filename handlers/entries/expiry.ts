@@ -8,7 +8,7 @@ import { OpenApiCloud } from "../cloud/openapi";
 import { deadlineAt } from "../cloud/retry";
 import { endpointFor } from "../cloud/endpoints";
 import { alertSinkFor } from "../core/alerts";
-import { parseConfig } from "../core/config";
+import { parseEnv } from "../contract";
 import { CloudGateway } from "../core/gateway";
 import { messageOf } from "../core/invoke";
 import { outcomeLine, type Outcome } from "../core/outcome";
@@ -36,8 +36,8 @@ export function createHandler(clock: Clock = systemClock) {
     // A failure is reported, not thrown: tomorrow's scan is the retry.
     let cloud: CloudGateway | undefined;
     try {
-      const config = parseConfig(env);
-      const settings = parseExpirySettings(env, config.groupPolicies);
+      const config = parseEnv(env);
+      const settings = parseExpirySettings(config);
       const deadline = deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now);
       const credentials = credentialSource(context?.credentials);
       const api = new OpenApiCloud({ env, credentials, retry: config.api, deadline, callTimeoutMs: config.api.callTimeoutMs });

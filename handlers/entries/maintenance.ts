@@ -8,7 +8,7 @@ import { endpointFor } from "../cloud/endpoints";
 import { OpenApiCloud } from "../cloud/openapi";
 import { OssObjectStore } from "../cloud/oss";
 import { deadlineAt } from "../cloud/retry";
-import { parseConfig } from "../core/config";
+import { parseEnv, type HandlerConfig } from "../contract";
 import { messageOf } from "../core/invoke";
 import { outcomeLine, type Outcome } from "../core/outcome";
 import { systemClock, type Clock } from "../core/ports";
@@ -32,12 +32,12 @@ export function createHandler(clock: Clock = systemClock) {
     const region = context?.region ?? env.FC_REGION ?? env.ALIBABA_CLOUD_REGION_ID ?? "cn-hangzhou";
     const credentials = credentialSource(context?.credentials);
     const timeoutMs = (context?.function?.timeout ?? 60) * 1000;
-    const objectsFor = (bucket: string, deadline: ReturnType<typeof deadlineAt>, api: ReturnType<typeof parseConfig>["api"]) =>
+    const objectsFor = (bucket: string, deadline: ReturnType<typeof deadlineAt>, api: HandlerConfig["api"]) =>
       new OssObjectStore({ bucket, endpoint: endpointFor("oss", region, env), credentials, retry: api, deadline, callTimeoutMs: api.callTimeoutMs });
 
     if (!isReconcileRequest(event)) {
       const def = createMaintenanceHandler({
-        settings: (config) => parseMaintenanceSettings(env, config),
+        settings: (config) => parseMaintenanceSettings(config),
         objects: (config) => objectsFor(config.idempotency.bucket, deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now), config.api),
         writer: requestId,
       });
@@ -47,8 +47,8 @@ export function createHandler(clock: Clock = systemClock) {
     // Timer tick. A failed reconcile is reported, not thrown: the next tick is the
     // retry (an FC async retry or a dead letter of a timer payload would add
     // nothing). A config error does throw: the deployment itself is broken.
-    const config = parseConfig(env);
-    const timing = parseMaintenanceSettings(env, config);
+    const config = parseEnv(env);
+    const timing = parseMaintenanceSettings(config);
     const deadline = deadlineAt(started + timeoutMs - config.deadlineMarginMs, clock.now);
     const cloudApi = new OpenApiCloud({ env, credentials, retry: config.api, deadline, callTimeoutMs: config.api.callTimeoutMs });
     const publisher = alertPublisher(config, endpointFor("mns", region, env, context?.accountId ?? config.accountId), credentials, deadline);

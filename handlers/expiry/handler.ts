@@ -4,7 +4,7 @@
 // unconfirmed and an event may never come.
 import { ECS } from "../cloud/apis";
 import { FINAL_STATUSES } from "../catalogue";
-import type { HandlerConfig } from "../core/config";
+import type { HandlerConfig } from "../contract";
 import type { EventHandler, HandlerContext, HandlerResult } from "../core/handler";
 import { listOf, str } from "../lb/responses";
 import { EXPIRY_APIS, EXPIRY_NOTICE_EVENT_NAME, alertExpiring, billedInstance, handleInstance, parseExpirySettings, type ExpirySettings } from "./scan";
@@ -60,4 +60,4 @@ export function createExpiryHandler(settingsFrom: (config: HandlerConfig) => Exp
 }
 
 /** The deployed handler: settings from the environment of each invocation. */
-export const expiry: EventHandler = createExpiryHandler((config) => parseExpirySettings(process.env, config.groupPolicies));
+export const expiry: EventHandler = createExpiryHandler(parseExpirySettings);

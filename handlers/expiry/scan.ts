@@ -1,9 +1,8 @@
 // Subscription (PrePaid) expiry: what to do about one instance, and the
 // periodic horizon scan over DescribeInstances that finds what the (unconfirmed)
 // expiry events miss. Decisions are decide.ts's; this module reads and acts.
-import * as z from "zod/mini";
 import { ALERT_APIS, ECS } from "../cloud/apis";
-import { ConfigError, presentEnv, wholeNumber, type GroupPolicies } from "../core/config";
+import { requireGroupPolicies, type HandlerConfig } from "../contract";
 import { decideScope, tagsOf, type ScopeConfig } from "../actions/scope";
 import type { CloudGateway } from "../core/gateway";
 import type { AlertSink, CriticalAlert } from "../core/handler";
@@ -30,23 +29,12 @@ export interface ExpirySettings {
 /** Every API the expiry function may call (its RAM policy). */
 export const EXPIRY_APIS = [ECS.describeInstances, ECS.describeInstanceAutoRenewAttribute, ECS.renewInstance, ...ALERT_APIS] as const;
 
-const Env = z.object({
-  EXPIRY_HORIZON_DAYS: wholeNumber(7, 0, 365),
-  EXPIRY_DEFAULT_POLICY: z.prefault(z.enum(["renew", "notify", "let-expire"], "expected renew, notify or let-expire"), "notify"),
-});
-
-/**
- * The expiry knobs from the environment, with the groups taken from
- * GROUP_POLICIES as config.ts parsed it (`config.groupPolicies`); errors name
- * the variable and what is allowed.
- */
-export function parseExpirySettings(env: Record<string, string | undefined>, policies: GroupPolicies | undefined): ExpirySettings {
-  const e = z.safeParse(Env, presentEnv(env));
-  if (!e.success) throw new ConfigError(`invalid expiry configuration: ${e.error.issues.map((i) => `env ${String(i.path[0])}: ${i.message}`).join("; ")}`);
-  if (!policies) throw new ConfigError("invalid expiry configuration: env GROUP_POLICIES: required (JSON {tagKey, groups}): which group an instance is in decides what to do");
+/** The expiry settings of the parsed config; GROUP_POLICIES is required. */
+export function parseExpirySettings(config: HandlerConfig): ExpirySettings {
+  const policies = requireGroupPolicies(config, "expiry");
   const groups: Record<string, ExpiryGroup> = {};
   for (const [tagValue, g] of Object.entries(policies.groups)) groups[tagValue] = { group: g.group, policy: g.expiry.policy, renewMonths: g.expiry.renewMonths };
-  return { tagKey: policies.tagKey, groups, defaultPolicy: e.data.EXPIRY_DEFAULT_POLICY, horizonDays: e.data.EXPIRY_HORIZON_DAYS };
+  return { tagKey: policies.tagKey, groups, defaultPolicy: config.expiry.defaultPolicy, horizonDays: config.expiry.horizonDays };
 }
 
 /** An instance as DescribeInstances shows it, with its tags. */

@@ -5,10 +5,9 @@
 // pending action; the timer-driven reconciler (reconciler.ts) carries it out
 // over the following hours. Final statuses advance the pending record at once.
 import { randomUUID } from "node:crypto";
-import * as z from "zod/mini";
 import { ALERT_APIS, ECS } from "../cloud/apis";
 import type { EventStatus } from "../catalogue";
-import { ConfigError, presentEnv, wholeNumber, type HandlerConfig } from "../core/config";
+import { requireGroupPolicies, type HandlerConfig } from "../contract";
 import type { AlertSink, CriticalAlert, EventHandler, HandlerContext, HandlerResult } from "../core/handler";
 import type { ObjectStore } from "../core/ports";
 import { decideScope, describeInstance } from "../actions/scope";
@@ -35,23 +34,9 @@ export interface MaintenanceSettings extends MaintenanceTiming {
   defaultPolicy: MaintenancePolicy;
 }
 
-const Env = z.object({
-  MAINTENANCE_SAFETY_MARGIN_MINUTES: wholeNumber(60, 0, 24 * 60),
-  MAINTENANCE_ACTION_MINUTES: wholeNumber(30, 1, 23 * 60),
-  MAINTENANCE_DEFAULT_POLICY: z.prefault(z.enum(["proactive", "notify", "ignore"]), "notify"),
-  PENDING_PREFIX: z.optional(z.string()),
-});
-
-/**
- * The maintenance knobs from the environment, with the groups and the marker
- * prefix taken from what config.ts parsed (`config.groupPolicies`,
- * `config.idempotency.prefix`); errors name the variable and what is allowed.
- */
-export function parseMaintenanceSettings(env: Record<string, string | undefined>, config: Pick<HandlerConfig, "groupPolicies" | "idempotency">): MaintenanceSettings {
-  const policies = config.groupPolicies;
-  const e = z.safeParse(Env, presentEnv(env));
-  if (!e.success) throw new ConfigError(`invalid maintenance configuration: ${e.error.issues.map((i) => `env ${String(i.path[0])}: ${i.message}`).join("; ")}`);
-  if (!policies) throw new ConfigError("invalid maintenance configuration: env GROUP_POLICIES: required (JSON {tagKey, groups}): which group an instance is in decides what to do");
+/** The maintenance settings of the parsed config; GROUP_POLICIES is required and its windows are checked up front. */
+export function parseMaintenanceSettings(config: HandlerConfig): MaintenanceSettings {
+  const policies = requireGroupPolicies(config, "maintenance");
   const groups: Record<string, MaintenanceGroup> = {};
   for (const [tagValue, g] of Object.entries(policies.groups)) {
     const m = g.maintenance;
@@ -61,10 +46,10 @@ export function parseMaintenanceSettings(env: Record<string, string | undefined>
   return {
     tagKey: policies.tagKey,
     groups,
-    defaultPolicy: e.data.MAINTENANCE_DEFAULT_POLICY,
-    safetyMarginMinutes: e.data.MAINTENANCE_SAFETY_MARGIN_MINUTES,
-    actionDurationMinutes: e.data.MAINTENANCE_ACTION_MINUTES,
-    pendingPrefix: (e.data.PENDING_PREFIX ?? `${config.idempotency.prefix}/pending`).replace(/^\/+|\/+$/g, ""),
+    defaultPolicy: config.maintenance.defaultPolicy,
+    safetyMarginMinutes: config.maintenance.safetyMarginMinutes,
+    actionDurationMinutes: config.maintenance.actionDurationMinutes,
+    pendingPrefix: config.pendingPrefix,
   };
 }
 
@@ -205,7 +190,7 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): EventHandler {
 
 /** The deployed handler's shape (for the RAM policy); the entry builds it per invocation with real ports. */
 export const maintenance: EventHandler = createMaintenanceHandler({
-  settings: (config) => parseMaintenanceSettings(process.env, config),
+  settings: parseMaintenanceSettings,
   objects: () => {
     throw new Error("maintenance: no object store; build the handler with createMaintenanceHandler (see entries/maintenance.ts)");
   },

@@ -9,7 +9,7 @@
 import { FINAL_STATUSES, STATUSES, type EventStatus } from "../catalogue";
 import { ALERT_APIS, ECS, SLB } from "../cloud/apis";
 import { isRetryable, type Deadline } from "../cloud/retry";
-import type { HandlerConfig } from "../core/config";
+import type { HandlerConfig } from "../contract";
 import { CloudGateway, type RecordedAction } from "../core/gateway";
 import type { AlertSink, CriticalAlert } from "../core/handler";
 import { messageOf } from "../core/invoke";

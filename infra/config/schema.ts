@@ -2,7 +2,9 @@
 // mistake in one key never hides the mistakes in another. Cross-references
 // between keys are checked in validate.ts.
 import { z } from "zod";
+import { CHANNEL_LEVELS, ChannelLevel, MATCH_FUNCTIONS } from "../cms-terms";
 import { CMS_EVENT_TYPES, HANDLER_NAMES, LEVELS } from "../../handlers/catalogue";
+import { CLB_DISCOVERY_MODES, EXPIRY_POLICIES, MAINTENANCE_POLICIES, RANGES, expiryPolicySchema, maintenancePolicySchema, spotPathSchema, type Range } from "../../handlers/contract";
 
 /** The config namespace: the Pulumi project name. */
 export const NAMESPACE = "event-ops";
@@ -29,14 +31,8 @@ export const tagsSchema = z.strictObject({
   resourceTags: z.record(tagKey, tagValue).default({}),
 });
 
-/** How an application group's membership follows the tag (CMS dynamic tag group match function). */
-export const MATCH_FUNCTIONS = ["equals", "startWith", "endWith", "contains", "notContains", "all"] as const;
-
-const maintenanceWindow = z.strictObject({
-  /** Whole hours, UTC+8 (the ECS convention): "02:00". */
-  start: z.string().regex(/^([01]\d|2[0-3]):00$/, "a whole hour 'HH:00' (UTC+8)"),
-  end: z.string().regex(/^([01]\d|2[0-3]):00$/, "a whole hour 'HH:00' (UTC+8)"),
-});
+/** CMS vocabularies (infra/cms-terms.ts): how a group's membership follows the tag, and the channel levels. */
+export { CHANNEL_LEVELS, MATCH_FUNCTIONS, type ChannelLevel };
 
 export const groupSchema = z.strictObject({
   name,
@@ -44,22 +40,13 @@ export const groupSchema = z.strictObject({
   tagValue: tagValue.optional(),
   match: z.enum(MATCH_FUNCTIONS).default("equals"),
   description: z.string().max(256).optional(),
-  /** What to do with scheduled maintenance of this group's instances. */
-  maintenance: z
-    .strictObject({
-      policy: z.enum(["proactive", "notify", "ignore"]).default("notify"),
-      window: maintenanceWindow.optional(),
-    })
-    .optional(),
-  /** What to do when this group's subscription instances near expiry. */
-  expiry: z
-    .strictObject({
-      policy: z.enum(["renew", "notify", "let-expire"]).default("notify"),
-      renewMonths: z.number().int().min(1).max(36).default(1),
-    })
-    .optional(),
+  // The group's automation policy: the handlers' own schema (handlers/contract/group-policy.ts), defaults included.
+  /** What to do with scheduled maintenance of this group's instances (`{policy: notify}` when left out). */
+  maintenance: z.optional(maintenancePolicySchema),
+  /** What to do when this group's subscription instances near expiry (`{policy: notify, renewMonths: 1}` when left out). */
+  expiry: z.optional(expiryPolicySchema),
   /** Spot interruptions handled by the Function Compute handler or the OOS template. */
-  spotPath: z.enum(["function", "oos"]).default("function"),
+  spotPath: spotPathSchema,
 });
 export const groupsSchema = z.array(groupSchema);
 
@@ -88,14 +75,6 @@ export const contactGroupSchema = z.strictObject({
   description: z.string().max(256).optional(),
 });
 export const contactGroupsSchema = z.array(contactGroupSchema);
-
-/**
- * The CMS notification level of a contact target: `phone` = phone + SMS +
- * email + DingTalk (CMS level "2"), `sms` = SMS + email + DingTalk ("3"),
- * `chat` = email + DingTalk ("4").
- */
-export const CHANNEL_LEVELS = { phone: "2", sms: "3", chat: "4" } as const;
-export type ChannelLevel = keyof typeof CHANNEL_LEVELS;
 
 export const tierSchema = z.strictObject({
   contactGroups: z.array(name).default([]),
@@ -138,34 +117,94 @@ export const webhookSchema = z.strictObject({
 });
 export const webhooksSchema = z.array(webhookSchema);
 
-export const automationSchema = z.strictObject({
-  /** Only instances carrying this tag are touched by handlers. */
-  scopeTag: z.strictObject({ key: tagKey, value: tagValue }),
-  /** Handlers deployed by this stack (each gets its own role and automation rule). */
-  handlers: z.array(z.enum(HANDLER_NAMES)).default([...HANDLER_NAMES]),
-  dryRun: z.boolean().default(false),
-  /** Seconds a drained backend keeps finishing connections before removal; bounded by the 5-minute spot notice. */
-  drainWaitSeconds: z.number().int().min(0).max(180).default(30),
-  /** Capacity guard: never leave a load balancer or server group with fewer healthy backends without a CRITICAL alert. */
-  minHealthyBackends: z.number().int().min(0).max(100).default(1),
-  /** Function Compute timeout for every handler. */
-  timeoutSeconds: z.number().int().min(10).max(600).default(280),
-  memoryMB: z.number().int().min(128).max(3072).default(256),
-  /** Days to keep idempotency markers. */
-  markerRetentionDays: z.number().int().min(1).max(365).default(14),
-  /**
-   * How the handlers' own CRITICAL alerts reach the CRITICAL tier's people: MNS
-   * pushes email through a verified DirectMail sender and SMS through an SMS
-   * signature and template. Webhooks need neither.
-   */
-  alerts: z
-    .strictObject({
-      mailAccount: z.email().optional(),
-      smsSignName: z.string().min(1).optional(),
-      smsTemplateCode: z.string().regex(/^SMS_\d+$/, "an SMS template code like SMS_123456789").optional(),
-    })
-    .default({}),
-});
+/** A whole number within a handler setting's bounds (handlers/contract/limits.ts RANGES, which also holds its default). */
+const setting = (r: Range) => z.number().int().min(r.min).max(r.max);
+
+// Handler settings: handlers/contract/env.ts toEnv turns them into the functions'
+// environment. The optional ones are tuning, written only when set; left out,
+// the handler's default applies (handlers/README.md lists each with its default).
+export const automationSchema = z
+  .strictObject({
+    /** Only instances carrying this tag are touched by handlers. */
+    scopeTag: z.strictObject({
+      key: tagKey,
+      value: tagValue,
+      /** A released instance can no longer be described: `false` (default) acts when it is still listed in a load balancer or scaling group, `true` skips it. */
+      requireForReleased: z.boolean().optional(),
+    }),
+    /** Handlers deployed by this stack (each gets its own role and automation rule). */
+    handlers: z.array(z.enum(HANDLER_NAMES)).default([...HANDLER_NAMES]),
+    dryRun: z.boolean().default(false),
+    /** Seconds a drained backend keeps finishing connections before removal; bounded by the 5-minute spot notice. */
+    drainWaitSeconds: setting(RANGES.drainWaitSeconds).default(RANGES.drainWaitSeconds.default),
+    /** Capacity guard: never leave a load balancer or server group with fewer healthy backends without a CRITICAL alert. */
+    minHealthyBackends: setting(RANGES.minHealthyBackends).default(RANGES.minHealthyBackends.default),
+    /** How long an idempotency marker's claim holds; must outlive the function timeout (default: timeoutSeconds + 60). */
+    markerLeaseSeconds: setting(RANGES.markerLeaseSeconds).optional(),
+    /** No API attempt starts later than the function timeout minus this margin. */
+    deadlineMarginSeconds: setting(RANGES.deadlineMarginSeconds).optional(),
+    /** Load-balancer discovery and calls. */
+    loadBalancers: z
+      .strictObject({
+        /** `server-id`: DescribeLoadBalancers filtered by ServerId; `all`: scan every CLB of the region. */
+        clbDiscovery: z.enum(CLB_DISCOVERY_MODES).optional(),
+        /** Parallel load-balancer calls. */
+        concurrency: setting(RANGES.lbConcurrency).optional(),
+      })
+      .optional(),
+    /** Cloud API calls: per-attempt timeout and backoff with full jitter. */
+    api: z
+      .strictObject({
+        callTimeoutMs: setting(RANGES.apiCallTimeoutMs).optional(),
+        maxAttempts: setting(RANGES.apiMaxAttempts).optional(),
+        retryBaseDelayMs: setting(RANGES.retryBaseDelayMs).optional(),
+        retryMaxDelayMs: setting(RANGES.retryMaxDelayMs).optional(),
+      })
+      .optional(),
+    /** Planned maintenance: the slot is `actionMinutes` long and ends `safetyMarginMinutes` before notBefore. */
+    maintenance: z
+      .strictObject({
+        safetyMarginMinutes: setting(RANGES.maintenanceSafetyMarginMinutes).optional(),
+        actionMinutes: setting(RANGES.maintenanceActionMinutes).optional(),
+        /** For instances in no configured group. */
+        defaultPolicy: z.enum(MAINTENANCE_POLICIES).optional(),
+      })
+      .optional(),
+    /** Subscription expiry: the daily scan looks `horizonDays` ahead. */
+    expiry: z
+      .strictObject({
+        horizonDays: setting(RANGES.expiryHorizonDays).optional(),
+        /** For instances in no configured group. */
+        defaultPolicy: z.enum(EXPIRY_POLICIES).optional(),
+      })
+      .optional(),
+    /** Function Compute timeout for every handler. */
+    timeoutSeconds: z.number().int().min(10).max(600).default(280),
+    memoryMB: z.number().int().min(128).max(3072).default(256),
+    /** Days to keep idempotency markers. */
+    markerRetentionDays: z.number().int().min(1).max(365).default(14),
+    /**
+     * How the handlers' own CRITICAL alerts reach the CRITICAL tier's people: MNS
+     * pushes email through a verified DirectMail sender and SMS through an SMS
+     * signature and template. Webhooks need neither.
+     */
+    alerts: z
+      .strictObject({
+        mailAccount: z.email().optional(),
+        smsSignName: z.string().min(1).optional(),
+        smsTemplateCode: z.string().regex(/^SMS_\d+$/, "an SMS template code like SMS_123456789").optional(),
+      })
+      .default({}),
+  })
+  .superRefine((a, ctx) => {
+    // A lease shorter than the timeout would let a second invocation take over a live claim.
+    if (a.markerLeaseSeconds !== undefined && a.markerLeaseSeconds <= a.timeoutSeconds) {
+      ctx.addIssue({ code: "custom", path: ["markerLeaseSeconds"], message: `must be longer than timeoutSeconds (${a.timeoutSeconds}): a claim must outlive the invocation holding it` });
+    }
+    if (a.deadlineMarginSeconds !== undefined && a.deadlineMarginSeconds >= a.timeoutSeconds) {
+      ctx.addIssue({ code: "custom", path: ["deadlineMarginSeconds"], message: `must be shorter than timeoutSeconds (${a.timeoutSeconds}), or no API call could start` });
+    }
+  });
 
 /** Every key the stack reads, with its schema. Unknown keys in the namespace are errors (typos). */
 export const KEY_SCHEMAS = {

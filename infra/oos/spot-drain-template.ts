@@ -27,19 +27,20 @@
 //   empty `BackendServers` list ("[]") for a group the instance is not in.
 
 import { CATALOGUE, baseName } from "../../handlers/catalogue";
+import { DRAIN_WAIT_CEILING_SECONDS } from "../../handlers/contract";
 
 export const OOS_FORMAT_VERSION = "OOS-2019-06-01";
 /** oos.Template `content` limit. */
 export const OOS_MAX_CONTENT_BYTES = 64 * 1024;
-/** The instance is released ~5 minutes after the notice: the wait must end well before. */
-export const MAX_DRAIN_WAIT_SECONDS = 299;
+/** The instance is released ~5 minutes after the notice: the wait must end well before (the function's ceiling too). */
+export const MAX_DRAIN_WAIT_SECONDS = DRAIN_WAIT_CEILING_SECONDS;
 
 const interruption = CATALOGUE.find((e) => e.event === "PreemptibleInstanceInterruption");
 if (!interruption) throw new Error("catalogue: Instance:PreemptibleInstanceInterruption is missing");
 export const SPOT_EVENT_NAME = baseName(interruption);
 
 export interface SpotDrainTemplateOptions {
-  /** Seconds between weight 0 and removal, 1–299. */
+  /** Seconds between weight 0 and removal, 1–MAX_DRAIN_WAIT_SECONDS. */
   readonly drainWaitSeconds: number;
   /** Only instances carrying this tag trigger the template. */
   readonly scopeTag?: { readonly key: string; readonly value: string };

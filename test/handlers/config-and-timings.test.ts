@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, groupPolicyFor, parseConfig } from "../../handlers/core/config";
+import { ConfigError, groupPolicyFor, parseEnv } from "../../handlers/contract";
 import { InvocationTimer } from "../../handlers/core/timings";
 import { BASE_ENV } from "./doubles/harness";
 
@@ -13,7 +13,7 @@ const policies = {
 
 describe("handler config: GROUP_POLICIES and ALERT_TOPIC", () => {
   it("parses GROUP_POLICIES once, with the infra schema's defaults for what is left out", () => {
-    const config = parseConfig({ ...BASE_ENV, GROUP_POLICIES: JSON.stringify(policies) });
+    const config = parseEnv({ ...BASE_ENV, GROUP_POLICIES: JSON.stringify(policies) });
     assert.deepEqual(config.groupPolicies, {
       tagKey: "app",
       groups: {
@@ -29,7 +29,7 @@ describe("handler config: GROUP_POLICIES and ALERT_TOPIC", () => {
 
   it("leaves both optional: unset means no group policies and no alert topic", () => {
     const { ALERT_TOPIC: _unused, ...env } = BASE_ENV;
-    const config = parseConfig(env);
+    const config = parseEnv(env);
     assert.equal(config.groupPolicies, undefined);
     assert.equal(config.alertTopic, undefined);
     assert.equal(groupPolicyFor(config.groupPolicies, { app: "web" }), undefined);
@@ -45,21 +45,21 @@ describe("handler config: GROUP_POLICIES and ALERT_TOPIC", () => {
   ];
   for (const [what, value, message] of malformed) {
     it(`names GROUP_POLICIES and the path when it has ${what}`, () => {
-      assert.throws(() => parseConfig({ ...BASE_ENV, GROUP_POLICIES: value }), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+      assert.throws(() => parseEnv({ ...BASE_ENV, GROUP_POLICIES: value }), (e: unknown) => e instanceof ConfigError && message.test(e.message));
     });
   }
 
   it("reports GROUP_POLICIES problems together with the other variables'", () => {
-    assert.throws(() => parseConfig({ ...BASE_ENV, DRY_RUN: "maybe", GROUP_POLICIES: "{" }), (e: unknown) => e instanceof ConfigError && /env DRY_RUN: .*; env GROUP_POLICIES: not JSON/.test(e.message));
+    assert.throws(() => parseEnv({ ...BASE_ENV, DRY_RUN: "maybe", GROUP_POLICIES: "{" }), (e: unknown) => e instanceof ConfigError && /env DRY_RUN: .*; env GROUP_POLICIES: not JSON/.test(e.message));
   });
 });
 
 describe("handler config: alert mail and SMS", () => {
   it("leaves mail and SMS off when unset, and parses them when set", () => {
-    const off = parseConfig(BASE_ENV);
+    const off = parseEnv(BASE_ENV);
     assert.equal(off.alertMail, undefined);
     assert.equal(off.alertSms, undefined);
-    const on = parseConfig({ ...BASE_ENV, ALERT_MAIL_ACCOUNT: " alerts@mail.example.com ", ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "SMS_465000001" });
+    const on = parseEnv({ ...BASE_ENV, ALERT_MAIL_ACCOUNT: " alerts@mail.example.com ", ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "SMS_465000001" });
     assert.deepEqual(on.alertMail, { accountName: "alerts@mail.example.com" });
     assert.deepEqual(on.alertSms, { signName: "EventOps", templateCode: "SMS_465000001" });
   });
@@ -70,13 +70,13 @@ describe("handler config: alert mail and SMS", () => {
   ];
   for (const [what, env, message] of halfPairs) {
     it(`refuses half an SMS pair (${what}), naming the missing variable`, () => {
-      assert.throws(() => parseConfig({ ...BASE_ENV, ...env }), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+      assert.throws(() => parseEnv({ ...BASE_ENV, ...env }), (e: unknown) => e instanceof ConfigError && message.test(e.message));
     });
   }
 
   it("names a malformed sender address or template code", () => {
-    assert.throws(() => parseConfig({ ...BASE_ENV, ALERT_MAIL_ACCOUNT: "alerts" }), (e: unknown) => e instanceof ConfigError && /env ALERT_MAIL_ACCOUNT: expected a verified DirectMail sender address.* \(got "alerts"\)/.test(e.message));
-    assert.throws(() => parseConfig({ ...BASE_ENV, ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "465000001" }), (e: unknown) => e instanceof ConfigError && /env ALERT_SMS_TEMPLATE_CODE: expected an approved SMS template code/.test(e.message));
+    assert.throws(() => parseEnv({ ...BASE_ENV, ALERT_MAIL_ACCOUNT: "alerts" }), (e: unknown) => e instanceof ConfigError && /env ALERT_MAIL_ACCOUNT: expected a verified DirectMail sender address.* \(got "alerts"\)/.test(e.message));
+    assert.throws(() => parseEnv({ ...BASE_ENV, ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "465000001" }), (e: unknown) => e instanceof ConfigError && /env ALERT_SMS_TEMPLATE_CODE: expected an approved SMS template code/.test(e.message));
   });
 });
 

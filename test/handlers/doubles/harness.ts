@@ -1,7 +1,7 @@
 // Builds an invocation over in-memory doubles, and events to feed it.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseConfig } from "../../../handlers/core/config";
+import { parseEnv } from "../../../handlers/contract";
 import type { EventHandler } from "../../../handlers/core/handler";
 import { runInvocation } from "../../../handlers/core/invoke";
 import type { Outcome } from "../../../handlers/core/outcome";
@@ -58,7 +58,7 @@ export function harness(handler: EventHandler, env: Record<string, string> = {})
   const dlq = new MemoryDeadLetter();
   const topics = new MemoryTopics();
   const clock = new ManualClock();
-  const config = parseConfig({ ...BASE_ENV, ...env });
+  const config = parseEnv({ ...BASE_ENV, ...env });
   let n = 0;
   const invoke = (body: unknown, requestId = `req-${++n}`): Promise<Outcome> =>
     runInvocation(body, { handler, config, cloudApi: cloud, markerStore: store, deadLetter: dlq, topics, clock, deadline: deadlineAt(clock.now() + 290_000, clock.now), requestId, leaseMs: 360_000 });
