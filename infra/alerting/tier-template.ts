@@ -4,7 +4,7 @@
 // in, rule args out (Inputs and resources pass through untouched).
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOGUE, CatalogueEntry, LEVELS, Level, fullNames, lookup } from "../../handlers/catalogue";
-import { CHANNEL_LEVELS, ChannelLevel } from "../config/schema";
+import { CHANNEL_LEVELS, ChannelLevel } from "../cms-terms";
 import { EventRuleArgs } from "./event-rule";
 
 /** What one severity tier tells whom. */

@@ -8,16 +8,13 @@
 // create, so it is looked up by the dynamic tag rule ID.
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
-import { MATCH_FUNCTIONS } from "../config/schema";
+import { MatchFunction } from "../cms-terms";
 import { RuleTargetLocation, declareEventRule } from "../alerting/event-rule";
 import { TierRulesArgs, tierRules } from "../alerting/tier-template";
 
-/** How a dynamic tag group matches the tag value (CMS `TagValueMatchFunction`). */
-export type TagMatch = (typeof MATCH_FUNCTIONS)[number];
-
 export interface ApplicationGroupArgs extends TierRulesArgs, RuleTargetLocation {
   /** How instances' tag values are matched against `tagValue`; default `equals`. */
-  readonly match?: TagMatch;
+  readonly match?: MatchFunction;
   /** CMS contact group names CloudMonitor tells about the group itself. */
   readonly contactGroups: readonly pulumi.Input<string>[];
 }
