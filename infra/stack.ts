@@ -39,7 +39,7 @@ export interface StackOutputs {
  * "old" one (DeleteEventRules by that name), leaving no rule
  * (terraform-provider-alicloud resource_alicloud_cms_event_rule.go).
  */
-const declaredAtStackRoot: pulumi.ResourceTransformation = (r) =>
+export const declaredAtStackRoot: pulumi.ResourceTransformation = (r) =>
   r.type === "alicloud:cms/eventRule:EventRule" ? { props: r.props, opts: pulumi.mergeOptions(r.opts, { aliases: [{ parent: pulumi.rootStackResource }] }) } : undefined;
 
 export function declareStack(config: StackConfig): StackOutputs {
