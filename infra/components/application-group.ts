@@ -20,6 +20,7 @@ export interface ApplicationGroupArgs extends TierRulesArgs, RuleTargetLocation 
 }
 
 export class ApplicationGroup extends pulumi.ComponentResource {
+  /** ID of the CloudMonitor group the dynamic tag rule created; the tier rules are scoped to it. */
   readonly groupId: pulumi.Output<string>;
   /** Rule names are deterministic (from `ruleNamePrefix`): plain strings, no Output to resolve. */
   readonly ruleNames: string[];

@@ -24,9 +24,13 @@ export const PENDING_PREFIX = "event-ops/pending";
 export const PENDING_RETENTION_DAYS = 90;
 
 export class AutomationBase extends pulumi.ComponentResource {
+  /** Name of the marker bucket. */
   readonly markerBucket: pulumi.Output<string>;
+  /** Name of the handlers' dead-letter queue. */
   readonly deadLetterQueue: pulumi.Output<string>;
+  /** Name of the log project. */
   readonly logProject: pulumi.Output<string>;
+  /** Name of the outcome log store. */
   readonly logStore: pulumi.Output<string>;
 
   constructor(name: string, args: AutomationBaseArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -23,7 +23,9 @@ export interface AutomationQueueArgs {
 export const DEAD_LETTER_RETENTION_SECONDS = 604800;
 
 export class AutomationQueue extends pulumi.ComponentResource {
+  /** Name of the events queue. */
   readonly queueName: pulumi.Output<string>;
+  /** Name of its dead-letter queue. */
   readonly deadLetterQueueName: pulumi.Output<string>;
   /** The events queue itself: what event rules that name it by plain string depend on. */
   readonly queue: alicloud.message.ServiceQueue;

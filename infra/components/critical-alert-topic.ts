@@ -26,6 +26,7 @@ export interface CriticalAlertTopicArgs {
 }
 
 export class CriticalAlertTopic extends pulumi.ComponentResource {
+  /** Name of the topic handlers publish to. */
   readonly topicName: pulumi.Output<string>;
 
   constructor(name: string, args: CriticalAlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {

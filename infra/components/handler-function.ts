@@ -46,7 +46,9 @@ export interface HandlerFunctionArgs {
 }
 
 export class HandlerFunction extends pulumi.ComponentResource {
+  /** Name of the function. */
   readonly functionName: pulumi.Output<string>;
+  /** ARN of the role it runs as. */
   readonly roleArn: pulumi.Output<string>;
 
   constructor(name: string, args: HandlerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -20,6 +20,7 @@ export interface OosSpotDrainArgs {
 }
 
 export class OosSpotDrain extends pulumi.ComponentResource {
+  /** Name of the template. */
   readonly templateName: pulumi.Output<string>;
 
   constructor(name: string, args: OosSpotDrainArgs, opts?: pulumi.ComponentResourceOptions) {

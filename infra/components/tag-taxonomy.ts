@@ -31,6 +31,7 @@ export function tagPolicyContent(tags: { readonly keys: AllowedTags }): string {
 }
 
 export class TagTaxonomy extends pulumi.ComponentResource {
+  /** ID of the tag policy. */
   readonly policyId: pulumi.Output<string>;
 
   constructor(name: string, args: TagTaxonomyArgs, opts?: pulumi.ComponentResourceOptions) {
