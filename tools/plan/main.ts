@@ -45,7 +45,12 @@ export async function planStack(opts: PlanOptions): Promise<PlanGraph> {
   await (pulumi.runtime as unknown as { disconnect(): Promise<void> }).disconnect();
   process.off("unhandledRejection", onRejection);
   if (failures.length > 0) throw failures[0];
-  return { project: files.project, stack: files.stack, resources: rec.resources, invokes: rec.invokes, outputs: (outputs ?? {}) as Record<string, unknown> };
+  return { project: files.project, stack: files.stack, resources: rec.resources, invokes: rec.invokes, outputs: byName((outputs ?? {}) as Record<string, unknown>) };
+}
+
+/** Outputs in name order, as the CLI lists a program's exports: a plan file does not change with declaration order. */
+function byName(outputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(outputs).sort().map((k) => [k, outputs[k]]));
 }
 
 export async function main(argv: string[]): Promise<number> {
