@@ -11,7 +11,7 @@ import { buildSync } from "esbuild";
 import { crc64 } from "crc64-ecma182.js";
 import { ZipFile } from "yazl";
 import type { HandlerName } from "../handlers/catalogue";
-import { ramActionsFor } from "../handlers/iam";
+import { ramActionsFor } from "../handlers/registry";
 
 export interface BundleEntry {
   zip: string;

@@ -1,7 +1,7 @@
 // Where each product's API lives: the public endpoint for the region, unless
 // ALIBABA_CLOUD_ENDPOINT_<PRODUCT> overrides it with a full URL (a fake cloud,
 // a VPC endpoint, ...). Pure.
-import type { Product } from "./apis";
+import type { Product } from "../core/apis";
 
 export interface Endpoint {
   protocol: "http" | "https";

@@ -2,17 +2,14 @@
 // for one message keeps its body in OSS and carries a reference instead, so
 // nothing is lost) and the alert topic (PublishMessage, with the mail and SMS
 // subscriptions' MessageAttributes).
-import type { DeadLetter, DeadLetterRecord, TopicMessageAttributes, TopicPublisher } from "../core/ports";
+import { MAX_MESSAGE_BYTES, type DeadLetter, type DeadLetterRecord, type Deadline, type TopicMessageAttributes, type TopicPublisher } from "../core/ports";
 import { sha256 } from "../core/event";
 import type { CredentialSource } from "./credentials";
 import type { Endpoint } from "./endpoints";
 import { headerSignature, headerStringToSign } from "./header-signature";
 import { httpRequest, RestApiError, xmlEscape } from "./http";
 import type { OssObjectStore } from "./oss";
-import { withRetry, type Deadline, type RetryPolicy } from "./retry";
-
-/** MNS messages are at most 64 KB; leave room for the XML envelope. */
-export const MAX_MESSAGE_BYTES = 60 * 1024;
+import { withRetry, type RetryPolicy } from "./retry";
 
 export interface MnsConnection {
   endpoint: Endpoint;

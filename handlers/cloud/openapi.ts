@@ -3,10 +3,11 @@
 // retries are ours (exponential backoff, full jitter, deadline-bound), the
 // SDK's own are off.
 import type { ApiCall, CloudApi, Json } from "../core/ports";
-import { RPC_VERSIONS, type Product } from "./apis";
+import type { Product } from "../core/apis";
 import type { CredentialSource } from "./credentials";
 import { endpointFor } from "./endpoints";
-import { withRetry, type Deadline, type RetryPolicy } from "./retry";
+import type { Deadline } from "../core/ports";
+import { withRetry, type RetryPolicy } from "./retry";
 
 /** RPC flattening: arrays → `Key.1`, objects → `Key.Sub`, scalars → strings. */
 export function flattenRpcParams(params: Record<string, unknown>, prefix = "", out: Record<string, string> = {}): Record<string, string> {
@@ -23,6 +24,15 @@ export function flattenRpcParams(params: Record<string, unknown>, prefix = "", o
   }
   return out;
 }
+
+/** RPC API versions (OSS and MNS are REST and signed by their own clients). */
+export const RPC_VERSIONS: Partial<Record<Product, string>> = {
+  ecs: "2014-05-26",
+  slb: "2014-05-15",
+  alb: "2020-06-16",
+  ess: "2014-08-28",
+  cms: "2019-01-01",
+};
 
 export interface OpenApiCloudOptions {
   env: Record<string, string | undefined>;

@@ -1,12 +1,12 @@
 // OSS object storage for idempotency markers: PutObject (with
 // x-oss-forbid-overwrite for atomic create-if-absent) and GetObject.
 import { createHash } from "node:crypto";
-import type { ObjectStore } from "../core/ports";
+import type { Deadline, ObjectStore } from "../core/ports";
 import type { CredentialSource } from "./credentials";
 import type { Endpoint } from "./endpoints";
 import { headerSignature, headerStringToSign } from "./header-signature";
 import { httpRequest, RestApiError, type HttpResponse } from "./http";
-import { withRetry, type Deadline, type RetryPolicy } from "./retry";
+import { withRetry, type RetryPolicy } from "./retry";
 
 export interface OssOptions {
   bucket: string;

@@ -1,6 +1,7 @@
 // Retries with exponential backoff and full jitter, bounded by the invocation's
 // deadline: no attempt starts once the deadline has passed.
 import { backOff } from "exponential-backoff";
+import type { Deadline } from "../core/ports";
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -35,16 +36,6 @@ export function isRetryable(err: unknown): boolean {
 export class DeadlineExceeded extends Error {
   override name = "DeadlineExceeded";
   code = "DeadlineExceeded";
-}
-
-/** Wall-clock budget of one invocation. */
-export interface Deadline {
-  /** Milliseconds left; negative once past. */
-  remainingMs(): number;
-}
-
-export function deadlineAt(atMs: number, now: () => number = Date.now): Deadline {
-  return { remainingMs: () => atMs - now() };
 }
 
 export async function withRetry<T>(what: string, attempt: (timeoutMs: number) => Promise<T>, policy: RetryPolicy, deadline: Deadline, callTimeoutMs: number): Promise<T> {

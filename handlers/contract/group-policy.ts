@@ -11,6 +11,17 @@ export const EXPIRY_POLICIES = ["renew", "notify", "let-expire"] as const;
 export type MaintenancePolicy = (typeof MAINTENANCE_POLICIES)[number];
 export type ExpiryPolicy = (typeof EXPIRY_POLICIES)[number];
 
+export type RenewPeriodUnit = "Month" | "Week";
+/** Valid `Period` values of ECS RenewInstance per `PeriodUnit` (https://www.alibabacloud.com/help/en/ecs/api-renewinstance; Week per current docs). */
+export const RENEW_PERIODS: Readonly<Record<RenewPeriodUnit, readonly number[]>> = {
+  Month: [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, 60],
+  Week: [1, 2, 3, 4],
+};
+/** Months a group may renew for: RenewInstance's Month periods, up to three years. */
+const RENEW_MONTHS = RENEW_PERIODS.Month.filter((m) => m <= 36);
+/** What a group's expiry policy renews for when it does not say, and what an instance in no group gets. */
+export const DEFAULT_RENEW_MONTHS = 1;
+
 /** Whole hours in UTC+8, the ECS convention for maintenance windows. */
 const wholeHour = z.string().check(z.regex(/^([01]\d|2[0-3]):00$/, "expected a whole hour 'HH:00' (UTC+8)"));
 
@@ -27,7 +38,15 @@ export const maintenancePolicySchema = z.strictObject({
 /** Subscription expiry: `renew` for `renewMonths`, `notify`, or `let-expire`. */
 export const expiryPolicySchema = z.strictObject({
   policy: z._default(z.enum(EXPIRY_POLICIES, "expected renew, notify or let-expire"), "notify"),
-  renewMonths: z._default(z.number().check(z.int("expected whole months"), z.gte(1, "expected at least 1"), z.lte(36, "expected at most 36")), 1),
+  renewMonths: z._default(
+    z.number().check(
+      z.int("expected whole months"),
+      z.gte(1, "expected at least 1"),
+      z.lte(36, "expected at most 36"),
+      z.refine((m) => RENEW_MONTHS.includes(m), `expected a RenewInstance period: ${RENEW_MONTHS.join(", ")} months`),
+    ),
+    DEFAULT_RENEW_MONTHS,
+  ),
 });
 
 /** One group's entry in GROUP_POLICIES; a missing part is parsed from `{}`, so its defaults are the ones above. */

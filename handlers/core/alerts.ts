@@ -4,12 +4,11 @@
 // attributes (MessageAttributes/DirectMail, /DirectSMS) to be delivered at all.
 // CMS custom events are not used: the stack cannot declare a rule on them, so
 // they would reach nobody.
-import { ALERT_APIS, MNS, ramAction } from "../cloud/apis";
-import { MAX_MESSAGE_BYTES } from "../cloud/mns";
+import { ALERT_APIS, MNS, ramAction } from "./apis";
 import type { HandlerConfig } from "../contract";
 import type { CloudGateway } from "./gateway";
 import type { AlertSink, CriticalAlert, EventHandler } from "./handler";
-import type { TopicMessageAttributes, TopicPublisher } from "./ports";
+import { MAX_MESSAGE_BYTES, type TopicMessageAttributes, type TopicPublisher } from "./ports";
 
 /** An SMS template variable takes at most 35 characters unless the limit was lifted for the template. */
 export const SMS_TEXT_MAX_CHARS = 35;

@@ -1,11 +1,15 @@
-// Event intake: turns whatever Function Compute or MNS delivered into one typed
-// system event, or a rejection with a reason. Pure: no I/O, never throws.
+// Intake: turns whatever Function Compute or MNS delivered into one typed
+// system event, or a rejection with a reason; and tells a timer tick from an
+// event. Pure: no I/O, never throws.
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
-import { LEVELS, STATUSES, lookup, type CatalogueEntry, type EventStatus, type Level } from "../catalogue";
+import { LEVELS, STATUSES, lookup, type CatalogueEntry, type EventStatus, type HandlerName, type Level } from "../catalogue";
+import { isTick } from "../contract";
 
 /** FC async invocations carry at most 128 KB; anything larger is not a CMS event. */
 export const MAX_BODY_BYTES = 128 * 1024;
+/** A timer payload is a few bytes; a larger body is an event, never a tick. */
+const MAX_TICK_BYTES = 4096;
 
 export interface SystemEvent {
   /** Envelope `id`, when the sender gave one. */
@@ -136,6 +140,26 @@ export function decodeEvent(body: unknown, maxBytes = MAX_BODY_BYTES): Intake {
     key: id ? (status ? `${id}:${status}` : id) : `sha256-${sha256(canonicalJson(candidate))}`,
   };
   return { ok: true, event };
+}
+
+/**
+ * Is this invocation `handler`'s timer tick (contract/timers.ts)? The payload
+ * comes as a direct invocation sends it (`{"reconcile": true}`) or inside the
+ * FC timer trigger's envelope (`{"triggerTime", "triggerName", "payload": "<JSON>"}`).
+ */
+export function isTickBody(body: unknown, handler: HandlerName): boolean {
+  const raw = bodyToText(body);
+  if ("error" in raw || raw.bytes > MAX_TICK_BYTES) return false;
+  const parsed = parseJsonOrBase64(raw.text);
+  if (!("value" in parsed) || !isRecord(parsed.value)) return false;
+  const v = parsed.value;
+  if (isTick(handler, v)) return true;
+  if (typeof v.triggerName !== "string" || typeof v.payload !== "string") return false;
+  try {
+    return isTick(handler, JSON.parse(v.payload));
+  } catch {
+    return false;
+  }
 }
 
 export function instanceIdOf(content: Record<string, unknown>, resourceId: string): string {

@@ -2,7 +2,7 @@
 // mutations are recorded into the outcome and, under DRY_RUN, recorded without
 // being sent. ClientTokens are derived here so a redelivery reuses them.
 import { createHash } from "node:crypto";
-import type { ApiAction } from "../cloud/apis";
+import type { ApiAction } from "./apis";
 import type { CloudApi, Json } from "./ports";
 
 export interface RecordedAction {

@@ -1,11 +1,14 @@
-// What a handler is: a plain function over a typed event and a few ports.
+// What a handler is: a declaration `{ name, destructive, apis, run, onTimer? }`
+// of plain functions over typed input and a few ports. The one runtime
+// (runtime/invoke.ts) runs `run` for an event and `onTimer` for a tick of the
+// handler's timer (contract/timers.ts), through the same adapters, deadline,
+// outcome and report.
 import type { HandlerName } from "../catalogue";
-import type { ApiAction } from "../cloud/apis";
-import type { Deadline } from "../cloud/retry";
 import type { HandlerConfig } from "../contract";
+import type { ApiAction } from "./apis";
 import type { SystemEvent } from "./event";
 import type { CloudGateway } from "./gateway";
-import type { Clock } from "./ports";
+import type { Clock, Deadline, ObjectStore } from "./ports";
 
 /** A CRITICAL alert as a handler raises it (core/alerts.ts turns it into a topic message). */
 export interface CriticalAlert {
@@ -24,13 +27,34 @@ export interface AlertSink {
   critical(alert: CriticalAlert): Promise<void>;
 }
 
-export interface HandlerContext {
-  event: SystemEvent;
-  cloud: CloudGateway;
-  alerts: AlertSink;
-  clock: Clock;
+/** What every run gets, for an event or a tick. */
+export interface RunContext {
   config: HandlerConfig;
+  clock: Clock;
   deadline: Deadline;
+  /** The marker bucket (IDEMPOTENCY_BUCKET): markers, pending maintenance actions. */
+  objects: ObjectStore;
+  /** This invocation (the FC request id): the writer of what it stores. */
+  requestId: string;
+}
+
+export interface HandlerContext extends RunContext {
+  event: SystemEvent;
+  /** The event's gateway: its mutations are the outcome's actions. */
+  cloud: CloudGateway;
+  /** Alerts about this event. */
+  alerts: AlertSink;
+}
+
+export interface TimerContext extends RunContext {
+  /** The function's own region. */
+  regionId: string;
+  /** The tick's outcome id (`<idPrefix>/<requestId>`), for alerts about the tick itself. */
+  tickId: string;
+  /** A gateway whose mutations join the tick's actions; `eventKey` scopes its ClientTokens. */
+  gateway(eventKey: string, regionId: string): CloudGateway;
+  /** Alerts about `origin` (the event and instance they concern), published through `cloud`. */
+  alerts(cloud: CloudGateway, origin: { eventId: string; instanceId?: string }): AlertSink;
 }
 
 export interface HandlerResult {
@@ -41,9 +65,11 @@ export interface HandlerResult {
 
 export interface EventHandler {
   name: HandlerName;
-  /** Destructive handlers claim an idempotency marker before running. */
+  /** Destructive handlers claim an idempotency marker before running on an event. */
   destructive: boolean;
-  /** Every cloud API the handler may call: its RAM policy (see iam.ts). */
+  /** Every cloud API the handler may call: its RAM policy (see registry.ts). */
   apis: readonly ApiAction[];
   run(ctx: HandlerContext): Promise<HandlerResult>;
+  /** A tick of the handler's timer. Its failure is reported, not dead-lettered: the next tick is the retry. */
+  onTimer?(ctx: TimerContext): Promise<HandlerResult>;
 }

@@ -1,6 +1,6 @@
 // The small ports a handler talks through. Production adapters live in
-// ../cloud; tests inject in-memory doubles.
-import type { ApiAction } from "../cloud/apis";
+// ../cloud (which imports these, never the reverse); tests inject in-memory doubles.
+import type { ApiAction } from "./apis";
 
 export type Json = Record<string, unknown>;
 
@@ -23,6 +23,9 @@ export interface ObjectStore {
   put(key: string, body: string): Promise<void>;
   get(key: string): Promise<string | undefined>;
 }
+
+/** MNS messages are at most 64 KB; leave room for the XML envelope. Dead letters and alerts keep under it. */
+export const MAX_MESSAGE_BYTES = 60 * 1024;
 
 export interface DeadLetterRecord {
   reason: string;
@@ -85,6 +88,16 @@ export interface Clock {
   /** Monotonic, sub-millisecond, for durations only (timings); now() when absent. */
   elapsedMs?(): number;
   sleep(ms: number): Promise<void>;
+}
+
+/** Wall-clock budget of one invocation. */
+export interface Deadline {
+  /** Milliseconds left; negative once past. */
+  remainingMs(): number;
+}
+
+export function deadlineAt(atMs: number, now: () => number = Date.now): Deadline {
+  return { remainingMs: () => atMs - now() };
 }
 
 export const systemClock: Clock = {

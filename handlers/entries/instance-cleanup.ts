@@ -1,5 +1,5 @@
-// FC entry for the instance-cleanup function: decode, dispatch, report (see ../fc-entry.ts).
-import { fcHandler } from "../fc-entry";
-import { instanceCleanup } from "../instance-cleanup";
+// FC entry of the instance-cleanup function: the one runtime (../runtime/fc-entry.ts) over its declaration.
+import { fcEntry } from "../runtime/fc-entry";
+import { instanceCleanup } from "../instance-cleanup/handler";
 
-export const handler = fcHandler(instanceCleanup);
+export const { handler, createHandler } = fcEntry(instanceCleanup);

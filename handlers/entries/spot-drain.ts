@@ -1,5 +1,5 @@
-// FC entry for the spot-drain function: decode, dispatch, report (see ../fc-entry.ts).
-import { fcHandler } from "../fc-entry";
-import { spotDrain } from "../spot-drain";
+// FC entry of the spot-drain function: the one runtime (../runtime/fc-entry.ts) over its declaration.
+import { fcEntry } from "../runtime/fc-entry";
+import { spotDrain } from "../spot-drain/handler";
 
-export const handler = fcHandler(spotDrain);
+export const { handler, createHandler } = fcEntry(spotDrain);

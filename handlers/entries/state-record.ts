@@ -1,5 +1,5 @@
-// FC entry for the state-record function: decode, dispatch, report (see ../fc-entry.ts).
-import { fcHandler } from "../fc-entry";
-import { stateRecord } from "../state-record";
+// FC entry of the state-record function: the one runtime (../runtime/fc-entry.ts) over its declaration.
+import { fcEntry } from "../runtime/fc-entry";
+import { stateRecord } from "../state-record/handler";
 
-export const handler = fcHandler(stateRecord);
+export const { handler, createHandler } = fcEntry(stateRecord);

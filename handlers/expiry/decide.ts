@@ -5,14 +5,7 @@
 // (InstanceExpiration.*) are unconfirmed and the events may arrive late or not
 // at all; listing DescribeInstances `ExpiredTime` finds "what events miss".
 
-export type ExpiryPolicy = "renew" | "notify" | "let-expire";
-export type RenewPeriodUnit = "Month" | "Week";
-
-/** Valid `Period` values of ECS RenewInstance per `PeriodUnit` (Week support per current docs). */
-export const RENEW_PERIODS: Readonly<Record<RenewPeriodUnit, readonly number[]>> = {
-  Month: [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, 60],
-  Week: [1, 2, 3, 4],
-};
+import { RENEW_PERIODS, type ExpiryPolicy, type RenewPeriodUnit } from "../contract";
 
 /** The DescribeInstances fields this module reads. */
 export interface InstanceBilling {

@@ -1,53 +1,31 @@
 // Subscription (PrePaid) expiry: what to do about one instance, and the
 // periodic horizon scan over DescribeInstances that finds what the (unconfirmed)
 // expiry events miss. Decisions are decide.ts's; this module reads and acts.
-import { ALERT_APIS, ECS } from "../cloud/apis";
-import { requireGroupPolicies, type HandlerConfig } from "../contract";
-import { decideScope, tagsOf, type ScopeConfig } from "../actions/scope";
+import { DEFAULT_RENEW_MONTHS, groupLabel, groupPolicyFor, type GroupPolicies, type HandlerConfig } from "../contract";
+import { ALERT_APIS, ECS } from "../core/apis";
 import type { CloudGateway } from "../core/gateway";
 import type { AlertSink, CriticalAlert } from "../core/handler";
-import { listOf, num, str } from "../lb/responses";
-import { decideExpiry, instancesWithinHorizon, type DescribeInstancesPage, type ExpiryPolicy, type InstanceBilling } from "./decide";
+import { decideScope } from "../core/scope";
+import { instancesOf, type EcsInstance } from "../ecs/instance";
+import { listOf, num, str } from "../cloud/rpc-response";
+import { decideExpiry, instancesWithinHorizon, type DescribeInstancesPage, type InstanceBilling } from "./decide";
 
 export const EXPIRY_NOTICE_EVENT_NAME = "EventOps:ExpiryNotice";
-
-export interface ExpiryGroup {
-  group: string;
-  policy: ExpiryPolicy;
-  renewMonths: number;
-}
-
-export interface ExpirySettings {
-  tagKey: string;
-  groups: Record<string, ExpiryGroup>;
-  /** Policy for instances without a known group tag value. */
-  defaultPolicy: ExpiryPolicy;
-  /** The scan acts on instances expiring within this many days. */
-  horizonDays: number;
-}
 
 /** Every API the expiry function may call (its RAM policy). */
 export const EXPIRY_APIS = [ECS.describeInstances, ECS.describeInstanceAutoRenewAttribute, ECS.renewInstance, ...ALERT_APIS] as const;
 
-/** The expiry settings of the parsed config; GROUP_POLICIES is required. */
-export function parseExpirySettings(config: HandlerConfig): ExpirySettings {
-  const policies = requireGroupPolicies(config, "expiry");
-  const groups: Record<string, ExpiryGroup> = {};
-  for (const [tagValue, g] of Object.entries(policies.groups)) groups[tagValue] = { group: g.group, policy: g.expiry.policy, renewMonths: g.expiry.renewMonths };
-  return { tagKey: policies.tagKey, groups, defaultPolicy: config.expiry.defaultPolicy, horizonDays: config.expiry.horizonDays };
-}
-
-/** An instance as DescribeInstances shows it, with its tags. */
+/** An instance as decide.ts reads it (the API's field names), with its tags. */
 export type BilledInstance = InstanceBilling & { tags: Record<string, string> };
 
-export function billedInstance(raw: Record<string, unknown>): BilledInstance {
+export function billedInstance(i: EcsInstance): BilledInstance {
   return {
-    InstanceId: str(raw.InstanceId) ?? "",
-    ...(str(raw.InstanceName) ? { InstanceName: str(raw.InstanceName) } : {}),
-    InstanceChargeType: str(raw.InstanceChargeType) ?? "",
-    ...(str(raw.ExpiredTime) ? { ExpiredTime: str(raw.ExpiredTime) } : {}),
-    ...(str(raw.RegionId) ? { RegionId: str(raw.RegionId) } : {}),
-    tags: tagsOf(raw),
+    InstanceId: i.instanceId,
+    ...(i.name ? { InstanceName: i.name } : {}),
+    InstanceChargeType: i.chargeType ?? "",
+    ...(i.expiredTime ? { ExpiredTime: i.expiredTime } : {}),
+    ...(i.regionId ? { RegionId: i.regionId } : {}),
+    tags: i.tags,
   };
 }
 
@@ -69,8 +47,8 @@ export async function scanExpiring(cloud: CloudGateway, regionId: string, now: n
   const unreadable: BilledInstance[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
     const body = await cloud.read(ECS.describeInstances, { RegionId: regionId, InstanceChargeType: "PrePaid", PageNumber: page, PageSize: PAGE_SIZE });
-    const raw = listOf(body, "Instances", "Instance");
-    const byId = new Map(raw.map((r) => [str(r.InstanceId) ?? "", billedInstance(r)]));
+    const raw = instancesOf(body);
+    const byId = new Map(raw.map((r) => [r.instanceId, billedInstance(r)]));
     const typed: DescribeInstancesPage = {
       Instances: { Instance: [...byId.values()] },
       TotalCount: num(body.TotalCount),
@@ -96,8 +74,10 @@ async function autoRenewOf(cloud: CloudGateway, regionId: string, instanceId: st
 export interface ExpiryContext {
   cloud: CloudGateway;
   regionId: string;
-  settings: ExpirySettings;
-  scope: ScopeConfig;
+  /** GROUP_POLICIES: each group's expiry policy. */
+  policies: GroupPolicies;
+  /** The scope tag, and the default policy and horizon (`config.expiry`). */
+  config: Pick<HandlerConfig, "scope" | "expiry">;
   now: number;
 }
 
@@ -108,16 +88,15 @@ export interface ExpiryContext {
  */
 export async function handleInstance(ctx: ExpiryContext, instance: BilledInstance, horizonDays: number): Promise<ExpiryResult> {
   const id = instance.InstanceId;
-  const scope = decideScope(id, { found: true, tags: instance.tags }, ctx.scope);
+  const scope = decideScope(id, instance, ctx.config.scope);
   if (!scope.inScope) return { instanceId: id, kind: "out-of-scope", reason: scope.reason };
-  const tagValue = instance.tags[ctx.settings.tagKey];
-  const group = tagValue !== undefined && Object.hasOwn(ctx.settings.groups, tagValue) ? ctx.settings.groups[tagValue] : undefined;
-  const policy = group?.policy ?? ctx.settings.defaultPolicy;
-  const label = group ? `group ${group.group}` : `no group (${ctx.settings.tagKey}=${tagValue ?? "unset"}), default policy`;
+  const group = groupPolicyFor(ctx.policies, instance.tags);
+  const policy = group?.expiry.policy ?? ctx.config.expiry.defaultPolicy;
+  const label = groupLabel(ctx.policies, instance.tags);
   const autoRenew = policy === "renew" && instance.InstanceChargeType === "PrePaid" ? await autoRenewOf(ctx.cloud, ctx.regionId, id) : undefined;
   const decision = decideExpiry({
     policy,
-    renewPeriod: group?.renewMonths ?? 1,
+    renewPeriod: group?.expiry.renewMonths ?? DEFAULT_RENEW_MONTHS,
     renewPeriodUnit: "Month",
     instance: { ...instance, ...(autoRenew !== undefined ? { AutoRenew: autoRenew } : {}) },
     now: ctx.now,
@@ -169,11 +148,12 @@ export async function alertExpiring(alerts: AlertSink, results: ExpiryResult[], 
 
 /** The scan: decide and act for every expiring instance; notifications in one alert. */
 export async function runExpiryScan(ctx: ExpiryContext, alerts: AlertSink): Promise<ExpiryResult[]> {
-  const { expiring, unreadable } = await scanExpiring(ctx.cloud, ctx.regionId, ctx.now, ctx.settings.horizonDays);
+  const horizonDays = ctx.config.expiry.horizonDays;
+  const { expiring, unreadable } = await scanExpiring(ctx.cloud, ctx.regionId, ctx.now, horizonDays);
   const results: ExpiryResult[] = [];
   // Unreadable ones go through the same path: decideExpiry says "undecidable" after the scope check.
-  for (const instance of [...expiring, ...unreadable]) results.push(await handleInstance(ctx, instance, ctx.settings.horizonDays));
-  await alertExpiring(alerts, results, { source: "scan", regionId: ctx.regionId, horizonDays: ctx.settings.horizonDays });
+  for (const instance of [...expiring, ...unreadable]) results.push(await handleInstance(ctx, instance, horizonDays));
+  await alertExpiring(alerts, results, { source: "scan", regionId: ctx.regionId, horizonDays });
   return results;
 }
 

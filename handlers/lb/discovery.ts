@@ -1,10 +1,10 @@
 // Finds every place an instance serves traffic from: the default server group
 // of every classic load balancer (CLB), every CLB vServer group, and every ALB
 // server group. Read-only.
-import { ALB, SLB } from "../cloud/apis";
+import { ALB, SLB } from "../core/apis";
 import { forEachLimited, throwIfFailed } from "../core/concurrency";
 import type { CloudGateway } from "../core/gateway";
-import { listOf, num, str } from "./responses";
+import { listOf, num, str } from "../cloud/rpc-response";
 
 /** One backend entry (an instance can sit in one group on several ports). */
 export interface Backend {

@@ -2,11 +2,11 @@
 // everywhere (no new connections), then removal. The same module serves spot
 // drains, released-instance cleanup and the maintenance reconciler's drain and
 // restore. "Already gone" answers count as done.
-import { ALB, SLB } from "../cloud/apis";
+import { ALB, SLB } from "../core/apis";
 import { forEachLimited, throwIfFailed } from "../core/concurrency";
 import type { CloudGateway } from "../core/gateway";
 import { describeTarget, listAlbServers, type Backend, type Membership } from "./discovery";
-import { listOf, str } from "./responses";
+import { listOf, str } from "../cloud/rpc-response";
 
 export const WEIGHT_APIS = [SLB.setBackendServers, SLB.setVServerGroupAttribute, ALB.updateServerGroupServersAttribute] as const;
 export const REMOVAL_APIS = [SLB.removeBackendServers, SLB.removeVServerGroupBackendServers, ALB.removeServersFromServerGroup] as const;

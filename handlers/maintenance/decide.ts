@@ -2,9 +2,8 @@
 // Pure: the handler turns the decision into API calls and a pending record.
 
 import type { EventStatus } from "../catalogue";
+import type { MaintenancePolicy } from "../contract";
 import { type Instant, type MaintenanceWindow, type SlotPlan, occurrenceAt, planSlot, toEpochMs, windowOccurrences } from "./window";
-
-export type MaintenancePolicy = "proactive" | "notify" | "ignore";
 
 /**
  * The owner-side action that pre-empts an event type.

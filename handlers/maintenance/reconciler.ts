@@ -7,49 +7,35 @@
 // Restart safety: the action is written as issued before it is called, so a
 // crash at any point resumes without repeating it (pending.ts says how).
 import { FINAL_STATUSES, STATUSES, type EventStatus } from "../catalogue";
-import { ALERT_APIS, ECS, SLB } from "../cloud/apis";
-import { isRetryable, type Deadline } from "../cloud/retry";
+import { ALERT_APIS, ECS, SLB } from "../core/apis";
+import { isRetryable } from "../cloud/retry";
 import type { HandlerConfig } from "../contract";
-import { CloudGateway, type RecordedAction } from "../core/gateway";
+import type { CloudGateway } from "../core/gateway";
 import type { AlertSink, CriticalAlert } from "../core/handler";
-import { messageOf } from "../core/invoke";
-import type { Clock, CloudApi, ObjectStore } from "../core/ports";
+import { messageOf } from "../core/errors";
+import type { Clock, Deadline, ObjectStore } from "../core/ports";
+import { describeInstance } from "../ecs/instance";
 import { DISCOVERY_APIS, discoverMemberships, type Backend, type Membership } from "../lb/discovery";
 import { HEALTH_APIS, WEIGHT_APIS, capacityShortfalls, setWeights } from "../lb/drain";
-import { listOf, str } from "../lb/responses";
+import { listOf, str } from "../cloud/rpc-response";
 import { nextStep, recordActRejected, type BackendWeight, type Observation, type ReconcileOptions, type Step } from "./pending";
 import { PendingActionStore, type StoredPending, type Versioned } from "./store";
 import { planSlot } from "./window";
 
 export const ESCALATION_EVENT_NAME = "EventOps:MaintenanceEscalation";
 
-/** Knobs of the maintenance automation that are not in the shared handler config. */
-export interface MaintenanceTiming {
-  /** Slack kept between the end of our action and notBefore. */
-  safetyMarginMinutes: number;
-  /** Drain + action + recovery; the slot is this long. */
-  actionDurationMinutes: number;
-  /** Where pending records live (default `<IDEMPOTENCY_PREFIX>/pending`). */
-  pendingPrefix: string;
-}
-
 export interface ReconcilePorts {
   /** The gateway a record's calls go through (one per record on the timer path; the event's own in the handler). */
   gatewayFor: (record: StoredPending) => CloudGateway;
   objects: ObjectStore;
   clock: Clock;
+  /** Margins (`config.maintenance`), the pending prefix, drain wait, capacity guard, dry run. */
   config: HandlerConfig;
-  timing: MaintenanceTiming;
   /** Identifies this invocation (FC request id) as the writer of the record versions it makes. */
   writer: string;
   deadline: Deadline;
   /** Where a record's escalations go (ALERT_TOPIC; the event's own sink in the handler). */
   alerts: (cloud: CloudGateway, record: StoredPending) => AlertSink;
-}
-
-/** Timer path: one gateway per record, keyed by its event, in its region. */
-export function gatewayPerRecord(cloudApi: CloudApi, dryRun: boolean): (record: StoredPending) => CloudGateway {
-  return (record) => new CloudGateway(cloudApi, { dryRun, eventKey: `maintenance/${record.eventId}`, regionId: record.regionId });
 }
 
 export interface RecordReport {
@@ -62,9 +48,9 @@ export interface RecordReport {
   note?: string;
 }
 
+/** What one tick or one event's advance did: the actions themselves are in the gateways'. */
 export interface ReconcileReport {
   records: RecordReport[];
-  actions: RecordedAction[];
   warnings: string[];
 }
 
@@ -83,14 +69,14 @@ export const RECONCILER_APIS = [
   ...ALERT_APIS,
 ] as const;
 
-export function pendingStore(ports: Pick<ReconcilePorts, "objects" | "timing" | "writer">): PendingActionStore {
-  return new PendingActionStore(ports.objects, ports.timing.pendingPrefix, ports.writer);
+export function pendingStore(ports: Pick<ReconcilePorts, "objects" | "config" | "writer">): PendingActionStore {
+  return new PendingActionStore(ports.objects, ports.config.pendingPrefix, ports.writer);
 }
 
 /** One timer tick: advance every pending record that is due. */
 export async function reconcile(ports: ReconcilePorts, now: number = ports.clock.now()): Promise<ReconcileReport> {
   const store = pendingStore(ports);
-  const report: ReconcileReport = { records: [], actions: [], warnings: [] };
+  const report: ReconcileReport = { records: [], warnings: [] };
   const slots = await store.listSlots();
   const finished = new Set<string>();
   const seen = new Set<string>();
@@ -126,7 +112,7 @@ export async function reconcile(ports: ReconcilePorts, now: number = ports.clock
 /** Advances one record now (the handler's path for Canceled / Avoided / Executed / Failed). */
 export async function advancePending(ports: ReconcilePorts, eventId: string, hint: { eventStatus?: EventStatus } = {}, now: number = ports.clock.now()): Promise<{ report: ReconcileReport; record?: RecordReport }> {
   const store = pendingStore(ports);
-  const report: ReconcileReport = { records: [], actions: [], warnings: [] };
+  const report: ReconcileReport = { records: [], warnings: [] };
   const current = await store.load(eventId);
   if (!current) return { report };
   await advanceRecord(ports, store, current, now, hint, report);
@@ -136,8 +122,8 @@ export async function advancePending(ports: ReconcilePorts, eventId: string, hin
 function optionsFor(record: StoredPending, ports: ReconcilePorts): ReconcileOptions {
   return {
     windows: record.windows,
-    safetyMarginMinutes: ports.timing.safetyMarginMinutes,
-    actionDurationMinutes: ports.timing.actionDurationMinutes,
+    safetyMarginMinutes: ports.config.maintenance.safetyMarginMinutes,
+    actionDurationMinutes: ports.config.maintenance.actionDurationMinutes,
     drainWaitSeconds: ports.config.drainWaitSeconds,
   };
 }
@@ -146,70 +132,65 @@ async function advanceRecord(ports: ReconcilePorts, store: PendingActionStore, s
   let current = start;
   const r0 = start.record;
   const cloud = ports.gatewayFor(r0);
-  const actionsBefore = cloud.actions.length;
   const alerts = ports.alerts(cloud, r0);
   const out: RecordReport = { eventId: r0.eventId, instanceId: r0.instanceId, steps: [], phase: r0.phase };
   report.records.push(out);
-  try {
-    // Under DRY_RUN nothing is persisted, so one step is all that can be shown.
-    const budget = ports.config.dryRun ? 1 : MAX_STEPS_PER_TICK;
-    for (let i = 0; i < budget; i++) {
-      const record = current.record;
-      const seen = await observe(cloud, ports.config, record, hint.eventStatus);
-      const next = nextStep(record, seen.obs, now, optionsFor(record, ports));
-      let step: Step = next.step;
-      let nextRecord = next.record as StoredPending;
+  // Under DRY_RUN nothing is persisted, so one step is all that can be shown.
+  const budget = ports.config.dryRun ? 1 : MAX_STEPS_PER_TICK;
+  for (let i = 0; i < budget; i++) {
+    const record = current.record;
+    const seen = await observe(cloud, ports.config, record, hint.eventStatus);
+    const next = nextStep(record, seen.obs, now, optionsFor(record, ports));
+    let step: Step = next.step;
+    let nextRecord = next.record as StoredPending;
 
-      // Capacity guard: before the first weight change, refuse a drain that
-      // would leave a target below MIN_HEALTHY_BACKENDS; try the next slot.
-      if (step.kind === "drain" && record.phase === "planned") {
-        const short = await capacityShortfalls(cloud, seen.memberships, ports.config.minHealthyBackends, record.regionId, ports.config.lbConcurrency);
-        if (short.length > 0) {
-          const blockedSlots = [...(record.blockedSlots ?? []), record.slot.start];
-          const plan = planSlot({ now, notBefore: record.notBefore, windows: record.windows, safetyMarginMinutes: ports.timing.safetyMarginMinutes, actionDurationMinutes: ports.timing.actionDurationMinutes, blockedSlots });
-          const why = short.map((s) => `${s.target} would keep ${s.healthyRemaining} healthy backend(s)`).join("; ");
-          if (plan.kind === "slot") {
-            nextRecord = { ...record, slot: { start: plan.start, end: plan.end }, blockedSlots, updatedAt: now };
-            step = { kind: "wait", until: plan.start, reason: `capacity guard (MIN_HEALTHY_BACKENDS=${ports.config.minHealthyBackends}): ${why}; moved to ${new Date(plan.start).toISOString()}` };
-          } else {
-            nextRecord = { ...record, blockedSlots, phase: "done", outcome: "no-slot", escalations: [...record.escalations, "capacity"], updatedAt: now };
-            step = { kind: "escalate", reason: `${record.eventId} ${record.instanceId}: capacity guard refused the slot (${why}) and no later slot fits before notBefore (${plan.reason}); the platform will act at ${new Date(record.notBefore).toISOString()}` };
-          }
+    // Capacity guard: before the first weight change, refuse a drain that
+    // would leave a target below MIN_HEALTHY_BACKENDS; try the next slot.
+    if (step.kind === "drain" && record.phase === "planned") {
+      const short = await capacityShortfalls(cloud, seen.memberships, ports.config.minHealthyBackends, record.regionId, ports.config.lbConcurrency);
+      if (short.length > 0) {
+        const blockedSlots = [...(record.blockedSlots ?? []), record.slot.start];
+        const plan = planSlot({ now, notBefore: record.notBefore, windows: record.windows, safetyMarginMinutes: ports.config.maintenance.safetyMarginMinutes, actionDurationMinutes: ports.config.maintenance.actionDurationMinutes, blockedSlots });
+        const why = short.map((s) => `${s.target} would keep ${s.healthyRemaining} healthy backend(s)`).join("; ");
+        if (plan.kind === "slot") {
+          nextRecord = { ...record, slot: { start: plan.start, end: plan.end }, blockedSlots, updatedAt: now };
+          step = { kind: "wait", until: plan.start, reason: `capacity guard (MIN_HEALTHY_BACKENDS=${ports.config.minHealthyBackends}): ${why}; moved to ${new Date(plan.start).toISOString()}` };
+        } else {
+          nextRecord = { ...record, blockedSlots, phase: "done", outcome: "no-slot", escalations: [...record.escalations, "capacity"], updatedAt: now };
+          step = { kind: "escalate", reason: `${record.eventId} ${record.instanceId}: capacity guard refused the slot (${why}) and no later slot fits before notBefore (${plan.reason}); the platform will act at ${new Date(record.notBefore).toISOString()}` };
         }
       }
+    }
 
-      if (JSON.stringify(nextRecord) !== JSON.stringify(record) && !ports.config.dryRun) {
-        const written = await store.advance(current, nextRecord);
-        if (!written) {
-          out.note = "another reconciler advanced this record first; left to it";
-          break;
-        }
-        current = written;
-      } else if (ports.config.dryRun) {
-        current = { record: nextRecord, version: current.version };
-      }
-      out.phase = current.record.phase;
-      out.outcome = current.record.outcome;
-
-      if (step.kind === "wait") {
-        out.note = step.until !== undefined ? `${step.reason} (until ${new Date(step.until).toISOString()})` : step.reason;
+    if (JSON.stringify(nextRecord) !== JSON.stringify(record) && !ports.config.dryRun) {
+      const written = await store.advance(current, nextRecord);
+      if (!written) {
+        out.note = "another reconciler advanced this record first; left to it";
         break;
       }
-      if (step.kind === "done") break;
-      out.steps.push(describeStep(step));
-      const performed = await perform(ports, cloud, alerts, current, step, seen.memberships, now);
-      if (performed.rejected) {
-        // A definite refusal: the action did not happen; the record may retry it.
-        const cleared = recordActRejected(current.record, performed.rejected, now) as StoredPending;
-        const written = ports.config.dryRun ? undefined : await store.advance(current, cleared);
-        if (!written) break;
-        current = written;
-        out.note = `${current.record.action} refused (${performed.rejected})`;
-      }
-      if (ports.config.dryRun) break;
+      current = written;
+    } else if (ports.config.dryRun) {
+      current = { record: nextRecord, version: current.version };
     }
-  } finally {
-    report.actions.push(...cloud.actions.slice(actionsBefore));
+    out.phase = current.record.phase;
+    out.outcome = current.record.outcome;
+
+    if (step.kind === "wait") {
+      out.note = step.until !== undefined ? `${step.reason} (until ${new Date(step.until).toISOString()})` : step.reason;
+      break;
+    }
+    if (step.kind === "done") break;
+    out.steps.push(describeStep(step));
+    const performed = await perform(ports, cloud, alerts, current, step, seen.memberships, now);
+    if (performed.rejected) {
+      // A definite refusal: the action did not happen; the record may retry it.
+      const cleared = recordActRejected(current.record, performed.rejected, now) as StoredPending;
+      const written = ports.config.dryRun ? undefined : await store.advance(current, cleared);
+      if (!written) break;
+      current = written;
+      out.note = `${current.record.action} refused (${performed.rejected})`;
+    }
+    if (ports.config.dryRun) break;
   }
   return out;
 }
@@ -304,10 +285,10 @@ export function targetOf(m: Membership, b: Backend): string {
 
 async function observe(cloud: CloudGateway, config: HandlerConfig, record: StoredPending, hinted?: EventStatus): Promise<{ obs: Observation; memberships: Membership[] }> {
   const { instanceId, regionId } = record;
-  const [events, instances, memberships] = await Promise.all([
+  const [events, instance, memberships] = await Promise.all([
     // Every status: without InstanceEventCycleStatus only finished events come back.
     cloud.read(ECS.describeInstanceHistoryEvents, { RegionId: regionId, InstanceId: instanceId, EventId: [record.eventId], InstanceEventCycleStatus: STATUSES }),
-    cloud.read(ECS.describeInstances, { RegionId: regionId, InstanceIds: JSON.stringify([instanceId]) }),
+    describeInstance(cloud, instanceId, regionId),
     discoverMemberships(cloud, instanceId, { regionId, clbDiscovery: config.clbDiscovery, concurrency: config.lbConcurrency }),
   ]);
   const event = listOf(events, "InstanceSystemEventSet", "InstanceSystemEventType").find((e) => str(e.EventId) === record.eventId);
@@ -316,16 +297,13 @@ async function observe(cloud: CloudGateway, config: HandlerConfig, record: Store
   // A final status from the event itself is authoritative even if the API lags.
   if (hinted && FINAL_STATUSES.includes(hinted) && !(FINAL_STATUSES as readonly string[]).includes(eventStatus)) eventStatus = hinted;
 
-  const instance = listOf(instances, "Instances", "Instance").find((i) => str(i.InstanceId) === instanceId);
-  const status = str(instance?.Status);
+  const status = instance?.status;
   const instanceStatus: Observation["instanceStatus"] = status && ["Pending", "Running", "Starting", "Stopping", "Stopped"].includes(status) ? (status as Observation["instanceStatus"]) : "Unknown";
-  const started = str(instance?.StartTime);
-  const startMs = started ? Date.parse(started) : NaN;
 
   const backends: BackendWeight[] = memberships.flatMap((m) => m.entries.map((b) => ({ target: targetOf(m, b), weight: b.weight ?? 100 })));
   const healthy = instanceStatus === "Running" && (await instanceHealthy(cloud, memberships, instanceId, regionId));
   return {
-    obs: { eventStatus, instanceStatus, ...(Number.isFinite(startMs) ? { instanceStartTime: startMs } : {}), backends, healthy },
+    obs: { eventStatus, instanceStatus, ...(instance?.startedAt !== undefined ? { instanceStartTime: instance.startedAt } : {}), backends, healthy },
     memberships,
   };
 }

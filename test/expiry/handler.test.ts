@@ -10,8 +10,8 @@ import { ensureBundles, loadBundledFactory, withEnv } from "../handlers/doubles/
 import { OUT_DIR } from "../../tools/bundle";
 import type { Outcome } from "../../handlers/core/outcome";
 import type { Clock } from "../../handlers/core/ports";
-import { ramActionsFor, runtimeApis, IMPLEMENTED_HANDLERS } from "../../handlers/iam";
-import { ramAction } from "../../handlers/cloud/apis";
+import { ramActionsFor, runtimeApis, HANDLERS } from "../../handlers/registry";
+import { ramAction } from "../../handlers/core/apis";
 
 type FcHandler = (event: unknown, context: unknown) => Promise<Outcome>;
 const DAY = 86_400_000;
@@ -232,10 +232,10 @@ describe("expiry handler (bundled) against the fake cloud", function () {
 
   // Runs last: the suite's calls, seen by the fake over HTTP, against the RAM list.
   it("RAM: every API the suite made the function call is in its manifest list, and every listed one was called", () => {
-    assert.ok(IMPLEMENTED_HANDLERS.expiry, "expiry is registered in iam.ts");
+    assert.ok(HANDLERS.expiry, "expiry is registered in registry.ts");
     const declared = new Set(ramActionsFor("expiry"));
     for (const a of used) assert.ok(declared.has(a), `expiry called ${a}, not in its RAM list`);
-    const runtime = new Set(runtimeApis(IMPLEMENTED_HANDLERS.expiry!).map(ramAction));
+    const runtime = new Set(runtimeApis(HANDLERS.expiry!).map(ramAction));
     for (const a of declared) if (!runtime.has(a)) assert.ok(used.has(a), `expiry declares ${a} but no test path called it`);
     const manifest = JSON.parse(fs.readFileSync(path.join(OUT_DIR, "manifest.json"), "utf8"));
     assert.deepEqual(manifest.expiry.ramActions, ramActionsFor("expiry"));

@@ -3,10 +3,12 @@
 import { strict as assert } from "node:assert";
 import { HANDLER_NAMES } from "../../handlers/catalogue";
 import {
+  ConfigError,
   ENV_SCHEMA,
   OBJECT_PREFIXES,
   RANGES,
   TIMERS,
+  groupPolicyFor,
   isTick,
   objectPrefixesFor,
   parseEnv,
@@ -15,6 +17,7 @@ import {
   type DeploySettings,
 } from "../../handlers/contract";
 import { validateConfig, type RawConfig } from "../../infra/config/validate";
+import { BASE_ENV } from "./doubles/harness";
 
 const deployed = (automation: Partial<AutomationSettings> = {}): DeploySettings<string> => ({
   automation: { scopeTag: { key: "managed", value: "yes" }, dryRun: false, drainWaitSeconds: 45, minHealthyBackends: 2, alerts: {}, ...automation },
@@ -192,5 +195,86 @@ describe("handler contract: infra's automation config holds the same bounds", ()
     const found = issues(config({}, [{ name: "web", maintenance: { policy: "sometimes" }, expiry: { renewMonths: 40 } }]));
     assert.ok(found.some((i) => /^event-ops:groups\[0\]\.maintenance\.policy: .*"proactive", "notify", "ignore"/.test(i)), found.join("\n"));
     assert.ok(found.some((i) => /^event-ops:groups\[0\]\.expiry\.renewMonths: expected at most 36/.test(i)), found.join("\n"));
+    const period = issues(config({}, [{ name: "web", expiry: { policy: "renew", renewMonths: 10 } }]));
+    assert.ok(period.some((i) => /^event-ops:groups\[0\]\.expiry\.renewMonths: expected a RenewInstance period/.test(i)), period.join("\n"));
+  });
+});
+
+const policies = {
+  tagKey: "app",
+  groups: {
+    web: { group: "web-tier", spotPath: "oos", maintenance: { policy: "proactive", window: { start: "02:00", end: "05:00" } }, expiry: { policy: "renew", renewMonths: 3 } },
+    batch: { group: "batch" },
+  },
+};
+
+describe("handler config: GROUP_POLICIES and ALERT_TOPIC", () => {
+  it("parses GROUP_POLICIES once, with the infra schema's defaults for what is left out", () => {
+    const config = parseEnv({ ...BASE_ENV, GROUP_POLICIES: JSON.stringify(policies) });
+    assert.deepEqual(config.groupPolicies, {
+      tagKey: "app",
+      groups: {
+        web: policies.groups.web,
+        batch: { group: "batch", spotPath: "function", maintenance: { policy: "notify" }, expiry: { policy: "notify", renewMonths: 1 } },
+      },
+    });
+    assert.equal(config.alertTopic, "event-ops-critical");
+    assert.equal(groupPolicyFor(config.groupPolicies, { app: "web" })?.group, "web-tier");
+    assert.equal(groupPolicyFor(config.groupPolicies, { app: "toString" }), undefined, "only the configured tag values");
+    assert.equal(groupPolicyFor(config.groupPolicies, {}), undefined);
+  });
+
+  it("leaves both optional: unset means no group policies and no alert topic", () => {
+    const { ALERT_TOPIC: _unused, ...env } = BASE_ENV;
+    const config = parseEnv(env);
+    assert.equal(config.groupPolicies, undefined);
+    assert.equal(config.alertTopic, undefined);
+    assert.equal(groupPolicyFor(config.groupPolicies, { app: "web" }), undefined);
+  });
+
+  const malformed: [string, string, RegExp][] = [
+    ["not JSON", "{app", /env GROUP_POLICIES: not JSON .*expected \{"tagKey"/],
+    ["not an object", "[]", /env GROUP_POLICIES: \(top level\): expected a JSON object \{tagKey, groups\}/],
+    ["an unknown spot path", JSON.stringify({ ...policies, groups: { web: { group: "w", spotPath: "lambda" } } }), /env GROUP_POLICIES: groups\.web\.spotPath: expected function or oos/],
+    ["a window off the hour", JSON.stringify({ ...policies, groups: { web: { group: "w", maintenance: { policy: "proactive", window: { start: "02:30", end: "05:00" } } } } }), /groups\.web\.maintenance\.window\.start: expected a whole hour/],
+    ["renewMonths out of range", JSON.stringify({ ...policies, groups: { web: { group: "w", expiry: { policy: "renew", renewMonths: 40 } } } }), /groups\.web\.expiry\.renewMonths: expected at most 36/],
+    ["a renewal period RenewInstance refuses", JSON.stringify({ ...policies, groups: { web: { group: "w", expiry: { policy: "renew", renewMonths: 10 } } } }), /groups\.web\.expiry\.renewMonths: expected a RenewInstance period: 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36 months/],
+    ["an unknown field (a typo)", JSON.stringify({ ...policies, groups: { web: { group: "w", spotpath: "oos" } } }), /groups\.web: Unrecognized key: "spotpath"/],
+    ["no tag key", JSON.stringify({ groups: {} }), /env GROUP_POLICIES: tagKey:/],
+  ];
+  for (const [what, value, message] of malformed) {
+    it(`names GROUP_POLICIES and the path when it has ${what}`, () => {
+      assert.throws(() => parseEnv({ ...BASE_ENV, GROUP_POLICIES: value }), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+    });
+  }
+
+  it("reports GROUP_POLICIES problems together with the other variables'", () => {
+    assert.throws(() => parseEnv({ ...BASE_ENV, DRY_RUN: "maybe", GROUP_POLICIES: "{" }), (e: unknown) => e instanceof ConfigError && /env DRY_RUN: .*; env GROUP_POLICIES: not JSON/.test(e.message));
+  });
+});
+
+describe("handler config: alert mail and SMS", () => {
+  it("leaves mail and SMS off when unset, and parses them when set", () => {
+    const off = parseEnv(BASE_ENV);
+    assert.equal(off.alertMail, undefined);
+    assert.equal(off.alertSms, undefined);
+    const on = parseEnv({ ...BASE_ENV, ALERT_MAIL_ACCOUNT: " alerts@mail.example.com ", ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "SMS_465000001" });
+    assert.deepEqual(on.alertMail, { accountName: "alerts@mail.example.com" });
+    assert.deepEqual(on.alertSms, { signName: "EventOps", templateCode: "SMS_465000001" });
+  });
+
+  const halfPairs: [string, Record<string, string>, RegExp][] = [
+    ["only the sign name", { ALERT_SMS_SIGN_NAME: "EventOps" }, /^invalid handler configuration: env ALERT_SMS_TEMPLATE_CODE: required when ALERT_SMS_SIGN_NAME is set \(SMS alerts need both, or neither to send none\)/],
+    ["only the template code", { ALERT_SMS_TEMPLATE_CODE: "SMS_465000001" }, /^invalid handler configuration: env ALERT_SMS_SIGN_NAME: required when ALERT_SMS_TEMPLATE_CODE is set/],
+  ];
+  for (const [what, env, message] of halfPairs) {
+    it(`refuses half an SMS pair (${what}), naming the missing variable`, () => {
+      assert.throws(() => parseEnv({ ...BASE_ENV, ...env }), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+    });
+  }
+
+  it("names a malformed sender address or template code", () => {
+    assert.throws(() => parseEnv({ ...BASE_ENV, ALERT_MAIL_ACCOUNT: "alerts" }), (e: unknown) => e instanceof ConfigError && /env ALERT_MAIL_ACCOUNT: expected a verified DirectMail sender address.* \(got "alerts"\)/.test(e.message));
+    assert.throws(() => parseEnv({ ...BASE_ENV, ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "465000001" }), (e: unknown) => e instanceof ConfigError && /env ALERT_SMS_TEMPLATE_CODE: expected an approved SMS template code/.test(e.message));
   });
 });

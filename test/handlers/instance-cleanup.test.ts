@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { instanceCleanup } from "../../handlers/instance-cleanup";
+import { instanceCleanup } from "../../handlers/instance-cleanup/handler";
 import { ApiFault } from "./doubles/memory-cloud";
 import { buffer, harness, IN_SCOPE, makeEvent } from "./doubles/harness";
 

@@ -1,10 +1,11 @@
 import { strict as assert } from "node:assert";
-import { spotDrain } from "../../handlers/spot-drain";
-import { stateRecord } from "../../handlers/state-record";
-import { instanceCleanup } from "../../handlers/instance-cleanup";
+import { spotDrain } from "../../handlers/spot-drain/handler";
+import { stateRecord } from "../../handlers/state-record/handler";
+import { instanceCleanup } from "../../handlers/instance-cleanup/handler";
 import { OUTCOMES } from "../../handlers/core/outcome";
-import { ALERT_APIS } from "../../handlers/cloud/apis";
+import { ALERT_APIS } from "../../handlers/core/apis";
 import type { EventHandler } from "../../handlers/core/handler";
+import { ECS } from "../../handlers/core/apis";
 import { ApiFault } from "./doubles/memory-cloud";
 import { buffer, fixture, fixtureNames, harness, IN_SCOPE, makeEvent } from "./doubles/harness";
 
@@ -166,6 +167,85 @@ describe("invocation", () => {
     assert.deepEqual(out.warnings, ["CRITICAL alert EventOps:Test NOT delivered: state-record does not list ALERT_APIS (mns:PublishMessage) in its apis"]);
     assert.equal(undeclared.topics.published.size, 0);
     assert.equal(undeclared.cloud.calls.length, 0, "no CMS custom event either");
+  });
+
+  describe("a timer tick runs through the same runtime", () => {
+    // A handler named `maintenance` has a timer in the contract (contract/timers.ts); this one records what the runtime hands it.
+    const ticking = (onTimer: EventHandler["onTimer"]): EventHandler => ({ ...stateRecord, name: "maintenance", apis: [ECS.rebootInstance, ...ALERT_APIS], destructive: true, onTimer });
+    const envelope = (payload: unknown) => buffer({ triggerTime: "2026-11-21T00:30:00Z", triggerName: "maintenance-reconcile", payload: JSON.stringify(payload) });
+
+    it("tells a tick (bare or in FC's trigger envelope) from an event, and reports it with the timer's ids, actions and timings", async () => {
+      const seen: string[] = [];
+      const h = harness(
+        ticking(async (ctx) => {
+          seen.push(`${ctx.regionId} ${ctx.tickId} ${ctx.requestId}`);
+          const cloud = ctx.gateway("maintenance/e-1", "cn-shanghai");
+          await cloud.mutate(ECS.rebootInstance, { RegionId: "cn-shanghai", InstanceId: "i-1" }, "i-1");
+          await ctx.alerts(cloud, { eventId: "e-1", instanceId: "i-1" }).critical({ name: "EventOps:Test", summary: "tick alert", detail: {} });
+          return { outcome: "acted", reason: "ticked", warnings: [] };
+        }),
+      );
+      h.cloud.addInstance("i-1", IN_SCOPE);
+      for (const body of [buffer({ reconcile: true }), envelope({ reconcile: true })]) {
+        const out = await h.invoke(body, "req-tick");
+        assert.equal(out.outcome, "acted", out.reason);
+        assert.equal(out.eventId, "reconcile/req-tick");
+        assert.equal(out.name, "timer:reconcile");
+        assert.equal(out.warnings, undefined, "no empty warning list");
+        assert.deepEqual(out.actions.map((a) => [a.action, a.params.InstanceId ?? a.params.TopicName]), [["RebootInstance", "i-1"], ["PublishMessage", "event-ops-critical"]]);
+        assert.deepEqual(Object.keys(out.timings ?? {}), ["totalMs", "apiMs", "waitMs"]);
+      }
+      assert.deepEqual(seen, ["cn-hangzhou reconcile/req-tick req-tick", "cn-hangzhou reconcile/req-tick req-tick"]);
+      assert.deepEqual(h.cloud.mutations().map((c) => [c.api.action, c.regionId]), [["RebootInstance", "cn-shanghai"], ["RebootInstance", "cn-shanghai"]]);
+      assert.deepEqual(h.cloud.reboots, ["i-1", "i-1"]);
+      assert.deepEqual(h.topics.messages("event-ops-critical").map((m) => [m.handler, m.eventId, m.instanceId]), [["maintenance", "e-1", "i-1"], ["maintenance", "e-1", "i-1"]]);
+      assert.equal(h.store.objects.size, 0, "a tick claims no marker");
+      assert.equal(h.dlq.records.length, 0);
+    });
+
+    it("maps acted to dry-run under DRY_RUN, and sends nothing", async () => {
+      const h = harness(
+        ticking(async (ctx) => {
+          await ctx.gateway("k", ctx.regionId).mutate(ECS.rebootInstance, { InstanceId: "i-1" }, "i-1");
+          return { outcome: "acted" };
+        }),
+        { DRY_RUN: "true" },
+      );
+      const out = await h.invoke(buffer({ reconcile: true }));
+      assert.equal(out.outcome, "dry-run");
+      assert.equal(out.actions.length, 1);
+      assert.equal(h.cloud.calls.length, 0);
+      assert.deepEqual(h.cloud.reboots, []);
+    });
+
+    it("reports a failed tick with the actions made so far, and dead-letters nothing: the next tick is the retry", async () => {
+      const h = harness(
+        ticking(async (ctx) => {
+          await ctx.gateway("k", ctx.regionId).mutate(ECS.rebootInstance, { InstanceId: "i-1" }, "i-1");
+          throw new Error("index unreadable");
+        }),
+      );
+      h.cloud.addInstance("i-1", IN_SCOPE);
+      const out = await h.invoke(buffer({ reconcile: true }), "req-9");
+      assert.equal(out.outcome, "failed");
+      assert.equal(out.reason, "index unreadable");
+      assert.equal(out.eventId, "reconcile/req-9");
+      assert.deepEqual(out.actions.map((a) => a.action), ["RebootInstance"]);
+      assert.deepEqual(h.cloud.reboots, ["i-1"]);
+      assert.equal(h.dlq.records.length, 0);
+    });
+
+    it("treats another timer's payload, or any payload for a handler without onTimer, as an event (rejected and kept)", async () => {
+      let ticks = 0;
+      const h = harness(ticking(async () => (ticks++, { outcome: "skipped" })));
+      const other = await h.invoke(buffer({ scan: "expiry" }));
+      assert.equal(other.outcome, "rejected");
+      assert.equal(ticks, 0);
+      const plain = harness(stateRecord);
+      assert.equal((await plain.invoke(buffer({ reconcile: true }))).outcome, "rejected");
+      assert.equal(plain.dlq.records.length, 1);
+      assert.equal(h.dlq.records.length, 1);
+    });
   });
 
   it("never leaves the outcome contract", async () => {

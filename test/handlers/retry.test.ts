@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { deadlineAt, isRetryable, retryAfterFromHeaders, withRetry } from "../../handlers/cloud/retry";
+import { isRetryable, retryAfterFromHeaders, withRetry } from "../../handlers/cloud/retry";
+import { deadlineAt } from "../../handlers/core/ports";
 
 const policy = { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 5 };
 const err = (fields: Record<string, unknown>) => Object.assign(new Error(String(fields.code ?? fields.name ?? "e")), fields);

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { spotDrain, boundedWaitMs, REMOVAL_RESERVE_MS, CAPACITY_EVENT_NAME } from "../../handlers/spot-drain";
+import { spotDrain, boundedWaitMs, REMOVAL_RESERVE_MS, CAPACITY_EVENT_NAME } from "../../handlers/spot-drain/handler";
 import { ApiFault } from "./doubles/memory-cloud";
 import { buffer, harness, IN_SCOPE, makeEvent } from "./doubles/harness";
 

@@ -11,8 +11,8 @@ import { ensureBundles, loadBundledFactory, withEnv } from "../handlers/doubles/
 import { OUT_DIR } from "../../tools/bundle";
 import type { Outcome } from "../../handlers/core/outcome";
 import type { Clock } from "../../handlers/core/ports";
-import { ramActionsFor, runtimeApis, IMPLEMENTED_HANDLERS } from "../../handlers/iam";
-import { ramAction } from "../../handlers/cloud/apis";
+import { ramActionsFor, runtimeApis, HANDLERS } from "../../handlers/registry";
+import { ramAction } from "../../handlers/core/apis";
 
 type FcHandler = (event: unknown, context: unknown) => Promise<Outcome>;
 
@@ -491,10 +491,10 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
 
   // Runs last: the suite's calls, seen by the fake over HTTP, against the RAM list.
   it("RAM: every API the suite made the function call is in its manifest list, and every listed one was called", () => {
-    assert.ok(IMPLEMENTED_HANDLERS.maintenance, "maintenance is registered in iam.ts");
+    assert.ok(HANDLERS.maintenance, "maintenance is registered in registry.ts");
     const declared = new Set(ramActionsFor("maintenance"));
     for (const a of used) assert.ok(declared.has(a), `maintenance called ${a}, not in its RAM list`);
-    const runtime = new Set(runtimeApis(IMPLEMENTED_HANDLERS.maintenance!).map(ramAction));
+    const runtime = new Set(runtimeApis(HANDLERS.maintenance!).map(ramAction));
     for (const a of declared) if (!runtime.has(a)) assert.ok(used.has(a), `maintenance declares ${a} but no test path called it`);
     const manifest = JSON.parse(fs.readFileSync(path.join(OUT_DIR, "manifest.json"), "utf8"));
     assert.deepEqual(manifest.maintenance.ramActions, ramActionsFor("maintenance"));

@@ -4,12 +4,12 @@
 // report, and cancel whatever it created and is still active on the way out —
 // Ctrl-C included. It never sets TriggerRealOps: simulated events then touch
 // nothing.
-import { CATALOGUE, FINAL_STATUSES } from "../../handlers/catalogue";
-import type { ApiAction } from "../../handlers/cloud/apis";
+import { CATALOGUE, FINAL_STATUSES, STATUSES } from "../../handlers/catalogue";
+import type { ApiAction } from "../../handlers/core/apis";
 import type { CloudApi, Json } from "../../handlers/core/ports";
-import { listOf, str } from "../../handlers/lb/responses";
+import { listOf, str } from "../../handlers/cloud/rpc-response";
 
-/** The ECS APIs a drill calls (constants, like handlers/cloud/apis.ts). */
+/** The ECS APIs a drill calls (constants, like handlers/core/apis.ts). */
 export const DRILL_APIS = {
   describeInstances: { product: "ecs", action: "DescribeInstances", mutating: false },
   createSimulatedSystemEvents: { product: "ecs", action: "CreateSimulatedSystemEvents", mutating: true },
@@ -23,7 +23,6 @@ export const SIMULATABLE = CATALOGUE.filter((e) => e.simulatable).map((e) => e.e
 export const BATCH = 100;
 export const MAX_WITHOUT_YES = 5;
 export const DRILL_TAG = { key: "eventops-drill", value: "true" } as const;
-const ALL_STATUSES = ["Inquiring", "Scheduled", "Executing", "Executed", "Avoided", "Canceled", "Failed"] as const;
 
 export class DrillError extends Error {
   override name = "DrillError";
@@ -220,7 +219,7 @@ async function observe(o: LiveDrillOptions, events: Map<string, LiveEventReport>
       const body = await o.cloud.call({
         api: DRILL_APIS.describeInstanceHistoryEvents,
         regionId: o.regionId,
-        params: { RegionId: o.regionId, EventId: chunk, InstanceEventCycleStatus: [...ALL_STATUSES], PageSize: BATCH, PageNumber: page },
+        params: { RegionId: o.regionId, EventId: chunk, InstanceEventCycleStatus: [...STATUSES], PageSize: BATCH, PageNumber: page },
       });
       const rows = listOf(body, "InstanceSystemEventSet", "InstanceSystemEventType");
       for (const row of rows) {

@@ -2,6 +2,7 @@
 // graph: the routing model, and per deployed handler its function name,
 // environment and timeout (the FC functions the stack declares).
 import { HANDLER_NAMES, type HandlerName } from "../../handlers/catalogue";
+import { TIMERS } from "../../handlers/contract";
 import { PlanGraph } from "../../policies/plan-graph";
 import { RoutingModel, routingModel } from "../routing/model";
 import { loadGraph } from "../routing/plan";
@@ -46,11 +47,14 @@ const FC_FUNCTION = "alicloud:fc/v3Function:V3Function";
 const FC_TRIGGER = "alicloud:fc/v3Trigger:V3Trigger";
 
 /**
- * Timer payloads for handlers run without a declared timer trigger
- * (--include-undeployed), from each handler's entry file: the maintenance
- * reconciler ticks on `{"reconcile": true}` every minute (handlers/entries/maintenance.ts).
+ * A handler's own timer from the contract (handlers/contract/timers.ts): for a
+ * handler run without a declared trigger (--include-undeployed), or whose
+ * trigger cannot be read.
  */
-export const KNOWN_TIMERS: Partial<Record<HandlerName, unknown>> = { maintenance: { reconcile: true } };
+export function contractTimer(handler: HandlerName): { timerPayload?: unknown; timerSchedule?: TimerSchedule } {
+  const timer = TIMERS[handler];
+  return timer ? { timerPayload: timer.payload, timerSchedule: parseSchedule(timer.schedule) } : {};
+}
 
 type Props = Record<string, any>;
 
@@ -63,8 +67,7 @@ export function drillStack(graph: PlanGraph, opts: { includeUndeployed?: boolean
     const handler = handlerOfFunction(functionName);
     if (!handler) continue;
     const timer = triggers.find((t) => (t.inputs as Props).functionName === functionName && (t.inputs as Props).triggerType === "timer");
-    let timerPayload: unknown = KNOWN_TIMERS[handler];
-    let timerSchedule: TimerSchedule | undefined = timerPayload === undefined ? undefined : { everyMs: 60_000 };
+    let { timerPayload, timerSchedule } = contractTimer(handler);
     if (timer) {
       try {
         const cfg = JSON.parse(String((timer.inputs as Props).triggerConfig ?? "{}"));
@@ -94,8 +97,7 @@ export function drillStack(graph: PlanGraph, opts: { includeUndeployed?: boolean
         // The handler environment contract is shared by every function (handlers/README.md).
         env: { ...(template?.env ?? {}) },
         timeoutSeconds: template?.timeoutSeconds ?? 60,
-        timerPayload: KNOWN_TIMERS[handler],
-        timerSchedule: KNOWN_TIMERS[handler] === undefined ? undefined : { everyMs: 60_000 },
+        ...contractTimer(handler),
         deployed: false,
       });
     }

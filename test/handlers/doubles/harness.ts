@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseEnv } from "../../../handlers/contract";
 import type { EventHandler } from "../../../handlers/core/handler";
-import { runInvocation } from "../../../handlers/core/invoke";
+import { runInvocation } from "../../../handlers/runtime/invoke";
 import type { Outcome } from "../../../handlers/core/outcome";
-import { deadlineAt } from "../../../handlers/cloud/retry";
+import { deadlineAt } from "../../../handlers/core/ports";
 import { MemoryCloud } from "./memory-cloud";
 import { ManualClock, MemoryDeadLetter, MemoryObjectStore, MemoryTopics } from "./ports";
 
@@ -61,7 +61,7 @@ export function harness(handler: EventHandler, env: Record<string, string> = {})
   const config = parseEnv({ ...BASE_ENV, ...env });
   let n = 0;
   const invoke = (body: unknown, requestId = `req-${++n}`): Promise<Outcome> =>
-    runInvocation(body, { handler, config, cloudApi: cloud, markerStore: store, deadLetter: dlq, topics, clock, deadline: deadlineAt(clock.now() + 290_000, clock.now), requestId, leaseMs: 360_000 });
+    runInvocation(body, { handler, config, cloudApi: cloud, objects: store, deadLetter: dlq, topics, clock, deadline: deadlineAt(clock.now() + 290_000, clock.now), requestId, regionId: "cn-hangzhou", leaseMs: 360_000 });
   return { cloud, store, dlq, topics, clock, config, invoke };
 }
 

@@ -19,6 +19,8 @@ export class MemoryCloud implements CloudApi {
   scaling = new Map<string, string[]>(); // scaling group → instance ids
   health = new Map<string, string>(); // server id → normal | abnormal
   customEvents: Json[] = [];
+  /** Instances RebootInstance was sent for, in order. */
+  reboots: string[] = [];
   calls: ApiCall[] = [];
   /** Fail calls of an action: `times` failures with the given error, then succeed. */
   private faults: { action: string; error: () => Error; times: number }[] = [];
@@ -65,6 +67,13 @@ export class MemoryCloud implements CloudApi {
     const ids = JSON.parse(String(p.InstanceIds)) as string[];
     const found = ids.filter((id) => this.instances.has(id));
     return { Instances: { Instance: found.map((id) => ({ InstanceId: id, Status: "Running", Tags: { Tag: Object.entries(this.instances.get(id)!).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) } })) } };
+  }
+
+  RebootInstance(p: Record<string, unknown>): Json {
+    const id = String(p.InstanceId);
+    if (!this.instances.has(id)) throw new ApiFault("InvalidInstanceId.NotFound", 404);
+    this.reboots.push(id);
+    return {};
   }
 
   // SLB

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ramAction } from "../../handlers/cloud/apis";
-import { IMPLEMENTED_HANDLERS, ramActionsFor, runtimeApis } from "../../handlers/iam";
+import { ramAction } from "../../handlers/core/apis";
+import { HANDLERS, ramActionsFor, runtimeApis } from "../../handlers/registry";
 import type { HandlerName } from "../../handlers/catalogue";
 import type { EventHandler } from "../../handlers/core/handler";
 import { CloudGateway } from "../../handlers/core/gateway";
@@ -14,7 +14,7 @@ const EVENTS: Record<string, () => Record<string, unknown>> = {
 
 describe("RAM actions per handler", () => {
   it("lists every implemented handler's actions, sorted and in product:Action form", () => {
-    for (const name of Object.keys(IMPLEMENTED_HANDLERS) as HandlerName[]) {
+    for (const name of Object.keys(HANDLERS) as HandlerName[]) {
       const actions = ramActionsFor(name);
       assert.deepEqual(actions, [...actions].sort());
       for (const a of actions) assert.match(a, /^(ecs|slb|alb|ess|cms|oss|mns):[A-Z][A-Za-z]+$/);
@@ -28,9 +28,9 @@ describe("RAM actions per handler", () => {
   });
 
   it("every alerting handler publishes to the alert topic and none calls CMS; the lists are exact", () => {
-    const publishers = Object.keys(IMPLEMENTED_HANDLERS).filter((n) => ramActionsFor(n as HandlerName).includes("mns:PublishMessage"));
+    const publishers = Object.keys(HANDLERS).filter((n) => ramActionsFor(n as HandlerName).includes("mns:PublishMessage"));
     assert.deepEqual(publishers.sort(), ["expiry", "maintenance", "spot-drain"]);
-    for (const name of Object.keys(IMPLEMENTED_HANDLERS)) assert.deepEqual(ramActionsFor(name as HandlerName).filter((a) => a.startsWith("cms:")), [], name);
+    for (const name of Object.keys(HANDLERS)) assert.deepEqual(ramActionsFor(name as HandlerName).filter((a) => a.startsWith("cms:")), [], name);
     assert.deepEqual(ramActionsFor("expiry"), ["ecs:DescribeInstanceAutoRenewAttribute", "ecs:DescribeInstances", "ecs:RenewInstance", "mns:PublishMessage", "mns:SendMessage", "oss:GetObject", "oss:PutObject"]);
     assert.deepEqual(ramActionsFor("maintenance"), [
       "alb:ListServerGroupServers",
@@ -58,7 +58,7 @@ describe("RAM actions per handler", () => {
 
   // The handlers of this module's issue; others bring their own recording tests.
   for (const name of Object.keys(EVENTS)) {
-    const handler = IMPLEMENTED_HANDLERS[name as HandlerName] as EventHandler;
+    const handler = HANDLERS[name as HandlerName] as EventHandler;
     it(`${name} calls nothing outside its declared list, on its busiest path`, async () => {
       const h = harness(handler, { MIN_HEALTHY_BACKENDS: "5" }); // force the capacity alert too
       h.cloud.addInstance("i-1", IN_SCOPE).addClb("lb-1", [{ ServerId: "i-1", Weight: 100 }], { "rsp-1": [{ ServerId: "i-1", Port: 80, Weight: 100 }] });

@@ -1,6 +1,7 @@
-// Every cloud API the handlers call, as constants. Handlers pass these to the
-// port, and the RAM policy (iam.ts) is derived from the same constants, so the
-// code and its permissions cannot drift apart.
+// Every cloud API the handlers call, as constants: the vocabulary of the
+// CloudApi port. Handlers pass these to the port, and the RAM policy
+// (registry.ts) is derived from the same constants, so the code and its
+// permissions cannot drift apart.
 
 export const PRODUCTS = ["ecs", "slb", "alb", "ess", "cms", "oss", "mns"] as const;
 export type Product = (typeof PRODUCTS)[number];
@@ -13,15 +14,6 @@ export interface ApiAction {
   /** Takes a ClientToken (idempotent retries). */
   clientToken?: boolean;
 }
-
-/** RPC API versions (OSS and MNS are REST and signed by their own clients). */
-export const RPC_VERSIONS: Partial<Record<Product, string>> = {
-  ecs: "2014-05-26",
-  slb: "2014-05-15",
-  alb: "2020-06-16",
-  ess: "2014-08-28",
-  cms: "2019-01-01",
-};
 
 const read = (product: Product, action: string): ApiAction => ({ product, action, mutating: false });
 const write = (product: Product, action: string, clientToken = false): ApiAction => ({ product, action, mutating: true, clientToken });

@@ -1,13 +1,14 @@
 // A released instance (StateChange → Deleted, or a delete event Executed):
 // detach it from any scaling group that still lists it and remove it from any
 // load-balancer backends left behind. No drain: it is already gone.
-import { ECS, ESS } from "./cloud/apis";
-import type { EventHandler, HandlerContext, HandlerResult } from "./core/handler";
-import { forEachLimited, throwIfFailed } from "./core/concurrency";
-import { decideScope, describeInstance } from "./actions/scope";
-import { detachReleased, scalingGroupsOf } from "./actions/scaling-group";
-import { DISCOVERY_APIS, discoverMemberships, summarize } from "./lb/discovery";
-import { REMOVAL_APIS, onEveryTarget, removeInstance } from "./lb/drain";
+import { ECS, ESS } from "../core/apis";
+import type { EventHandler, HandlerContext, HandlerResult } from "../core/handler";
+import { forEachLimited, throwIfFailed } from "../core/concurrency";
+import { decideScope } from "../core/scope";
+import { describeInstance } from "../ecs/instance";
+import { detachReleased, scalingGroupsOf } from "./scaling-group";
+import { DISCOVERY_APIS, discoverMemberships, summarize } from "../lb/discovery";
+import { REMOVAL_APIS, onEveryTarget, removeInstance } from "../lb/drain";
 
 async function run(ctx: HandlerContext): Promise<HandlerResult> {
   const { event, cloud, config } = ctx;

@@ -1,5 +1,5 @@
 // Records state changes and failures as the outcome's log line. No cloud calls.
-import type { EventHandler } from "./core/handler";
+import type { EventHandler } from "../core/handler";
 
 export const stateRecord: EventHandler = {
   name: "state-record",

@@ -2,9 +2,9 @@
 // detached (DetachInstances never stops or releases anything), keeping the
 // desired capacity so the group launches a replacement; DetachOption=both
 // also takes it off the group's load balancers and RDS whitelists.
-import { ESS } from "../cloud/apis";
+import { ESS } from "../core/apis";
 import type { CloudGateway } from "../core/gateway";
-import { listOf, str } from "../lb/responses";
+import { listOf, str } from "../cloud/rpc-response";
 
 export interface ScalingMembership {
   scalingGroupId: string;

@@ -1,13 +1,14 @@
 // Spot interruption (≈5 minutes' notice): take the instance out of every CLB,
 // vServer group and ALB server group — weight 0 first, wait for connections to
 // drain, then remove — and shout when that leaves a target short of capacity.
-import { ALERT_APIS, ECS } from "./cloud/apis";
-import { groupPolicyFor } from "./contract";
-import type { CriticalAlert, EventHandler, HandlerContext, HandlerResult } from "./core/handler";
-import { messageOf } from "./core/invoke";
-import { decideScope, describeInstance } from "./actions/scope";
-import { DISCOVERY_APIS, discoverMemberships, summarize, type Membership } from "./lb/discovery";
-import { HEALTH_APIS, REMOVAL_APIS, WEIGHT_APIS, capacityShortfalls, onEveryTarget, removeInstance, setWeightZero, type CapacityShortfall } from "./lb/drain";
+import { ALERT_APIS, ECS } from "../core/apis";
+import { groupPolicyFor } from "../contract";
+import type { CriticalAlert, EventHandler, HandlerContext, HandlerResult } from "../core/handler";
+import { messageOf } from "../core/errors";
+import { decideScope } from "../core/scope";
+import { describeInstance } from "../ecs/instance";
+import { DISCOVERY_APIS, discoverMemberships, summarize, type Membership } from "../lb/discovery";
+import { HEALTH_APIS, REMOVAL_APIS, WEIGHT_APIS, capacityShortfalls, onEveryTarget, removeInstance, setWeightZero, type CapacityShortfall } from "../lb/drain";
 
 /** Time kept free after the wait for the capacity check and the removals. */
 export const REMOVAL_RESERVE_MS = 30_000;
@@ -24,11 +25,11 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
   const { event, cloud, config, clock } = ctx;
   const { instanceId, regionId } = event;
   const warnings: string[] = [];
-  const view = await describeInstance(cloud, instanceId, regionId);
+  const instance = await describeInstance(cloud, instanceId, regionId);
   // A group on the OOS path has its own template listening for the same event.
-  const group = view.found ? groupPolicyFor(config.groupPolicies, view.tags) : undefined;
+  const group = instance && groupPolicyFor(config.groupPolicies, instance.tags);
   if (group?.spotPath === "oos") return { outcome: "skipped", reason: `group ${group.group} uses the OOS spot-drain template` };
-  const scope = decideScope(instanceId, view, config.scope);
+  const scope = decideScope(instanceId, instance, config.scope);
   if (!scope.inScope) return { outcome: "skipped", reason: scope.reason };
 
   const memberships = await discoverMemberships(cloud, instanceId, { regionId, clbDiscovery: config.clbDiscovery, concurrency: config.lbConcurrency });
