@@ -21,6 +21,16 @@ export async function forEachLimited<T, R>(items: readonly T[], limit: number, f
   return { results, failures };
 }
 
+/**
+ * `fn(item, arg)` for every item, at most `limit` at once, every item
+ * attempted; then one error naming each failure (`describe`). `fn` is the
+ * action itself (e.g. lb/drain.ts removeInstance), not a closure around it.
+ */
+export async function forEachOrThrow<T, A>(what: string, items: readonly T[], limit: number, describe: (item: T) => string, fn: (item: T, arg: A) => Promise<unknown>, arg: A): Promise<void> {
+  const { failures } = await forEachLimited(items, limit, (item) => fn(item, arg));
+  throwIfFailed(what, failures, describe);
+}
+
 /** Throws one error naming every failed target, keeping the first failure's code. */
 export function throwIfFailed<T>(what: string, failures: { item: T; error: unknown }[], describe: (item: T) => string): void {
   if (failures.length === 0) return;

@@ -24,6 +24,13 @@ export function clientToken(eventKey: string, action: string, target: string): s
   return createHash("sha256").update(`${eventKey}\n${action}\n${target}`).digest("hex").slice(0, 40);
 }
 
+/** The calls about one instance: through which gateway, in which region. */
+export interface InstanceCalls {
+  cloud: CloudGateway;
+  instanceId: string;
+  regionId: string;
+}
+
 export interface CloudGatewayOptions {
   dryRun: boolean;
   eventKey: string;

@@ -3,12 +3,12 @@
 // load-balancer backends left behind. No drain: it is already gone.
 import { ECS, ESS } from "../core/apis";
 import type { EventHandler, HandlerContext, HandlerResult } from "../core/handler";
-import { forEachLimited, throwIfFailed } from "../core/concurrency";
+import { forEachOrThrow } from "../core/concurrency";
 import { decideScope } from "../core/scope";
 import { describeInstance } from "../ecs/instance";
 import { detachReleased, scalingGroupsOf } from "./scaling-group";
-import { DISCOVERY_APIS, discoverMemberships, summarize } from "../lb/discovery";
-import { REMOVAL_APIS, onEveryTarget, removeInstance } from "../lb/drain";
+import { DISCOVERY_APIS, describeTarget, discoverMemberships, summarize } from "../lb/discovery";
+import { REMOVAL_APIS, removeInstance } from "../lb/drain";
 
 async function run(ctx: HandlerContext): Promise<HandlerResult> {
   const { event, cloud, config } = ctx;
@@ -24,9 +24,9 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
     return { outcome: "skipped", reason: `instance ${instanceId} is in no scaling group and behind no load balancer: nothing to clean up` };
   }
   // Scaling groups first: DetachOption=both may already take it off their load balancers.
-  const detach = await forEachLimited(groups, config.lbConcurrency, (g) => detachReleased(cloud, g, instanceId, regionId));
-  throwIfFailed("scaling-group detach", detach.failures, (g) => `scaling group ${g.scalingGroupId}`);
-  await onEveryTarget("removal", memberships, config.lbConcurrency, (m) => removeInstance(cloud, m, instanceId, regionId));
+  const on = { cloud, instanceId, regionId };
+  await forEachOrThrow("scaling-group detach", groups, config.lbConcurrency, (g) => `scaling group ${g.scalingGroupId}`, detachReleased, on);
+  await forEachOrThrow("removal", memberships, config.lbConcurrency, describeTarget, removeInstance, on);
   return {
     outcome: "acted",
     reason: `cleaned up ${instanceId} (${scope.basis}): ${groups.length} scaling group(s), ${summarize(memberships)}`,

@@ -3,7 +3,7 @@
 // desired capacity so the group launches a replacement; DetachOption=both
 // also takes it off the group's load balancers and RDS whitelists.
 import { ESS } from "../core/apis";
-import type { CloudGateway } from "../core/gateway";
+import type { CloudGateway, InstanceCalls } from "../core/gateway";
 import { listOf, str } from "../cloud/rpc-response";
 
 export interface ScalingMembership {
@@ -18,7 +18,7 @@ export async function scalingGroupsOf(cloud: CloudGateway, instanceId: string, r
     .map((i) => ({ scalingGroupId: str(i.ScalingGroupId)!, lifecycleState: str(i.LifecycleState) }));
 }
 
-export async function detachReleased(cloud: CloudGateway, m: ScalingMembership, instanceId: string, regionId: string): Promise<void> {
+export async function detachReleased(m: ScalingMembership, { cloud, instanceId, regionId }: InstanceCalls): Promise<void> {
   await cloud.mutate(
     ESS.detachInstances,
     { RegionId: regionId, ScalingGroupId: m.scalingGroupId, InstanceId: [instanceId], DecreaseDesiredCapacity: false, DetachOption: "both" },

@@ -4,7 +4,7 @@
 // restore. "Already gone" answers count as done.
 import { ALB, SLB } from "../core/apis";
 import { forEachLimited, throwIfFailed } from "../core/concurrency";
-import type { CloudGateway } from "../core/gateway";
+import type { CloudGateway, InstanceCalls } from "../core/gateway";
 import { describeTarget, listAlbServers, type Backend, type Membership } from "./discovery";
 import { listOf, str } from "../cloud/rpc-response";
 
@@ -31,8 +31,9 @@ export function targetKey(m: Membership, instanceId: string): string {
   return `${m.kind === "alb" ? m.serverGroupId : m.kind === "clb-vserver" ? m.vServerGroupId : m.loadBalancerId}/${instanceId}`;
 }
 
-export async function setWeightZero(cloud: CloudGateway, m: Membership, instanceId: string, regionId: string): Promise<void> {
-  await setWeights(cloud, m, m.entries.map((b) => ({ ...b, weight: 0 })), instanceId, regionId);
+/** Weight 0 on every entry the instance has in target `m`: no new connections. */
+export async function setWeightZero(m: Membership, on: InstanceCalls): Promise<void> {
+  await setWeights(on.cloud, m, m.entries.map((b) => ({ ...b, weight: 0 })), on.instanceId, on.regionId);
 }
 
 /**
@@ -55,7 +56,8 @@ export async function setWeights(cloud: CloudGateway, m: Membership, entries: Ba
   }
 }
 
-export async function removeInstance(cloud: CloudGateway, m: Membership, instanceId: string, regionId: string): Promise<void> {
+/** The instance out of target `m`. */
+export async function removeInstance(m: Membership, { cloud, instanceId, regionId }: InstanceCalls): Promise<void> {
   const target = targetKey(m, instanceId);
   switch (m.kind) {
     case "clb-default":
@@ -68,11 +70,6 @@ export async function removeInstance(cloud: CloudGateway, m: Membership, instanc
       await cloud.mutate(ALB.removeServersFromServerGroup, { ServerGroupId: m.serverGroupId, Servers: albServers(m.entries, false) }, target, { tolerateGone: true });
       return;
   }
-}
-
-export async function onEveryTarget(what: string, memberships: Membership[], concurrency: number, fn: (m: Membership) => Promise<void>): Promise<void> {
-  const { failures } = await forEachLimited(memberships, concurrency, fn);
-  throwIfFailed(what, failures, describeTarget);
 }
 
 export interface CapacityShortfall {

@@ -1,14 +1,15 @@
 // Spot interruption (≈5 minutes' notice): take the instance out of every CLB,
 // vServer group and ALB server group — weight 0 first, wait for connections to
 // drain, then remove — and shout when that leaves a target short of capacity.
-import { ALERT_APIS, ECS } from "../core/apis";
 import { groupPolicyFor } from "../contract";
+import { ALERT_APIS, ECS } from "../core/apis";
+import { forEachOrThrow } from "../core/concurrency";
 import type { CriticalAlert, EventHandler, HandlerContext, HandlerResult } from "../core/handler";
 import { messageOf } from "../core/errors";
 import { decideScope } from "../core/scope";
 import { describeInstance } from "../ecs/instance";
-import { DISCOVERY_APIS, discoverMemberships, summarize, type Membership } from "../lb/discovery";
-import { HEALTH_APIS, REMOVAL_APIS, WEIGHT_APIS, capacityShortfalls, onEveryTarget, removeInstance, setWeightZero, type CapacityShortfall } from "../lb/drain";
+import { DISCOVERY_APIS, describeTarget, discoverMemberships, summarize, type Membership } from "../lb/discovery";
+import { HEALTH_APIS, REMOVAL_APIS, WEIGHT_APIS, capacityShortfalls, removeInstance, setWeightZero, type CapacityShortfall } from "../lb/drain";
 
 /** Time kept free after the wait for the capacity check and the removals. */
 export const REMOVAL_RESERVE_MS = 30_000;
@@ -35,9 +36,10 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
   const memberships = await discoverMemberships(cloud, instanceId, { regionId, clbDiscovery: config.clbDiscovery, concurrency: config.lbConcurrency });
   if (memberships.length === 0) return { outcome: "skipped", reason: `instance ${instanceId} is not a backend of any CLB or ALB server group` };
 
+  const on = { cloud, instanceId, regionId };
   let waited = "";
   if (!scope.released) {
-    await onEveryTarget("setting weight 0", memberships, config.lbConcurrency, (m) => setWeightZero(cloud, m, instanceId, regionId));
+    await forEachOrThrow("setting weight 0", memberships, config.lbConcurrency, describeTarget, setWeightZero, on);
     const { waitMs, capped } = boundedWaitMs(config.drainWaitSeconds, ctx.deadline.remainingMs());
     if (capped) warnings.push(`drain wait cut to ${Math.round(waitMs / 1000)}s (configured ${config.drainWaitSeconds}s) to finish before the function deadline`);
     if (cloud.dryRun) waited = `; dry run: ${Math.round(waitMs / 1000)}s drain wait skipped`;
@@ -47,7 +49,7 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
     }
     await guardCapacity(ctx, memberships, warnings);
   }
-  await onEveryTarget("removal", memberships, config.lbConcurrency, (m) => removeInstance(cloud, m, instanceId, regionId));
+  await forEachOrThrow("removal", memberships, config.lbConcurrency, describeTarget, removeInstance, on);
   return {
     outcome: "acted",
     reason: `${scope.released ? "removed released instance" : "drained and removed"} ${instanceId} from ${summarize(memberships)}${waited}`,
