@@ -59,12 +59,15 @@ export interface PendingAction {
   readonly updatedAt: number;
 }
 
+/** The DescribeInstances `Status` values the state machine tells apart (anything else is `Unknown`). */
+export const OBSERVED_INSTANCE_STATUSES = ["Pending", "Running", "Starting", "Stopping", "Stopped"] as const;
+
 /** What the cloud shows now. Gathered by the reconciler, judged here. */
 export interface Observation {
   /** From DescribeInstanceHistoryEvents (with InstanceEventCycleStatus). `Unknown`: not found. */
   eventStatus: EventStatus | "Unknown";
   /** DescribeInstances `Status`. */
-  instanceStatus: "Pending" | "Running" | "Starting" | "Stopping" | "Stopped" | "Unknown";
+  instanceStatus: (typeof OBSERVED_INSTANCE_STATUSES)[number] | "Unknown";
   /** DescribeInstances `StartTime` (epoch ms): when the instance last started. */
   instanceStartTime?: number;
   /** The instance's current weight on every target it is attached to. */

@@ -18,7 +18,7 @@ import { describeInstance } from "../ecs/instance";
 import { DISCOVERY_APIS, discoverMemberships, type Backend, type Membership } from "../lb/discovery";
 import { HEALTH_APIS, WEIGHT_APIS, capacityShortfalls, setWeights } from "../lb/drain";
 import { listOf, str } from "../cloud/rpc-response";
-import { nextStep, recordActRejected, type BackendWeight, type Observation, type ReconcileOptions, type Step } from "./pending";
+import { OBSERVED_INSTANCE_STATUSES, nextStep, recordActRejected, type BackendWeight, type Observation, type ReconcileOptions, type Step } from "./pending";
 import { PendingActionStore, type StoredPending, type Versioned } from "./store";
 import { planSlot } from "./window";
 
@@ -298,7 +298,7 @@ async function observe(cloud: CloudGateway, config: HandlerConfig, record: Store
   if (hinted && FINAL_STATUSES.includes(hinted) && !(FINAL_STATUSES as readonly string[]).includes(eventStatus)) eventStatus = hinted;
 
   const status = instance?.status;
-  const instanceStatus: Observation["instanceStatus"] = status && ["Pending", "Running", "Starting", "Stopping", "Stopped"].includes(status) ? (status as Observation["instanceStatus"]) : "Unknown";
+  const instanceStatus: Observation["instanceStatus"] = status && (OBSERVED_INSTANCE_STATUSES as readonly string[]).includes(status) ? (status as Observation["instanceStatus"]) : "Unknown";
 
   const backends: BackendWeight[] = memberships.flatMap((m) => m.entries.map((b) => ({ target: targetOf(m, b), weight: b.weight ?? 100 })));
   const healthy = instanceStatus === "Running" && (await instanceHealthy(cloud, memberships, instanceId, regionId));

@@ -1,6 +1,8 @@
 // The infra ↔ handler contract (handlers/contract/): what infra writes, the
 // handlers read back; one schema of bounds and defaults on both sides.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { HANDLER_NAMES } from "../../handlers/catalogue";
 import {
   ConfigError,
@@ -276,5 +278,39 @@ describe("handler config: alert mail and SMS", () => {
   it("names a malformed sender address or template code", () => {
     assert.throws(() => parseEnv({ ...BASE_ENV, ALERT_MAIL_ACCOUNT: "alerts" }), (e: unknown) => e instanceof ConfigError && /env ALERT_MAIL_ACCOUNT: expected a verified DirectMail sender address.* \(got "alerts"\)/.test(e.message));
     assert.throws(() => parseEnv({ ...BASE_ENV, ALERT_SMS_SIGN_NAME: "EventOps", ALERT_SMS_TEMPLATE_CODE: "465000001" }), (e: unknown) => e instanceof ConfigError && /env ALERT_SMS_TEMPLATE_CODE: expected an approved SMS template code/.test(e.message));
+  });
+});
+
+describe("handler contract: handlers/README.md documents it", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "../../handlers/README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Environment contract"), readme.indexOf("## Idempotency guarantee"));
+  /** variable → default, from the table's rows (`A` / `B` rows pair their defaults in order). */
+  const documented = new Map<string, string>();
+  for (const row of section.split("\n").filter((l) => l.startsWith("| `"))) {
+    const [variables, , defaults] = row.split(" | ").map((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    variables.forEach((v, i) => documented.set(v, variables.length === defaults.length ? defaults[i] : defaults.join(" ")));
+  }
+  const withDefault: [string, Exclude<keyof typeof RANGES, "markerLeaseSeconds">][] = [
+    ["DRAIN_WAIT_SECONDS", "drainWaitSeconds"],
+    ["MIN_HEALTHY_BACKENDS", "minHealthyBackends"],
+    ["DEADLINE_MARGIN_SECONDS", "deadlineMarginSeconds"],
+    ["LB_CONCURRENCY", "lbConcurrency"],
+    ["API_CALL_TIMEOUT_MS", "apiCallTimeoutMs"],
+    ["API_MAX_ATTEMPTS", "apiMaxAttempts"],
+    ["RETRY_BASE_DELAY_MS", "retryBaseDelayMs"],
+    ["RETRY_MAX_DELAY_MS", "retryMaxDelayMs"],
+    ["MAINTENANCE_SAFETY_MARGIN_MINUTES", "maintenanceSafetyMarginMinutes"],
+    ["MAINTENANCE_ACTION_MINUTES", "maintenanceActionMinutes"],
+    ["EXPIRY_HORIZON_DAYS", "expiryHorizonDays"],
+  ];
+
+  it("lists every variable of the env schema", () => {
+    for (const name of Object.keys(ENV_SCHEMA.shape)) assert.ok(documented.has(name), `${name} is not in the README's environment table`);
+  });
+
+  it("gives each whole-number setting the contract's default", () => {
+    for (const [name, range] of withDefault) assert.equal(documented.get(name), String(RANGES[range].default), name);
+    assert.equal(documented.get("IDEMPOTENCY_PREFIX"), OBJECT_PREFIXES.markers);
+    assert.equal(documented.get("PENDING_PREFIX"), OBJECT_PREFIXES.pending);
   });
 });
