@@ -16,7 +16,7 @@ import { HandlerFunction } from "./components/handler-function";
 import { OosSpotDrain } from "./components/oos-spot-drain";
 import { CriticalAlertTopic } from "./components/critical-alert-topic";
 import { criticalAlertSubscribers } from "./alerting/alert-subscribers";
-import { TIMERS, objectPrefixesFor, toEnv } from "../handlers/contract";
+import { RANGES, TIMERS, objectPrefixesFor, toEnv } from "../handlers/contract";
 import type { HandlerName } from "../handlers/catalogue";
 
 export interface StackOutputs {
@@ -160,7 +160,7 @@ export function declareStack(config: StackConfig): StackOutputs {
   for (const g of config.groups.filter((g) => g.spotPath === "oos")) {
     const oos = new OosSpotDrain(`oos-${g.name}`, {
       templateName: stem(naming, g.name, "spot-drain"),
-      drainWaitSeconds: automation?.drainWaitSeconds ?? 30,
+      drainWaitSeconds: automation?.drainWaitSeconds ?? RANGES.drainWaitSeconds.default,
       groupTag: { key: config.tags.groupBy, value: g.tagValue },
       region: config.region,
       tags: resourceTags,

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
 import { DEAD_LETTER_RETENTION_SECONDS } from "./automation-queue";
 import { ResourceTags } from "./resource-tags";
+import { OBJECT_PREFIXES } from "../../handlers/contract";
 
 export interface AutomationBaseArgs {
   /** OSS bucket for idempotency markers and pending actions (globally unique name). */
@@ -18,9 +19,10 @@ export interface AutomationBaseArgs {
   readonly tags: ResourceTags;
 }
 
-export const MARKER_PREFIX = "event-ops/markers";
+/** Where the handlers keep markers and pending actions: the contract's prefixes, one value each. */
+export const MARKER_PREFIX = OBJECT_PREFIXES.markers;
 /** Pending maintenance actions: kept longer than markers, since notBefore can be weeks out. */
-export const PENDING_PREFIX = "event-ops/pending";
+export const PENDING_PREFIX = OBJECT_PREFIXES.pending;
 export const PENDING_RETENTION_DAYS = 90;
 
 export class AutomationBase extends pulumi.ComponentResource {
