@@ -1,5 +1,5 @@
 // CMS system events as the platform emits them (the documented ECS
-// notification shape, /work/shared/fixtures/events/*.json), built from the
+// notification shape, test/handlers/fixtures/events/*.json), built from the
 // catalogue; and the reading of a delivered event that routing needs.
 import { CatalogueEntry, EventStatus, Level, STATUSES, baseName, lookup } from "../../handlers/catalogue";
 
