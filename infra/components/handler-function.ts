@@ -79,6 +79,9 @@ export class HandlerFunction extends pulumi.ComponentResource {
       {
         functionName: args.functionName,
         description: `Event handler ${args.handler} (bundle sha256 ${args.bundle.sha256.slice(0, 12)})`,
+        // The newest Node.js runtime FC 3.0 offers (FC 3.0 "Runtime overview": nodejs20, nodejs18, ...;
+        // https://help.aliyun.com/zh/functioncompute/fc-3-0/user-guide/runtime-overview-3); the bundles
+        // target node20 to match (tools/bundle.ts). The tools' own Node (.nvmrc) is separate.
         runtime: "nodejs20",
         handler: "index.handler",
         // The checksum changes with the content, so a code change always updates the function.
