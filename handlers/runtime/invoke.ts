@@ -6,7 +6,7 @@
 //   destination, also the DLQ, is the backstop).
 // - Tick (the handler's timer, contract/timers.ts): onTimer → report. A failure
 //   is reported, not dead-lettered: the next tick is the retry.
-import { handlersFor } from "../catalogue";
+import { handlersFor, whyNotRouted } from "../catalogue";
 import { TIMERS, type HandlerConfig, type TimerSpec } from "../contract";
 import { alertSinkFor } from "../core/alerts";
 import { codeOf, messageOf } from "../core/errors";
@@ -100,7 +100,8 @@ class Invocation {
   }
 
   private gateway(eventKey: string, regionId: string): CloudGateway {
-    return new CloudGateway(this.cloudApi, { dryRun: this.deps.config.dryRun, eventKey, regionId });
+    // Busy retries and ALB job waits sleep on the invocation's clock (counted as waitMs) and stop at its deadline.
+    return new CloudGateway(this.cloudApi, { dryRun: this.deps.config.dryRun, eventKey, regionId, pacing: { clock: this.ctx.clock, deadline: this.deps.deadline } });
   }
 
   /** ALERT_TOPIC for handlers listing ALERT_APIS (route and RAM follow one list); see alertSinkFor. */
@@ -146,7 +147,7 @@ class Invocation {
 
     const routed = handlersFor(event.entry, event.status, event.content);
     if (!routed.includes(handler.name)) {
-      const to = routed.length ? `handled by ${routed.join(", ")}` : "no automation for it";
+      const to = whyNotRouted(event.entry, handler.name, event.status, event.content) ?? (routed.length ? `handled by ${routed.join(", ")}` : "no automation for it");
       return this.report("skipped", { ...ids, reason: `${handler.name} does not act on ${event.name}${event.status ? ` (${event.status})` : ""}: ${to}` });
     }
 
