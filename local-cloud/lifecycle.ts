@@ -132,13 +132,12 @@ export class Lifecycle {
     this.plan(ev);
   }
 
-  /** Before NotBefore, the user's own reboot / redeploy avoids the matching maintenance. */
-  avoidByUserAction(instanceId: string, action: "reboot" | "redeploy"): SystemEvent[] {
+  /** Before NotBefore, the user's own reboot avoids a Scheduled reboot maintenance (RedeployInstance: products/ecs.ts). */
+  avoidByReboot(instanceId: string): SystemEvent[] {
     const now = this.clock.now();
-    const types = action === "reboot" ? ["SystemMaintenance.Reboot"] : ["SystemMaintenance.Reboot", "SystemMaintenance.Redeploy", "SystemFailure.Redeploy"];
     const avoided: SystemEvent[] = [];
     for (const ev of this.state.eventsOf(instanceId)) {
-      if (ev.Status === "Scheduled" && types.includes(ev.EventType) && (ev.NotBefore === undefined || now < ev.NotBefore)) {
+      if (ev.Status === "Scheduled" && ev.EventType === "SystemMaintenance.Reboot" && (ev.NotBefore === undefined || now < ev.NotBefore)) {
         this.transition(ev, "Avoided");
         avoided.push(ev);
       }

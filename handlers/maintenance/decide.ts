@@ -11,8 +11,40 @@ import { type Instant, type MaintenanceWindow, type SlotPlan, occurrenceAt, plan
  *   the event Avoided.
  * - `StopStartInstance`: StopInstance then StartInstance. Only used for
  *   `SystemMaintenance.Stop` when the owner opts in (see `stopEventAction`).
+ * - `DrainOnly`: no call of ours may answer the event in its status (see
+ *   `redeployAnswers`); drain just before notBefore, let the platform act,
+ *   restore once the instance is back.
  */
-export type MaintenanceAction = "RebootInstance" | "RedeployInstance" | "StopStartInstance";
+export type MaintenanceAction = "RebootInstance" | "RedeployInstance" | "StopStartInstance" | "DrainOnly";
+
+/**
+ * The event types and statuses RedeployInstance responds to, as its API doc
+ * tables them (SDK ecs-20140526 client.ts, RedeployInstance: "system event
+ * types and event states that RedeployInstance can respond to"). Notably
+ * SystemFailure.Redeploy only in Inquiring: a Scheduled one is the platform's.
+ */
+const REDEPLOY_ANSWERS: Readonly<Record<string, readonly EventStatus[]>> = {
+  "SystemMaintenance.Reboot": ["Inquiring", "Scheduled"],
+  "SystemMaintenance.Redeploy": ["Inquiring", "Scheduled"],
+  "SystemMaintenance.RebootAndIsolateErrorDisk": ["Inquiring"],
+  "SystemMaintenance.RebootAndReInitErrorDisk": ["Inquiring"],
+  "SystemFailure.Redeploy": ["Inquiring"],
+  "SystemFailure.Reboot": ["Executing"], // instances with local disks only
+  "SystemMaintenance.IsolateErrorDisk": ["Inquiring"],
+  "SystemMaintenance.ReInitErrorDisk": ["Inquiring"],
+};
+
+/** May RedeployInstance be called for an event of this type in this status? */
+export function redeployAnswers(eventType: string, status: EventStatus | "Unknown"): boolean {
+  return status !== "Unknown" && (REDEPLOY_ANSWERS[eventType]?.includes(status) ?? false);
+}
+
+/** Is `action` a call the API accepts for an event of this type in this status? */
+export function actionAllowed(action: MaintenanceAction, eventType: string, status: EventStatus | "Unknown"): boolean {
+  if (action === "DrainOnly") return false;
+  if (action === "RedeployInstance") return redeployAnswers(eventType, status);
+  return status === "Scheduled" || status === "Inquiring";
+}
 
 /**
  * Which action pre-empts an event type, or undefined when there is none we may
@@ -100,6 +132,7 @@ export function decideMaintenance(input: MaintenanceInput): MaintenanceDecision 
       const action = actionForEventType(eventType, { stopEventAction: input.stopEventAction });
       if (!action) return { kind: "notify", severity: "WARN", reason: `${label}: no owner-side action pre-empts this event type; notBefore ${fmt(input.notBefore)}` };
       if (input.notBefore === undefined) return { kind: "notify", severity: "WARN", reason: `${label}: event has no notBefore, cannot plan` };
+      if (action === "RedeployInstance" && !redeployAnswers(eventType, "Scheduled")) return drainOnly(input, label);
       const plan = planSlot({
         now: input.now,
         notBefore: input.notBefore,
@@ -135,6 +168,20 @@ export function decideMaintenance(input: MaintenanceInput): MaintenanceDecision 
       // Drained weights stay at 0: the instance may be broken; a person decides.
       return { kind: "escalate", severity: "CRITICAL", reason: `${label}: the platform's maintenance failed; a person must look${hasPending ? " (our drained weights are left at 0)" : ""}` };
   }
+}
+
+/**
+ * RedeployInstance does not answer this event while Scheduled: drain within
+ * the safety margin before notBefore (not in the owner's window: the platform
+ * acts at notBefore whatever the window), let the platform act, restore after.
+ */
+function drainOnly(input: MaintenanceInput, label: string): MaintenanceDecision {
+  const now = toEpochMs(input.now, "now");
+  const notBefore = toEpochMs(input.notBefore!, "notBefore");
+  const why = `RedeployInstance answers ${input.eventType} only in ${REDEPLOY_ANSWERS[input.eventType]?.join("/") ?? "no status"}`;
+  if (notBefore <= now) return { kind: "notify", severity: "WARN", reason: `${label}: ${why}, and notBefore ${fmt(notBefore)} has passed: the platform is acting` };
+  const start = Math.max(now, notBefore - input.safetyMarginMinutes * 60_000);
+  return { kind: "plan", action: "DrainOnly", slot: { start, end: notBefore }, reason: `${label}: ${why}; drain at ${fmt(start)}, the platform redeploys at notBefore ${fmt(notBefore)}, restore after` };
 }
 
 function fmt(t: Instant | undefined): string {

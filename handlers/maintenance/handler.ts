@@ -69,6 +69,10 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
   const ports: ReconcilePorts = { gatewayFor: () => cloud, objects: ctx.objects, clock, config, writer: ctx.requestId, deadline: ctx.deadline, alerts: () => ctx.alerts };
   const store = pendingStore(ports);
   const existing = await store.load(eventId);
+  // A record is one instance's: an event about another instance never plans over, advances or closes it.
+  if (existing && existing.record.instanceId !== instanceId) {
+    return { outcome: "skipped", reason: `pending record ${eventId} is about ${existing.record.instanceId}, but this event is about ${instanceId}: neither is touched` };
+  }
   const hasPending = !!existing && existing.record.phase !== "done";
 
   const needsWindows = policy === "proactive" && (status === "Scheduled" || status === "Inquiring");
@@ -121,7 +125,7 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
     }
     case "drop-pending-and-restore":
     case "verify-and-restore": {
-      const advanced = await advancePending(ports, eventId, { eventStatus: status as EventStatus });
+      const advanced = await advancePending(ports, eventId, { eventStatus: status as EventStatus, instanceId });
       const r = advanced.record;
       return {
         outcome: "acted",
@@ -135,7 +139,7 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
       let delivered = 0;
       const counted: AlertSink = { critical: async (a) => { await ctx.alerts.critical(a); delivered++; } };
       let advanceError: unknown;
-      if (hasPending) await advancePending({ ...ports, alerts: () => counted }, eventId, { eventStatus: status as EventStatus }).catch((err: unknown) => (advanceError = err));
+      if (hasPending) await advancePending({ ...ports, alerts: () => counted }, eventId, { eventStatus: status as EventStatus, instanceId }).catch((err: unknown) => (advanceError = err));
       if (delivered === 0) await ctx.alerts.critical({ ...noticeAlert(eventType, instanceId, notBefore, decision.reason, facts), summary: `maintenance ${eventType} of ${instanceId} failed: ${decision.reason}`, short: `maint failed ${instanceId}` });
       if (advanceError !== undefined) throw advanceError;
       return { outcome: "acted", reason: `escalated: ${decision.reason}` };

@@ -12,7 +12,7 @@
 // mere absence of evidence.
 
 import type { EventStatus } from "../catalogue";
-import type { MaintenanceAction } from "./decide";
+import { actionAllowed, type MaintenanceAction } from "./decide";
 import { type MaintenanceWindow, planSlot } from "./window";
 
 export const PHASES = ["planned", "draining", "acting", "waiting-healthy", "restoring", "done"] as const;
@@ -32,7 +32,9 @@ export type Outcome =
   | "no-slot" // missed the slot and no other fits before notBefore
   | "aborted" // drain never completed or the action was rejected for good
   | "restore-failed"
-  | "unconfirmed"; // issued, but no evidence it took effect (escalated, not repeated)
+  | "unconfirmed" // issued, but no evidence it took effect (escalated, not repeated)
+  | "out-of-scope" // the instance lost the scope tag: nothing more of ours (our weight changes undone)
+  | "instance-gone"; // the instance was released: nothing left to act on
 
 export interface PendingAction {
   readonly version: 1;
@@ -56,6 +58,8 @@ export interface PendingAction {
   /** Escalations already raised (so each is raised once). */
   readonly escalations: readonly string[];
   readonly outcome?: Outcome;
+  /** Why the record ended early (out of scope, instance gone), in words. */
+  readonly closedReason?: string;
   readonly updatedAt: number;
 }
 
@@ -64,6 +68,11 @@ export const OBSERVED_INSTANCE_STATUSES = ["Pending", "Running", "Starting", "St
 
 /** What the cloud shows now. Gathered by the reconciler, judged here. */
 export interface Observation {
+  /**
+   * The record's instance as DescribeInstances shows it now: `in` (carries the
+   * scope tag), `out` (described, without it) or `gone` (not listed: released).
+   */
+  scope: "in" | "out" | "gone";
   /** From DescribeInstanceHistoryEvents (with InstanceEventCycleStatus). `Unknown`: not found. */
   eventStatus: EventStatus | "Unknown";
   /** DescribeInstances `Status`. */
@@ -165,6 +174,13 @@ function weightOf(obs: Observation, target: string): number | undefined {
   return obs.backends.find((b) => b.target === target)?.weight;
 }
 
+/** The record's instance released or out of scope: why the record ends early (undefined: go on). */
+function closeFor(r: PendingAction, obs: Observation): { outcome: Outcome; reason: string } | undefined {
+  if (obs.scope === "gone") return { outcome: "instance-gone", reason: `instance ${r.instanceId} is no longer listed by DescribeInstances (released): nothing to act on` };
+  if (obs.scope === "out") return { outcome: "out-of-scope", reason: `instance ${r.instanceId} no longer carries the scope tag: no drain or action of ours from here on` };
+  return undefined;
+}
+
 /**
  * Next step for a persisted record, given what the cloud shows. Idempotent:
  * called twice with the same inputs it returns the same step; restart-safe: a
@@ -192,6 +208,15 @@ export function nextStep(record: PendingAction, obs: Observation, now: number, o
 
   // Phases chain within one call when nothing external is needed (bounded).
   for (let hop = 0; hop < PHASES.length + 2; hop++) {
+    const closing = r.phase === "done" ? undefined : closeFor(r, obs);
+    if (closing) {
+      // Nothing of ours was changed yet, or the instance is gone: end here. Otherwise put back our weights, act no more.
+      if (r.phase === "planned" || closing.outcome === "instance-gone") return { record: set({ phase: "done", outcome: closing.outcome, closedReason: closing.reason }), step: { kind: "done", outcome: closing.outcome } };
+      if (r.phase === "draining" || (r.phase === "acting" && r.actIssuedAt === undefined)) {
+        set({ phase: "restoring", outcome: closing.outcome, closedReason: closing.reason });
+        continue;
+      }
+    }
     switch (r.phase) {
       case "done":
         return { record: r, step: { kind: "done", outcome: r.outcome ?? "completed" } };
@@ -208,7 +233,7 @@ export function nextStep(record: PendingAction, obs: Observation, now: number, o
         }
         if (obs.eventStatus === "Executing") return { record: r, step: { kind: "wait", reason: "the platform is acting; nothing of ours to do" } };
         if (now < r.slot.start) return { record: r, step: { kind: "wait", until: r.slot.start, reason: "slot not yet open" } };
-        if (now > r.slot.start + o.startToleranceMinutes * MIN) {
+        if (now > r.slot.start + o.startToleranceMinutes * MIN && r.action !== "DrainOnly") {
           // Missed the slot (the reconciler was down or late): plan again.
           const plan = r.attempts.replan < o.maxReplans
             ? planSlot({ now, notBefore: r.notBefore, windows: o.windows, safetyMarginMinutes: o.safetyMarginMinutes, actionDurationMinutes: o.actionDurationMinutes })
@@ -252,8 +277,16 @@ export function nextStep(record: PendingAction, obs: Observation, now: number, o
         if (r.drainedAt === undefined) set({ drainedAt });
         const readyAt = r.savedWeights.length === 0 ? drainedAt : drainedAt + options.drainWaitSeconds * 1000;
         if (now < readyAt) return { record: r, step: { kind: "wait", until: readyAt, reason: "connections draining" } };
-        if (obs.eventStatus !== "Scheduled" && obs.eventStatus !== "Inquiring") {
-          return { record: r, step: { kind: "wait", reason: `event is ${obs.eventStatus}; not acting until it is Scheduled` } };
+        if (r.action === "DrainOnly") {
+          // The platform acts at notBefore (Executing/Executed above take it on from there).
+          if (now >= r.notBefore + o.actGraceMinutes * MIN) {
+            const step = escalateOnce("platform-late", `drained for the platform, which has not acted ${o.actGraceMinutes} minutes after notBefore (event ${obs.eventStatus}); weights stay at 0`);
+            if (step) return { record: r, step };
+          }
+          return { record: r, step: { kind: "wait", reason: `drained; the platform acts at notBefore ${new Date(r.notBefore).toISOString()} (no call of ours answers ${r.eventType} ${obs.eventStatus})` } };
+        }
+        if (!actionAllowed(r.action, r.eventType, obs.eventStatus)) {
+          return { record: r, step: { kind: "wait", reason: `event is ${obs.eventStatus}; ${r.action} does not answer ${r.eventType} in that status` } };
         }
         // Write-ahead: the record says "issued" before the call is made.
         set({ phase: "acting", actIssuedAt: now, attempts: { ...r.attempts, act: r.attempts.act + 1 } });
@@ -273,7 +306,7 @@ export function nextStep(record: PendingAction, obs: Observation, now: number, o
         if (r.actIssuedAt === undefined) {
           // Only `recordActRejected` clears the mark: the call surely did not act.
           const timeLeft = now + o.actionDurationMinutes * MIN + o.safetyMarginMinutes * MIN <= r.notBefore;
-          if (r.attempts.act < o.maxActAttempts && timeLeft && obs.eventStatus !== "Executing") {
+          if (r.attempts.act < o.maxActAttempts && timeLeft && actionAllowed(r.action, r.eventType, obs.eventStatus)) {
             const { actRejected: _cleared, ...rest } = r;
             r = { ...rest, actIssuedAt: now, attempts: { ...r.attempts, act: r.attempts.act + 1 }, updatedAt: now };
             return { record: r, step: { kind: "act", action: r.action, instanceId: r.instanceId } };

@@ -13,6 +13,7 @@ import type { HandlerConfig } from "../contract";
 import type { CloudGateway } from "../core/gateway";
 import type { AlertSink, CriticalAlert } from "../core/handler";
 import { messageOf } from "../core/errors";
+import { decideScope } from "../core/scope";
 import type { Clock, Deadline, ObjectStore } from "../core/ports";
 import { describeInstance } from "../ecs/instance";
 import { DISCOVERY_APIS, discoverMemberships, type Backend, type Membership } from "../lb/discovery";
@@ -97,6 +98,10 @@ export async function reconcile(ports: ReconcilePorts, now: number = ports.clock
         finished.add(slot.eventId);
         continue;
       }
+      if (slot.instanceId && slot.instanceId !== current.record.instanceId) {
+        report.warnings.push(`${slot.eventId}: indexed for ${slot.instanceId}, but the record is about ${current.record.instanceId}: left alone`);
+        continue;
+      }
       const r = await advanceRecord(ports, store, current, now, {}, report);
       if (r.phase === "done") finished.add(slot.eventId);
     } catch (err) {
@@ -109,12 +114,20 @@ export async function reconcile(ports: ReconcilePorts, now: number = ports.clock
   return report;
 }
 
-/** Advances one record now (the handler's path for Canceled / Avoided / Executed / Failed). */
-export async function advancePending(ports: ReconcilePorts, eventId: string, hint: { eventStatus?: EventStatus } = {}, now: number = ports.clock.now()): Promise<{ report: ReconcileReport; record?: RecordReport }> {
+/**
+ * Advances one record now (the handler's path for Canceled / Avoided / Executed
+ * / Failed), with the event's status as a hint. The event must be about the
+ * record's own instance: an event id is trusted only with its instance.
+ */
+export async function advancePending(ports: ReconcilePorts, eventId: string, hint: { eventStatus?: EventStatus; instanceId: string }, now: number = ports.clock.now()): Promise<{ report: ReconcileReport; record?: RecordReport }> {
   const store = pendingStore(ports);
   const report: ReconcileReport = { records: [], warnings: [] };
   const current = await store.load(eventId);
   if (!current) return { report };
+  if (current.record.instanceId !== hint.instanceId) {
+    report.warnings.push(`${eventId}: the record is about ${current.record.instanceId}, the event about ${hint.instanceId}: record left as it is`);
+    return { report };
+  }
   await advanceRecord(ports, store, current, now, hint, report);
   return { report, record: report.records[report.records.length - 1] };
 }
@@ -174,6 +187,7 @@ async function advanceRecord(ports: ReconcilePorts, store: PendingActionStore, s
     }
     out.phase = current.record.phase;
     out.outcome = current.record.outcome;
+    if (current.record.closedReason) out.note = current.record.closedReason;
 
     if (step.kind === "wait") {
       out.note = step.until !== undefined ? `${step.reason} (until ${new Date(step.until).toISOString()})` : step.reason;
@@ -291,7 +305,8 @@ async function observe(cloud: CloudGateway, config: HandlerConfig, record: Store
     describeInstance(cloud, instanceId, regionId),
     discoverMemberships(cloud, instanceId, { regionId, clbDiscovery: config.clbDiscovery, concurrency: config.lbConcurrency }),
   ]);
-  const event = listOf(events, "InstanceSystemEventSet", "InstanceSystemEventType").find((e) => str(e.EventId) === record.eventId);
+  // The event as the platform lists it for the record's own instance only.
+  const event = listOf(events, "InstanceSystemEventSet", "InstanceSystemEventType").find((e) => str(e.EventId) === record.eventId && str(e.InstanceId) === instanceId);
   const cycle = event?.EventCycleStatus as { Name?: unknown } | undefined;
   let eventStatus: Observation["eventStatus"] = (str(cycle?.Name) as EventStatus | undefined) ?? "Unknown";
   // A final status from the event itself is authoritative even if the API lags.
@@ -302,8 +317,10 @@ async function observe(cloud: CloudGateway, config: HandlerConfig, record: Store
 
   const backends: BackendWeight[] = memberships.flatMap((m) => m.entries.map((b) => ({ target: targetOf(m, b), weight: b.weight ?? 100 })));
   const healthy = instanceStatus === "Running" && (await instanceHealthy(cloud, memberships, instanceId, regionId));
+  // Re-read every step: a tag removed after planning stops us before the next drain or action.
+  const scope: Observation["scope"] = !instance ? "gone" : decideScope(instanceId, instance, config.scope).inScope ? "in" : "out";
   return {
-    obs: { eventStatus, instanceStatus, ...(instance?.startedAt !== undefined ? { instanceStartTime: instance.startedAt } : {}), backends, healthy },
+    obs: { scope, eventStatus, instanceStatus, ...(instance?.startedAt !== undefined ? { instanceStartTime: instance.startedAt } : {}), backends, healthy },
     memberships,
   };
 }

@@ -103,7 +103,7 @@ const rebootInstance: RpcHandler = ({ p, state, life }) => {
   const inst = instanceOf(state, reqStr(p, "InstanceId"));
   if (inst.Status !== "Running") throw incorrectStatus();
   if (optBool(p, "DryRun")) throw dryRunPassed();
-  life.avoidByUserAction(inst.InstanceId, "reboot");
+  life.avoidByReboot(inst.InstanceId);
   life.reboot(inst);
   return {};
 };
@@ -124,21 +124,33 @@ const startInstance: RpcHandler = ({ p, state, life }) => {
   return {};
 };
 
-const REDEPLOYABLE = ["SystemMaintenance.Reboot", "SystemMaintenance.Redeploy", "SystemFailure.Redeploy"];
+// RedeployInstance's doc (SDK ecs-20140526 client.ts, "system event types and
+// event states that RedeployInstance can respond to"): the instance must be
+// Running or Stopped; simulated events cannot be responded to. (Local-disk
+// SystemFailure.Reboot:Executing is left out: the fake has no local disks.)
+export const REDEPLOY_RESPONDS_TO: Readonly<Record<string, readonly EventCycleStatus[]>> = {
+  "SystemMaintenance.Reboot": ["Inquiring", "Scheduled"],
+  "SystemMaintenance.Redeploy": ["Inquiring", "Scheduled"],
+  "SystemMaintenance.RebootAndIsolateErrorDisk": ["Inquiring"],
+  "SystemMaintenance.RebootAndReInitErrorDisk": ["Inquiring"],
+  "SystemFailure.Redeploy": ["Inquiring"],
+  "SystemMaintenance.IsolateErrorDisk": ["Inquiring"],
+  "SystemMaintenance.ReInitErrorDisk": ["Inquiring"],
+};
 
-// Documented: RedeployInstance acts on instances with a Scheduled maintenance
-// (reboot/redeploy) event and does not respond to simulated events. The error
-// code for "no such event" is (unconfirmed); this fake answers 403
-// IncorrectInstanceStatus with an explanatory message.
+// The error code for "no event it can respond to" is (unconfirmed); this fake
+// answers 403 IncorrectInstanceStatus with an explanatory message. What the
+// answered event becomes is (unconfirmed) too: here it ends Avoided.
 const redeployInstance: RpcHandler = ({ p, state, life }) => {
   const inst = instanceOf(state, reqStr(p, "InstanceId"));
   if (inst.Status !== "Running" && inst.Status !== "Stopped") throw incorrectStatus();
-  const eligible = state.eventsOf(inst.InstanceId).some((e) => !e.Simulated && e.Status === "Scheduled" && REDEPLOYABLE.includes(e.EventType));
-  if (!eligible) {
-    throw new ApiError(403, "IncorrectInstanceStatus", "The instance has no Scheduled (non-simulated) system event that RedeployInstance can act on.");
+  const answered = state.eventsOf(inst.InstanceId).filter((e) => !e.Simulated && (REDEPLOY_RESPONDS_TO[e.EventType] ?? []).includes(e.Status));
+  if (answered.length === 0) {
+    throw new ApiError(403, "IncorrectInstanceStatus", "The instance has no (non-simulated) system event in a status RedeployInstance responds to.");
   }
-  life.avoidByUserAction(inst.InstanceId, "redeploy");
+  for (const e of answered) life.transition(e, "Avoided");
   if (inst.Status === "Running") life.reboot(inst, 30_000);
+  else life.start(inst);
   return { TaskId: `t-${state.newId("redeploy").slice(9)}` };
 };
 

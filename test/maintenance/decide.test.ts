@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import type { EventStatus } from "../../handlers/catalogue";
 import { CATALOGUE, namesHandledBy } from "../../handlers/catalogue";
-import { type MaintenanceDecision, type MaintenanceInput, actionForEventType, decideMaintenance } from "../../handlers/maintenance/decide";
+import { type MaintenanceDecision, type MaintenanceInput, actionAllowed, actionForEventType, decideMaintenance, redeployAnswers } from "../../handlers/maintenance/decide";
 
 const at8 = (s: string) => Date.parse(`${s.replace(" ", "T")}:00+08:00`);
 
@@ -45,6 +45,28 @@ describe("actionForEventType", () => {
   });
 });
 
+describe("redeployAnswers: RedeployInstance's own table (SDK ecs-20140526 client.ts)", () => {
+  const rows: [string, EventStatus[]][] = [
+    ["SystemMaintenance.Reboot", ["Inquiring", "Scheduled"]],
+    ["SystemMaintenance.Redeploy", ["Inquiring", "Scheduled"]],
+    ["SystemMaintenance.RebootAndIsolateErrorDisk", ["Inquiring"]],
+    ["SystemMaintenance.RebootAndReInitErrorDisk", ["Inquiring"]],
+    ["SystemFailure.Redeploy", ["Inquiring"]],
+    ["SystemFailure.Reboot", ["Executing"]],
+    ["SystemMaintenance.IsolateErrorDisk", ["Inquiring"]],
+    ["SystemMaintenance.ReInitErrorDisk", ["Inquiring"]],
+    ["SystemMaintenance.Stop", []],
+  ];
+  const all: EventStatus[] = ["Inquiring", "Scheduled", "Executing", "Executed", "Avoided", "Canceled", "Failed"];
+  for (const [type, yes] of rows) {
+    it(`${type}: ${yes.join(", ") || "never"}`, () => {
+      assert.deepEqual(all.filter((st) => redeployAnswers(type, st)), yes);
+      assert.equal(actionAllowed("RedeployInstance", type, "Unknown"), false);
+    });
+  }
+  it("DrainOnly is never a call", () => assert.equal(actionAllowed("DrainOnly", "SystemFailure.Redeploy", "Inquiring"), false));
+});
+
 describe("decideMaintenance", () => {
   type Case = { name: string; input: Partial<MaintenanceInput>; kind: MaintenanceDecision["kind"]; check?: (d: MaintenanceDecision) => void };
   const cases: Case[] = [
@@ -70,6 +92,18 @@ describe("decideMaintenance", () => {
       kind: "notify",
       check: (d) => assert.ok(d.kind === "notify" && d.plan?.kind === "none" && /no-window-fits/.test(d.reason)),
     },
+    {
+      name: "Scheduled SystemFailure.Redeploy + proactive → drain just before notBefore, never RedeployInstance (it answers Inquiring only)",
+      input: { eventType: "SystemFailure.Redeploy" },
+      kind: "plan",
+      check: (d) => {
+        assert.ok(d.kind === "plan");
+        assert.equal(d.action, "DrainOnly");
+        assert.deepEqual(d.slot, { start: Date.parse("2026-11-23T18:00:00Z") - 30 * 60_000, end: Date.parse("2026-11-23T18:00:00Z") });
+        assert.match(d.reason, /RedeployInstance answers SystemFailure\.Redeploy only in Inquiring/);
+      },
+    },
+    { name: "Scheduled SystemFailure.Redeploy past notBefore → notify", input: { eventType: "SystemFailure.Redeploy", now: "2026-11-23T18:05:00Z" }, kind: "notify" },
     { name: "Scheduled Stop (default) → notify, no action", input: { eventType: "SystemMaintenance.Stop" }, kind: "notify" },
     { name: "Scheduled Stop with stop-start opt-in → plan", input: { eventType: "SystemMaintenance.Stop", stopEventAction: "stop-start" }, kind: "plan" },
     { name: "Scheduled without notBefore → notify", input: { notBefore: undefined }, kind: "notify" },

@@ -489,6 +489,97 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     assert.equal(latest().outcome, "completed");
   });
 
+  it("R5: a tag removed after planning → no drain, no reboot; the record is closed with the reason", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    assert.equal((await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"))).outcome, "acted");
+    fake.state.getInstance(web.victim)!.Tags = [{ TagKey: "group", TagValue: "web" }]; // the scope tag is gone
+    clock.set(FIRST_WINDOW);
+    const out = await tick();
+    assert.match(out.reason!, /phase done \(out-of-scope\); instance i-web1 no longer carries the scope tag/);
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(latest().phase, "done");
+    assert.equal(latest().outcome, "out-of-scope");
+    assert.match(latest().closedReason, /scope tag/);
+    clock.set(FIRST_WINDOW + 5 * MIN);
+    await tick();
+    assert.equal(calls("RebootInstance") + calls("SetBackendServers") + calls("SetVServerGroupAttribute") + calls("UpdateServerGroupServersAttribute"), 0);
+    assert.equal(ev.Status, "Scheduled", "left to the platform");
+  });
+
+  it("R5: a tag removed while drained → our weights are put back, never a reboot", async () => {
+    const web = seedWeb();
+    fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    await run(lastMessage("Instance:SystemMaintenance.Reboot:Scheduled"), { DRAIN_WAIT_SECONDS: "120" });
+    clock.set(FIRST_WINDOW);
+    await tick({ DRAIN_WAIT_SECONDS: "120" });
+    assert.deepEqual(web.weights(), DRAINED);
+    fake.state.getInstance(web.victim)!.Tags = [];
+    clock.set(FIRST_WINDOW + 3 * MIN);
+    await tick({ DRAIN_WAIT_SECONDS: "120" });
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(latest().outcome, "out-of-scope");
+    assert.equal(latest().phase, "done");
+    assert.equal(calls("RebootInstance"), 0);
+  });
+
+  it("R6: an event about another instance carrying this record's eventId neither closes nor advances it", async () => {
+    const web = seedWeb();
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemMaintenance.Reboot", NotBefore: clock.now() + 3 * DAY });
+    const scheduled = lastMessage("Instance:SystemMaintenance.Reboot:Scheduled");
+    await run(scheduled);
+    clock.set(FIRST_WINDOW);
+    await tick({ DRAIN_WAIT_SECONDS: "120" });
+    assert.deepEqual(web.weights(), DRAINED);
+    const before = records().length;
+
+    // i-b (in scope) "Canceled", with i-web1's event id.
+    fake.state.addInstance({ InstanceId: "i-b", Tags: TAGS });
+    const forged = { ...scheduled, id: "forged-1", name: "Instance:SystemMaintenance.Reboot:Canceled", resourceId: scheduled.resourceId.replace(web.victim, "i-b"), content: { ...scheduled.content, instanceId: "i-b", eventStatus: "Canceled" } };
+    const out = await run(forged, { DRAIN_WAIT_SECONDS: "120" });
+    assert.equal(out.outcome, "skipped");
+    assert.match(out.reason!, new RegExp(`is about ${web.victim}, but this event is about i-b`));
+    assert.equal(records().length, before, "no record version written");
+    assert.equal(latest().phase, "draining");
+    assert.deepEqual(web.weights(), DRAINED, "i-web1's drain is not undone by i-b's event");
+
+    // The record goes on with its own instance: reboot, restore.
+    clock.set(FIRST_WINDOW + 3 * MIN);
+    await tick({ DRAIN_WAIT_SECONDS: "120" });
+    assert.equal(calls("RebootInstance"), 1);
+    assert.equal(ev.Status, "Avoided");
+  });
+
+  it("H10: SystemFailure.Redeploy Scheduled is drained before notBefore, never RedeployInstance'd; restored after the platform's redeploy", async () => {
+    const web = seedWeb();
+    const notBefore = clock.now() + 6 * HOUR;
+    const ev = fake.addSystemEvent({ InstanceId: web.victim, EventType: "SystemFailure.Redeploy", Status: "Scheduled", NotBefore: notBefore });
+    const planned = await run(lastMessage("Instance:SystemFailure.Redeploy:Scheduled"), { DRAIN_WAIT_SECONDS: "0" });
+    assert.equal(planned.outcome, "acted", planned.reason);
+    assert.match(planned.reason!, /RedeployInstance answers SystemFailure\.Redeploy only in Inquiring/);
+    assert.equal(latest().action, "DrainOnly");
+    // The fake, following RedeployInstance's doc, would refuse it anyway.
+    const { rpcError } = await import("../local-cloud/clients");
+    assert.equal((await rpcError(fake, "ECS", "RedeployInstance", { RegionId: "cn-hangzhou", InstanceId: web.victim })).code, "IncorrectInstanceStatus");
+
+    clock.set(notBefore - 2 * HOUR);
+    await tick({ DRAIN_WAIT_SECONDS: "0" });
+    assert.deepEqual(web.weights(), ORIGINAL, "not before the margin");
+    clock.set(notBefore - 60 * MIN);
+    const drained = await tick({ DRAIN_WAIT_SECONDS: "0" });
+    assert.deepEqual(web.weights(), DRAINED, drained.reason);
+    assert.match(drained.reason!, /the platform acts at notBefore/);
+
+    // The platform redeploys at notBefore; our reconciler waits, then restores once it is back and healthy.
+    clock.set(notBefore + 20 * MIN);
+    assert.equal(ev.Status, "Executed");
+    await tick({ DRAIN_WAIT_SECONDS: "0" });
+    assert.equal(fake.state.getInstance(web.victim)!.Status, "Running");
+    assert.deepEqual(web.weights(), ORIGINAL);
+    assert.equal(latest().outcome, "executed-by-platform");
+    assert.equal(fake.callLog.count("RedeployInstance"), 1, "only the test's own probe");
+  });
+
   // Runs last: the suite's calls, seen by the fake over HTTP, against the RAM list.
   it("RAM: every API the suite made the function call is in its manifest list, and every listed one was called", () => {
     assert.ok(HANDLERS.maintenance, "maintenance is registered in registry.ts");

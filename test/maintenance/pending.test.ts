@@ -38,6 +38,7 @@ const saved: BackendWeight[] = [
 ];
 
 const obs = (o: Partial<Observation> = {}): Observation => ({
+  scope: "in",
   eventStatus: "Scheduled",
   instanceStatus: "Running",
   instanceStartTime: at8("2026-10-01 00:00"),
@@ -147,6 +148,58 @@ describe("nextStep: each phase, table-style", () => {
     },
     { name: "restoring, all back → done completed", record: { ...acting, phase: "restoring" }, obs: obs(), now: slotStart + 10 * MIN, step: "done", phase: "done", check: (r) => assert.equal(r.outcome, "completed") },
     { name: "done stays done", record: { ...fresh(), phase: "done", outcome: "completed" }, obs: obs(), now: slotStart, step: "done", phase: "done" },
+    // R5: the scope tag is re-checked on every observation.
+    {
+      name: "planned, the instance lost the scope tag → done out-of-scope, nothing drained, a reason kept",
+      record: fresh(),
+      obs: obs({ scope: "out" }),
+      now: slotStart,
+      step: "done",
+      phase: "done",
+      check: (r) => {
+        assert.equal(r.outcome, "out-of-scope");
+        assert.match(r.closedReason!, /no longer carries the scope tag/);
+        assert.deepEqual(r.savedWeights, []);
+      },
+    },
+    {
+      name: "draining, the instance lost the scope tag → restore our weights, never act",
+      record: { ...drained, drainedAt: slotStart },
+      obs: obs({ scope: "out", backends: zeroed }),
+      now: slotStart + 3 * MIN,
+      step: "restore",
+      phase: "restoring",
+      check: (r, s) => {
+        assert.equal(r.outcome, "out-of-scope");
+        assert.equal(r.actIssuedAt, undefined);
+        assert.deepEqual(s.kind === "restore" && s.weights, saved);
+      },
+    },
+    { name: "acting after a rejection, out of scope → restore, no second action", record: recordActRejected(acting, "IncorrectInstanceStatus", slotStart + 4 * MIN), obs: obs({ scope: "out", backends: zeroed }), now: slotStart + 5 * MIN, step: "restore", phase: "restoring" },
+    { name: "draining, the instance is released → done instance-gone", record: drained, obs: obs({ scope: "gone", instanceStatus: "Unknown", backends: [] }), now: slotStart + MIN, step: "done", phase: "done", check: (r) => assert.equal(r.outcome, "instance-gone") },
+    // H10: RedeployInstance only where its doc says it answers.
+    {
+      name: "draining a RedeployInstance for SystemFailure.Redeploy while Scheduled → wait, never act",
+      record: { ...drained, drainedAt: slotStart, eventType: "SystemFailure.Redeploy", action: "RedeployInstance" },
+      obs: obs({ backends: zeroed }),
+      now: slotStart + 3 * MIN,
+      step: "wait",
+      phase: "draining",
+      check: (_r, s) => assert.match(s.kind === "wait" ? s.reason : "", /does not answer SystemFailure\.Redeploy in that status/),
+    },
+    { name: "draining a RedeployInstance for SystemFailure.Redeploy while Inquiring → act", record: { ...drained, drainedAt: slotStart, eventType: "SystemFailure.Redeploy", action: "RedeployInstance" }, obs: obs({ backends: zeroed, eventStatus: "Inquiring" }), now: slotStart + 3 * MIN, step: "act", phase: "acting" },
+    {
+      name: "DrainOnly, drained → wait for the platform (no act)",
+      record: { ...drained, drainedAt: slotStart, eventType: "SystemFailure.Redeploy", action: "DrainOnly" },
+      obs: obs({ backends: zeroed }),
+      now: slotStart + 3 * MIN,
+      step: "wait",
+      phase: "draining",
+      check: (_r, s) => assert.match(s.kind === "wait" ? s.reason : "", /the platform acts at notBefore/),
+    },
+    { name: "DrainOnly, platform Executing → waiting-healthy, executed-by-platform", record: { ...drained, drainedAt: slotStart, eventType: "SystemFailure.Redeploy", action: "DrainOnly" }, obs: obs({ backends: zeroed, eventStatus: "Executing", healthy: false, instanceStatus: "Stopping" }), now: slotStart + 30 * MIN, step: "wait", phase: "waiting-healthy", check: (r) => assert.equal(r.outcome, "executed-by-platform") },
+    { name: "DrainOnly, platform late past notBefore → escalate once", record: { ...drained, drainedAt: slotStart, eventType: "SystemFailure.Redeploy", action: "DrainOnly", notBefore: slotStart + 10 * MIN }, obs: obs({ backends: zeroed }), now: slotStart + 30 * MIN, step: "escalate", phase: "draining" },
+    { name: "DrainOnly, slot start missed → drain now (no re-plan into a window)", record: { ...fresh(), action: "DrainOnly", eventType: "SystemFailure.Redeploy" }, obs: obs(), now: slotStart + 100 * MIN, step: "drain", phase: "draining", check: (r) => assert.equal(r.attempts.replan, 0) },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -178,6 +231,7 @@ class FakeCloud {
     const booting = last !== undefined && now < last + 2 * MIN;
     if (last !== undefined && now >= last + 3 * MIN) this.eventStatus = "Avoided";
     return {
+      scope: "in",
       eventStatus: this.eventStatus,
       instanceStatus: booting ? "Starting" : "Running",
       instanceStartTime: this.startTime,
