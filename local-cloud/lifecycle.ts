@@ -16,6 +16,8 @@ export interface LifecycleTiming {
   redeployStopMs: number;
   /** Executing → Executed for system events. */
   eventExecutionMs: number;
+  /** How long a scaling activity of ours (RemoveInstances, DetachInstances) stays InProgress (an assumption: ESS documents none). */
+  scalingActivityMs: number;
 }
 
 export const DEFAULT_TIMING: LifecycleTiming = {
@@ -24,6 +26,7 @@ export const DEFAULT_TIMING: LifecycleTiming = {
   stopMs: 5_000,
   redeployStopMs: 30_000,
   eventExecutionMs: 60_000,
+  scalingActivityMs: 10_000,
 };
 
 /** Event types that begin life already Executing (the failure has happened). */
@@ -37,6 +40,11 @@ export class Lifecycle {
     private readonly timing: LifecycleTiming,
     private readonly emit: (e: CmsSystemEvent) => void,
   ) {}
+
+  /** How long a scaling activity the ESS API starts stays InProgress. */
+  get scalingActivityMs(): number {
+    return this.timing.scalingActivityMs;
+  }
 
   // ----- instances -----
 

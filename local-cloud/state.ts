@@ -162,18 +162,35 @@ export interface ScalingGroup {
   MaxSize: number;
   DesiredCapacity: number;
   Instances: Map<string, ScalingInstance>;
+  /** The load balancers attached to the group (DescribeScalingGroups LoadBalancerIds, VServerGroups, AlbServerGroups): DetachOption=both takes a removed instance off them. */
+  LoadBalancerIds: string[];
+  VServerGroups: Array<{ VServerGroupId: string; Port: number }>;
+  AlbServerGroups: Array<{ AlbServerGroupId: string; Port: number }>;
 }
 
 export type ScalingGroupSeed = Partial<Omit<ScalingGroup, "Instances">> & {
   Instances?: Array<Partial<ScalingInstance> & { InstanceId: string }>;
 };
 
+/** DescribeScalingActivities StatusCode (SDK model ess-20220222): Successful, Warning, Failed, InProgress, Rejected. */
+export type ScalingActivityStatus = "Successful" | "Warning" | "Failed" | "InProgress" | "Rejected";
+
 export interface ScalingActivity {
   ScalingActivityId: string;
   ScalingGroupId: string;
-  Action: "RemoveInstances" | "DetachInstances";
+  /** What started it: our RemoveInstances / DetachInstances, or one seeded for a test (a scale-out, say). */
+  Action: string;
   InstanceIds: string[];
-  At: number;
+  Description: string;
+  StartTime: number;
+  /** Until then the activity is InProgress; from then on it is `Outcome`. */
+  EndTime: number;
+  Outcome: Exclude<ScalingActivityStatus, "InProgress">;
+}
+
+/** An activity's status at `now` (InProgress until its EndTime). */
+export function scalingActivityStatus(a: ScalingActivity, now: number): ScalingActivityStatus {
+  return now < a.EndTime ? "InProgress" : a.Outcome;
 }
 
 // ---------- CMS, OSS, MNS ----------
@@ -468,6 +485,9 @@ export class CloudState {
       MaxSize: seed.MaxSize ?? 1000,
       DesiredCapacity: seed.DesiredCapacity ?? 0,
       Instances: new Map(),
+      LoadBalancerIds: [...(seed.LoadBalancerIds ?? [])],
+      VServerGroups: (seed.VServerGroups ?? []).map((v) => ({ ...v })),
+      AlbServerGroups: (seed.AlbServerGroups ?? []).map((v) => ({ ...v })),
     };
     this.scalingGroups.set(g.ScalingGroupId, g);
     for (const i of seed.Instances ?? []) this.addScalingInstance(g.ScalingGroupId, i);
@@ -495,6 +515,24 @@ export class CloudState {
   removeScalingInstance(g: ScalingGroup, instanceId: string): void {
     g.Instances.delete(instanceId);
     if (this.scalingGroupByInstance.get(instanceId) === g.ScalingGroupId) this.scalingGroupByInstance.delete(instanceId);
+  }
+
+  /** A scaling activity of the group, InProgress for `durationMs` from now (e.g. a scale-out a release lands in). */
+  addScalingActivity(seed: { ScalingGroupId: string; durationMs: number; Action?: string; Description?: string; InstanceIds?: string[]; Outcome?: ScalingActivity["Outcome"] }): ScalingActivity {
+    if (!this.scalingGroups.has(seed.ScalingGroupId)) throw new Error(`addScalingActivity: scaling group ${seed.ScalingGroupId} does not exist`);
+    const now = this.clock.now();
+    const a: ScalingActivity = {
+      ScalingActivityId: this.newId("asa"),
+      ScalingGroupId: seed.ScalingGroupId,
+      Action: seed.Action ?? "ScaleOut",
+      InstanceIds: seed.InstanceIds ?? [],
+      Description: seed.Description ?? "Add \"1\" ECS instance(s)",
+      StartTime: now,
+      EndTime: now + seed.durationMs,
+      Outcome: seed.Outcome ?? "Successful",
+    };
+    this.scalingActivities.push(a);
+    return a;
   }
 
   getScalingGroup(id: string): ScalingGroup | undefined {

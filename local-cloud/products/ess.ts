@@ -1,12 +1,27 @@
-// Auto Scaling (ESS 2014-08-28): scaling groups and their instances.
-// An instance that is not in the group: 404 InvalidInstanceId.NotFound, as the
-// RemoveInstances reference documents. Removal is applied synchronously; with
-// RemovePolicy=release (default) an auto-created or entrusted instance is
-// released from ECS (Instance:StateChange Deleted), as the reference describes.
+// Auto Scaling (ESS 2014-08-28): scaling groups, their instances and scaling
+// activities. Sources: the DetachInstances / RemoveInstances references (legacy
+// 2014-08-28 doc with its error table; ess-20220222 DetachInstances model) and
+// the DescribeScalingActivities model (StatusCode values).
+// - A group with a scaling activity in progress refuses another: 400
+//   ScalingActivityInProgress ("You cannot delete a scaling group or launch a new
+//   scaling activity while there is a scaling activity in progress").
+// - "The number of ... instances in the scaling group minus the number of
+//   instances being removed cannot be [less than MinSize]": 400
+//   IncorrectCapacity.MinSize, for DetachInstances as for RemoveInstances;
+//   DecreaseDesiredCapacity does not change that count.
+// - An instance that is not in the group: 404 InvalidInstanceId.NotFound.
+// - DetachOption=both "detaches the ... instances ... from the associated load
+//   balancers": the group's attached CLBs, vServer groups and ALB server groups.
+// - "A successful call only means that Auto Scaling accepts your request": the
+//   answer is a ScalingActivityId. The fake applies the removal when it accepts
+//   and keeps the activity InProgress for LifecycleTiming.scalingActivityMs (an
+//   assumption), so a second removal meanwhile meets ScalingActivityInProgress.
+// With RemovePolicy=release (default) an auto-created or entrusted instance is
+// released from ECS (Instance:StateChange Deleted), as RemoveInstances describes.
 import { ApiError } from "../errors";
 import { isoSeconds } from "../encoding";
 import { optBool, optStr, page, pageParams, repeatList, reqStr } from "../params";
-import type { CloudState, ScalingGroup, ScalingInstance } from "../state";
+import { scalingActivityStatus, type CloudState, type ScalingActivity, type ScalingGroup, type ScalingInstance } from "../state";
 import type { RpcContext, RpcHandler, RpcProduct } from "./rpc";
 
 function groupOf(state: CloudState, id: string): ScalingGroup {
@@ -37,10 +52,23 @@ const describeScalingGroups: RpcHandler = ({ p, state }) => {
         DesiredCapacity: g.DesiredCapacity,
         TotalCapacity: g.Instances.size,
         ActiveCapacity: [...g.Instances.values()].filter((i) => i.LifecycleState === "InService").length,
+        LoadBalancerIds: { LoadBalancerId: [...g.LoadBalancerIds] },
+        VServerGroups: { VServerGroup: groupVServerGroups(state, g) },
+        AlbServerGroups: { AlbServerGroup: g.AlbServerGroups.map((a) => ({ ...a })) },
       })),
     },
   };
 };
+
+/** DescribeScalingGroups VServerGroups: per load balancer, its vServer groups and ports. */
+function groupVServerGroups(state: CloudState, g: ScalingGroup): Array<Record<string, unknown>> {
+  const byLb = new Map<string, Array<{ VServerGroupId: string; Port: number }>>();
+  for (const v of g.VServerGroups) {
+    const lb = state.getVServerGroup(v.VServerGroupId)?.LoadBalancerId ?? "";
+    byLb.set(lb, [...(byLb.get(lb) ?? []), v]);
+  }
+  return [...byLb].map(([LoadBalancerId, attrs]) => ({ LoadBalancerId, VServerGroupAttributes: { VServerGroupAttribute: attrs } }));
+}
 
 const instanceView = (i: ScalingInstance): Record<string, unknown> => ({
   InstanceId: i.InstanceId,
@@ -98,21 +126,85 @@ function removal(ctx: RpcContext, action: "RemoveInstances" | "DetachInstances")
     if (!si) throw new ApiError(404, "InvalidInstanceId.NotFound", `Instance "${id}" does not exist.`);
     return si;
   });
-  if (action === "RemoveInstances" && g.Instances.size - members.length < g.MinSize) {
+  if (g.Instances.size - members.length < g.MinSize) {
     throw new ApiError(400, "IncorrectCapacity.MinSize", "To remove the instances, the total capacity will be lesser than the MinSize.");
+  }
+  // Which check wins when several fail is not documented: the request is validated first, the group's state last.
+  if (state.scalingActivities.some((a) => a.ScalingGroupId === g.ScalingGroupId && scalingActivityStatus(a, now) === "InProgress")) {
+    throw new ApiError(400, "ScalingActivityInProgress", "You cannot delete a scaling group or launch a new scaling activity while there is a scaling activity in progress.");
   }
   const removePolicy = optStr(p, "RemovePolicy") ?? "release";
   if (!["release", "recycle"].includes(removePolicy)) throw new ApiError(400, "InvalidParameter", `RemovePolicy "${removePolicy}" is not supported.`);
+  const detachOption = optStr(p, "DetachOption");
+  if (detachOption !== undefined && detachOption !== "both") throw new ApiError(400, "InvalidParameter", `DetachOption "${detachOption}" is not supported.`);
   const decrease = optBool(p, "DecreaseDesiredCapacity") ?? true;
   for (const si of members) {
     state.removeScalingInstance(g, si.InstanceId);
+    if (action === "DetachInstances" && detachOption === "both") detachFromGroupLoadBalancers(state, g, si.InstanceId);
     if (action === "RemoveInstances" && removePolicy === "release" && (si.CreationType === "AutoCreated" || si.Entrusted)) life.release(si.InstanceId);
   }
   if (decrease) g.DesiredCapacity = Math.max(g.MinSize, g.DesiredCapacity - members.length);
-  const activity = { ScalingActivityId: state.newId("asa"), ScalingGroupId: g.ScalingGroupId, Action: action, InstanceIds: ids, At: now };
+  const activity: ScalingActivity = {
+    ScalingActivityId: state.newId("asa"),
+    ScalingGroupId: g.ScalingGroupId,
+    Action: action,
+    InstanceIds: ids,
+    Description: `Remove "${ids.length}" ECS instance(s)`,
+    StartTime: now,
+    EndTime: now + life.scalingActivityMs,
+    Outcome: "Successful",
+  };
   state.scalingActivities.push(activity);
   return { ScalingActivityId: activity.ScalingActivityId };
 }
+
+/** DetachOption=both: off the group's attached CLB default groups, vServer groups and ALB server groups. */
+function detachFromGroupLoadBalancers(state: CloudState, g: ScalingGroup, instanceId: string): void {
+  for (const id of g.LoadBalancerIds) {
+    const lb = state.getLoadBalancer(id);
+    if (lb) state.detachClbBackend(lb, instanceId);
+  }
+  for (const v of g.VServerGroups) {
+    const vsg = state.getVServerGroup(v.VServerGroupId);
+    if (vsg) state.detachVServerBackend(vsg, instanceId, v.Port);
+  }
+  for (const a of g.AlbServerGroups) {
+    const sg = state.getAlbServerGroup(a.AlbServerGroupId);
+    if (sg) sg.Servers = sg.Servers.filter((s) => !(s.ServerId === instanceId && s.Port === a.Port));
+  }
+}
+
+const activityView = (a: ScalingActivity, now: number): Record<string, unknown> => {
+  const status = scalingActivityStatus(a, now);
+  return {
+    ScalingActivityId: a.ScalingActivityId,
+    ScalingGroupId: a.ScalingGroupId,
+    StatusCode: status,
+    StatusMessage: status === "InProgress" ? "" : `"${a.InstanceIds.length}" ECS instances are ${a.Action === "ScaleOut" ? "added" : "removed"}`,
+    Progress: status === "InProgress" ? 50 : 100,
+    Description: a.Description,
+    Cause: `A user requested to execute ${a.Action}.`,
+    StartTime: isoSeconds(a.StartTime).replace(/:\d{2}Z$/, "Z"),
+    ...(status === "InProgress" ? {} : { EndTime: isoSeconds(a.EndTime).replace(/:\d{2}Z$/, "Z") }),
+    ScalingInstanceNumber: a.InstanceIds.length,
+  };
+};
+
+// DescribeScalingActivities: by ScalingActivityId.N or by ScalingGroupId (the ess-20220222 doc: one of the two is required).
+const describeScalingActivities: RpcHandler = ({ p, state, now }) => {
+  const ids = repeatList(p, "ScalingActivityId");
+  const groupId = optStr(p, "ScalingGroupId");
+  if (ids.length === 0 && groupId === undefined) throw new ApiError(400, "MissingParameter", 'The input parameter "ScalingGroupId" that is mandatory for processing this request is not supplied.');
+  if (ids.length > 20) throw new ApiError(400, "InvalidParameter", "At most 20 ScalingActivityId.N may be given.");
+  if (groupId !== undefined) groupOf(state, groupId);
+  const status = optStr(p, "StatusCode");
+  const matched = state.scalingActivities
+    .filter((a) => (ids.length === 0 || ids.includes(a.ScalingActivityId)) && (groupId === undefined || a.ScalingGroupId === groupId))
+    .filter((a) => status === undefined || scalingActivityStatus(a, now) === status)
+    .sort((a, b) => b.StartTime - a.StartTime);
+  const { pageNumber, pageSize } = pageParams(p, { defaultSize: 10, maxSize: 50 });
+  return { TotalCount: matched.length, PageNumber: pageNumber, PageSize: pageSize, ScalingActivities: { ScalingActivity: page(matched, pageNumber, pageSize).map((a) => activityView(a, now)) } };
+};
 
 export const ess: RpcProduct = {
   product: "ESS",
@@ -121,6 +213,7 @@ export const ess: RpcProduct = {
   handlers: {
     DescribeScalingGroups: describeScalingGroups,
     DescribeScalingInstances: describeScalingInstances,
+    DescribeScalingActivities: describeScalingActivities,
     RemoveInstances: (ctx) => removal(ctx, "RemoveInstances"),
     DetachInstances: (ctx) => removal(ctx, "DetachInstances"),
   },
