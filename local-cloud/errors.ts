@@ -1,10 +1,12 @@
-// An API error as the real services answer it: HTTP status + code + message.
+// An API error as the real services answer it: HTTP status + code + message
+// (+ the extra elements some error documents carry, e.g. OSS `EC`, `StringToSign`).
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = "ApiError";

@@ -1,6 +1,7 @@
 // The HTTP server: one port for every product. RPC products are told apart by
-// `x-acs-version` / `Version`; OSS by `Authorization: OSS ...` with a
-// `/<bucket>/<key>` path; MNS by `Authorization: MNS ...` on `/queues/<q>/messages`.
+// `x-acs-version` / `Version`; OSS by a bucket Host (`<bucket>.oss-<region>.aliyuncs.com`)
+// or an OSS Authorization (`OSS4-HMAC-SHA256 ...`, V1 `OSS ...`) on `/<bucket>/<key>`;
+// MNS by `Authorization: MNS ...` on `/queues/<q>/messages`.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,13 +18,14 @@ import { cms } from "./products/cms";
 import { ecs } from "./products/ecs";
 import { ess } from "./products/ess";
 import { MnsService, mnsAction, mnsTopicAction, MNS_NS } from "./products/mns";
-import { handleOss, ossAction } from "./products/oss";
+import { authenticateOss, handleOss, isBucketHost, ossAction, ossAddress } from "./products/oss";
 import { xmlError, type RestRequest, type RestResponse } from "./products/rest";
 import type { RpcProduct } from "./products/rpc";
 import { slb } from "./products/slb";
 import { verifyAcs3, ACS3 } from "./signing/acs3";
-import { verifyMns, verifyOss } from "./signing/headerv1";
-import type { Credential, SignedRequest } from "./signing/keys";
+import { keyringFor, type Credential, type Keyring, type SignedRequest } from "./signing/keys";
+import { verifyMns } from "./signing/mns";
+import { OSS4 } from "./signing/oss-v4";
 import { verifyRpcV1 } from "./signing/rpcv1";
 import { CloudState, type EventCycleStatus, type SystemEvent, type SystemEventSeed } from "./state";
 
@@ -40,7 +42,7 @@ export interface FakeCloudOptions {
   /** The AccessKey pair the fake accepts (defaults are fine for tests). */
   accessKeyId?: string;
   accessKeySecret?: string;
-  /** More accepted pairs. */
+  /** More accepted pairs (each optionally known to some products only). */
   credentials?: Credential[];
   /** Default: a FakeClock at 2026-11-20T00:00:00Z (tests move it). */
   clock?: Clock;
@@ -228,6 +230,11 @@ export class FakeCloud {
     return this.callLog.calls(action);
   }
 
+  /** The AccessKey pairs one product accepts (a pair may be limited to some products). */
+  private keysFor(product: Product): Keyring {
+    return keyringFor(this.keys, product);
+  }
+
   // ----- HTTP -----
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -243,7 +250,7 @@ export class FakeCloud {
     };
     this.tick();
     const auth = String(req.headers.authorization ?? "");
-    if (auth.startsWith("OSS ")) return this.serveRest(signed, res, "OSS");
+    if (isBucketHost(req.headers.host) || auth.startsWith("OSS ") || auth.startsWith(OSS4)) return this.serveRest(signed, res, "OSS");
     if (auth.startsWith("MNS ") || /^\/(queues|topics)\/[^/]+\/messages$/.test(signed.rawPath)) return this.serveRest(signed, res, "MNS");
     return this.serveRpc(signed, res);
   }
@@ -285,11 +292,12 @@ export class FakeCloud {
     try {
       const auth = String(req.headers.authorization ?? "");
       let nonce: string | undefined;
+      const keys = this.keysFor(product?.product ?? "unknown");
       if (auth.startsWith(ACS3)) {
-        verifyAcs3(req, this.keys);
+        verifyAcs3(req, keys);
         nonce = String(req.headers["x-acs-signature-nonce"] ?? "") || undefined;
       } else if (all.Signature !== undefined) {
-        verifyRpcV1(req.method, all, this.keys);
+        verifyRpcV1(req.method, all, keys);
         nonce = all.SignatureNonce;
       } else {
         throw new ApiError(400, "IncompleteSignature", "The request is not signed: no ACS3 Authorization header and no Signature parameter.");
@@ -344,18 +352,17 @@ export class FakeCloud {
     };
     try {
       if (product === "OSS") {
-        const m = /^\/([^/]+)\/?(.*)$/.exec(req.rawPath);
-        if (!m) throw new ApiError(400, "InvalidBucketName", "Path-style requests need /<bucket>/<key>.");
-        const bucket = decodeURIComponent(m[1]);
-        const key = decodeURIComponent(m[2]);
-        params.bucket = bucket;
-        params.key = key;
-        action = ossAction(req.method);
-        verifyOss(req, this.keys, bucket, key);
+        const address = ossAddress(typeof req.headers.host === "string" ? req.headers.host : undefined, req.rawPath);
+        params.bucket = address.bucket;
+        params.key = address.key;
+        params.style = address.style;
+        const a = ossAction(req.method);
+        action = a;
+        authenticateOss(req, this.keysFor("OSS"), address, this.state.getBucket(address.bucket), this.state.defaultRegion, this.clock.now());
         const fault = this.faults.take(action);
         if (fault.delayMs > 0) await sleep(fault.delayMs);
         if (fault.error) throw fault.error;
-        send(handleOss(rest, action as ReturnType<typeof ossAction>, bucket, key, this.state, this.clock.now(), { autoCreateBuckets: this.opts.ossAutoCreateBuckets ?? true }));
+        send(handleOss(rest, a, address, this.state, this.clock.now(), { autoCreateBuckets: this.opts.ossAutoCreateBuckets ?? true }));
       } else {
         const m = /^\/(queues|topics)\/([^/]+)\/messages$/.exec(req.rawPath);
         if (!m) throw new ApiError(404, "InvalidPath", "Only /queues/<name>/messages and /topics/<name>/messages are modelled.");
@@ -365,7 +372,7 @@ export class FakeCloud {
         else params.queue = name;
         const a = isTopic ? mnsTopicAction(rest) : mnsAction(rest);
         action = a;
-        verifyMns(req, this.keys);
+        verifyMns(req, this.keysFor("MNS"));
         const fault = this.faults.take(action);
         if (fault.delayMs > 0) await sleep(fault.delayMs);
         if (fault.error) throw fault.error;
@@ -374,9 +381,9 @@ export class FakeCloud {
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(500, "InternalError", (e as Error).message);
       if (!(e instanceof ApiError)) console.error("local-cloud: handler failure", e);
-      const extra: Record<string, string> = product === "OSS" && params.key ? { Key: params.key } : {};
+      const extra: Record<string, string> = { ...(product === "OSS" && params.key ? { Key: params.key } : {}), ...err.details };
       const bodyXml = req.method === "HEAD" ? undefined : xmlError(err.code, err.message, requestId, hostId, extra, product === "MNS" ? MNS_NS : undefined);
-      send({ status: err.status, headers: { "content-type": product === "OSS" ? "application/xml" : "text/xml;charset=utf-8", ...(product === "OSS" ? { "x-oss-ec": err.code } : {}) }, body: bodyXml }, err.code);
+      send({ status: err.status, headers: { "content-type": product === "OSS" ? "application/xml" : "text/xml;charset=utf-8", ...(err.details.EC ? { "x-oss-ec": err.details.EC } : {}) }, body: bodyXml }, err.code);
     }
   }
 }

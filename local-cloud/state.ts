@@ -203,6 +203,14 @@ export interface CustomEvent {
   ReceivedAt: number;
 }
 
+/** A bucket's attributes (its objects are in `CloudState.buckets`). */
+export interface OssBucket {
+  Name: string;
+  Region: string;
+  /** Creation time (ms): buckets created from 2025-09-01 take only V4 signatures (products/oss.ts). */
+  CreationDate: number;
+}
+
 export interface OssObject {
   body: Buffer;
   contentType: string;
@@ -227,6 +235,8 @@ export interface MnsQueue {
   QueueName: string;
   /** Seconds a received message stays invisible. */
   VisibilityTimeout: number;
+  /** Bytes of message body the queue takes, 1,024–65,536 (CreateQueue; default 65,536). */
+  MaximumMessageSize: number;
   Messages: MnsMessage[];
 }
 
@@ -247,6 +257,8 @@ export interface MnsTopicMessage {
 
 export interface MnsTopic {
   TopicName: string;
+  /** Bytes of message body the topic takes, 1,024–65,536 (CreateTopic; default 65,536). */
+  MaximumMessageSize: number;
   /** Every message published, in order (the fake pushes to no subscription). */
   Messages: MnsTopicMessage[];
 }
@@ -274,7 +286,9 @@ export class CloudState {
   readonly scalingGroupByInstance = new Map<string, string>();
   readonly scalingActivities: ScalingActivity[] = [];
   readonly customEvents: CustomEvent[] = [];
+  /** Objects by bucket, then key; `bucketInfo` holds each bucket's attributes. */
   readonly buckets = new Map<string, Map<string, OssObject>>();
+  readonly bucketInfo = new Map<string, OssBucket>();
   readonly queues = new Map<string, MnsQueue>();
   readonly topics = new Map<string, MnsTopic>();
   /** Simulated events still Scheduled/Executing/Inquiring (the per-user limit counts these). */
@@ -545,10 +559,28 @@ export class CloudState {
     return this.buckets.get(bucket)?.get(key);
   }
 
-  addQueue(name: string, opts: { VisibilityTimeout?: number } = {}): MnsQueue {
+  /** A bucket (created now, in the default region, unless said otherwise); an existing one is returned as it is. */
+  addBucket(name: string, opts: { Region?: string; CreationDate?: number | string } = {}): OssBucket {
+    let b = this.bucketInfo.get(name);
+    if (!b) {
+      const created = opts.CreationDate === undefined ? this.clock.now() : typeof opts.CreationDate === "string" ? Date.parse(opts.CreationDate) : opts.CreationDate;
+      this.bucketInfo.set(name, (b = { Name: name, Region: opts.Region ?? this.defaultRegion, CreationDate: created }));
+      if (!this.buckets.has(name)) this.buckets.set(name, new Map());
+    }
+    return b;
+  }
+
+  getBucket(name: string): OssBucket | undefined {
+    return this.bucketInfo.get(name);
+  }
+
+  addQueue(name: string, opts: { VisibilityTimeout?: number; MaximumMessageSize?: number } = {}): MnsQueue {
     let q = this.queues.get(name);
-    if (!q) this.queues.set(name, (q = { QueueName: name, VisibilityTimeout: opts.VisibilityTimeout ?? 30, Messages: [] }));
-    else if (opts.VisibilityTimeout !== undefined) q.VisibilityTimeout = opts.VisibilityTimeout;
+    if (!q) this.queues.set(name, (q = { QueueName: name, VisibilityTimeout: opts.VisibilityTimeout ?? 30, MaximumMessageSize: opts.MaximumMessageSize ?? 65_536, Messages: [] }));
+    else {
+      if (opts.VisibilityTimeout !== undefined) q.VisibilityTimeout = opts.VisibilityTimeout;
+      if (opts.MaximumMessageSize !== undefined) q.MaximumMessageSize = opts.MaximumMessageSize;
+    }
     return q;
   }
 
@@ -558,7 +590,7 @@ export class CloudState {
 
   addTopic(name: string): MnsTopic {
     let t = this.topics.get(name);
-    if (!t) this.topics.set(name, (t = { TopicName: name, Messages: [] }));
+    if (!t) this.topics.set(name, (t = { TopicName: name, MaximumMessageSize: 65_536, Messages: [] }));
     return t;
   }
 

@@ -5,10 +5,8 @@ import type { Product } from "../core/apis";
 
 export interface Endpoint {
   protocol: "http" | "https";
-  /** host or host:port */
+  /** host or host:port (OSS: the region endpoint; the bucket goes in front, cloud/oss.ts) */
   host: string;
-  /** OSS only: bucket in the path (overrides) rather than in the host name. */
-  pathStyle: boolean;
 }
 
 export function endpointEnvName(product: Product): string {
@@ -36,7 +34,7 @@ export function defaultHost(product: Product, regionId: string, accountId?: stri
   }
 }
 
-export function parseEndpointUrl(name: string, value: string): Omit<Endpoint, "pathStyle"> {
+export function parseEndpointUrl(name: string, value: string): Endpoint {
   const withScheme = /^[a-z]+:\/\//i.test(value) ? value : `https://${value}`;
   let url: URL;
   try {
@@ -52,6 +50,6 @@ export function parseEndpointUrl(name: string, value: string): Omit<Endpoint, "p
 export function endpointFor(product: Product, regionId: string, env: Record<string, string | undefined>, accountId?: string): Endpoint {
   const name = endpointEnvName(product);
   const override = env[name]?.trim();
-  if (override) return { ...parseEndpointUrl(name, override), pathStyle: product === "oss" };
-  return { protocol: "https", host: defaultHost(product, regionId, accountId), pathStyle: false };
+  if (override) return parseEndpointUrl(name, override);
+  return { protocol: "https", host: defaultHost(product, regionId, accountId) };
 }

@@ -38,6 +38,21 @@ export class RestApiError extends Error {
   }
 }
 
+/** Code points outside the XML 1.0 Char production (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF], W3C XML 1.0 §2.2), lone surrogates included. */
+const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * Text for an element of the MNS XML: markup escaped, and each code point XML
+ * 1.0 forbids (not even as `&#...;`) written as a JSON `\uXXXX` escape, so the
+ * document stays well-formed (MNS answers MalformedXML otherwise). The MNS
+ * bodies are JSON, where that escape keeps the value.
+ */
 export function xmlEscape(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+  return s
+    .replace(NOT_XML_CHAR, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
 }

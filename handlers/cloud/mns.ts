@@ -1,13 +1,14 @@
-// MNS over its XML API: the dead-letter queue (SendMessage; a record too big
-// for one message keeps its body in OSS and carries a reference instead, so
-// nothing is lost) and the alert topic (PublishMessage, with the mail and SMS
-// subscriptions' MessageAttributes).
+// MNS over its XML API: the dead-letter queue (SendMessage; the record Base64,
+// bounded, its body in OSS when it would not fit one message: mns-dead-letter.ts)
+// and the alert topic (PublishMessage, with the mail and SMS subscriptions'
+// MessageAttributes).
 import { MAX_MESSAGE_BYTES, type DeadLetter, type DeadLetterRecord, type Deadline, type TopicMessageAttributes, type TopicPublisher } from "../core/ports";
 import { sha256 } from "../core/event";
 import type { CredentialSource } from "./credentials";
 import type { Endpoint } from "./endpoints";
-import { headerSignature, headerStringToSign } from "./header-signature";
 import { httpRequest, RestApiError, xmlEscape } from "./http";
+import { boundRecord, DEAD_LETTER_MESSAGE_BYTES, encodeDeadLetter, fitsOneMessage } from "./mns-dead-letter";
+import { mnsAuthorization } from "./mns-signature";
 import type { OssObjectStore } from "./oss";
 import { withRetry, type RetryPolicy } from "./retry";
 
@@ -39,8 +40,7 @@ async function mnsPost(o: MnsConnection, what: string, resource: string, xml: st
         "x-mns-version": "2015-06-06",
         ...(cred.securityToken ? { "security-token": cred.securityToken } : {}),
       };
-      const toSign = headerStringToSign({ method: "POST", headers, resource, prefix: "x-mns-" });
-      headers.authorization = `MNS ${cred.accessKeyId}:${headerSignature(cred.accessKeySecret, toSign)}`;
+      headers.authorization = mnsAuthorization(cred.accessKeyId, cred.accessKeySecret, { method: "POST", headers, resource });
       const res = await httpRequest(`${o.endpoint.protocol}://${o.endpoint.host}${resource}`, { method: "POST", headers, body, timeoutMs });
       if (res.status < 200 || res.status >= 300) throw RestApiError.from("mns", res);
     },
@@ -58,21 +58,25 @@ export class MnsDeadLetter implements DeadLetter {
   constructor(private readonly o: MnsOptions) {}
 
   async send(record: DeadLetterRecord): Promise<void> {
-    let text = JSON.stringify(record);
-    if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) text = JSON.stringify(await this.moveBodyOut(record));
-    await this.sendMessage(text);
+    const bounded = boundRecord(record);
+    let encoded = encodeDeadLetter(bounded);
+    if (!fitsOneMessage(encoded)) encoded = encodeDeadLetter(await this.moveBodyOut(bounded));
+    // Unreachable with bounded fields (a few KB without the body); said loudly rather than sent to fail.
+    if (!fitsOneMessage(encoded)) throw new Error(`dead-letter record is ${encoded.length} bytes of Base64 even without its body, more than ${DEAD_LETTER_MESSAGE_BYTES}`);
+    await this.sendMessage(encoded);
   }
 
   private async moveBodyOut(record: DeadLetterRecord): Promise<DeadLetterRecord> {
-    if (!this.o.overflow) throw new Error(`dead-letter record is ${record.bodyBase64.length} bytes of body and no overflow store is configured`);
+    if (!this.o.overflow) throw new Error(`dead-letter record with ${record.bodyBase64.length} bytes of body does not fit one MNS message and no overflow store is configured`);
     const hash = sha256(Buffer.from(record.bodyBase64, "base64"));
     const key = `${this.o.overflow.prefix}/${hash}`;
+    // Content-addressed: an object already there (FileAlreadyExists) holds these very bytes.
     await this.o.overflow.store.putIfAbsent(key, record.bodyBase64);
     return { ...record, bodyBase64: "", bodyRef: this.o.overflow.store.uri(key), bodySha256: hash };
   }
 
-  private async sendMessage(text: string): Promise<void> {
-    await mnsPost(this.o, `mns SendMessage ${this.o.queue}`, `/queues/${encodeURIComponent(this.o.queue)}/messages`, sendMessageXml(text));
+  private async sendMessage(messageBody: string): Promise<void> {
+    await mnsPost(this.o, `mns SendMessage ${this.o.queue}`, `/queues/${encodeURIComponent(this.o.queue)}/messages`, sendMessageXml(messageBody));
   }
 }
 

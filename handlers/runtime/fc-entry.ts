@@ -103,7 +103,7 @@ class Adapters {
   ) {}
 
   objects(bucket: string, api: RetryPolicy & { callTimeoutMs: number }, deadline: Deadline): OssObjectStore {
-    return new OssObjectStore({ bucket, endpoint: endpointFor("oss", this.region, this.env), credentials: this.credentials, retry: api, deadline, callTimeoutMs: api.callTimeoutMs });
+    return new OssObjectStore({ bucket, region: this.region, endpoint: endpointFor("oss", this.region, this.env), credentials: this.credentials, retry: api, deadline, callTimeoutMs: api.callTimeoutMs });
   }
 
   deadLetter(queue: string, api: RetryPolicy & { callTimeoutMs: number }, deadline: Deadline, accountId: string | undefined, overflow?: { store: OssObjectStore; prefix: string }): MnsDeadLetter {

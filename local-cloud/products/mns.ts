@@ -37,6 +37,51 @@ export interface MnsOptions {
   maxRealWaitMs: number;
 }
 
+/** Code points outside the XML 1.0 Char production (W3C XML 1.0 §2.2), lone surrogates included. */
+const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+const isXmlChar = (cp: number): boolean => cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+
+/**
+ * The request document, if it is well-formed as far as characters go: UTF-8,
+ * no code point XML 1.0 forbids, raw or as a character reference (WFC: Legal
+ * Character), and no `&` that starts no reference. MNS answers 400
+ * `MalformedXML` "The XML you provided was not well-formed" otherwise (MNS
+ * "Error codes", help.aliyun.com/document_detail/27501); its SendMessage page
+ * warns that "unsupported characters cause request failures".
+ */
+export function wellFormedDocument(body: Buffer): string {
+  const malformed = () => new ApiError(400, "MalformedXML", "The XML you provided was not well-formed.");
+  let doc: string;
+  try {
+    doc = UTF8.decode(body); // bytes that are not UTF-8 are a fatal error in XML (§4.3.3)
+  } catch {
+    throw malformed();
+  }
+  if (NOT_XML_CHAR.test(doc)) throw malformed();
+  for (const m of doc.matchAll(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z]+);|&/g)) {
+    const ref = m[1];
+    if (ref === undefined) throw malformed();
+    if (ref.startsWith("#") && !isXmlChar(ref[1] === "x" ? parseInt(ref.slice(2), 16) : Number(ref.slice(1)))) throw malformed();
+    if (!ref.startsWith("#") && !["lt", "gt", "amp", "quot", "apos"].includes(ref)) throw malformed();
+  }
+  return doc;
+}
+
+/**
+ * A message body within the queue's or topic's MaximumMessageSize (bytes of
+ * body as sent; 1,024–65,536, default 65,536: CreateQueue, MNS "Limits", "How
+ * do I increase the maximum size of a message"). No page names the code for an
+ * oversized body; the error table's range message is InvalidArgument, "The
+ * value of Element should between Low and High".
+ */
+function boundedBody(body: string | undefined, max: number): string {
+  if (body === undefined) throw new ApiError(400, "InvalidArgument", "The MessageBody element is required.");
+  const bytes = Buffer.byteLength(body, "utf8");
+  if (bytes > max) throw new ApiError(400, "InvalidArgument", `The value of MessageBody should between 1 and ${max} bytes; it has ${bytes}.`);
+  return body;
+}
+
 const xmlDoc = (body: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n${body}\n`;
 const field = (k: string, v: string | number): string => `  <${k}>${xmlEscape(String(v))}</${k}>`;
 
@@ -112,9 +157,8 @@ export class MnsService {
   }
 
   handleTopic(req: RestRequest, topicName: string): RestResponse {
-    const doc = req.body.toString("utf8");
-    const body = xmlText(doc, "MessageBody");
-    if (body === undefined) throw new ApiError(400, "InvalidArgument", "The MessageBody element is required.");
+    const doc = wellFormedDocument(req.body);
+    const body = boundedBody(xmlText(doc, "MessageBody"), this.topic(topicName).MaximumMessageSize);
     const m = this.publish(topicName, body, xmlText(doc, "MessageTag"), messageAttributes(doc));
     return { status: 201, headers: { "content-type": "text/xml;charset=utf-8" }, body: xmlDoc(`<Message xmlns="${MNS_NS}">\n${field("MessageId", m.MessageId)}\n${field("MessageBodyMD5", m.MessageBodyMD5)}\n</Message>`) };
   }
@@ -209,19 +253,23 @@ export class MnsService {
     const xml = { "content-type": "text/xml;charset=utf-8" };
     switch (action) {
       case "SendMessage": {
-        const doc = req.body.toString("utf8");
-        const body = xmlText(doc, "MessageBody");
-        if (body === undefined) throw new ApiError(400, "InvalidArgument", "The MessageBody element is required.");
+        const doc = wellFormedDocument(req.body);
+        const body = boundedBody(xmlText(doc, "MessageBody"), this.queue(queueName).MaximumMessageSize);
         const delay = Number(xmlText(doc, "DelaySeconds") ?? 0);
         const priority = Number(xmlText(doc, "Priority") ?? 8);
         const m = this.send(queueName, body, { delaySeconds: delay, priority });
         return { status: 201, headers: xml, body: xmlDoc(`<Message xmlns="${MNS_NS}">\n${field("MessageId", m.MessageId)}\n${field("MessageBodyMD5", m.MessageBodyMD5)}\n</Message>`) };
       }
       case "BatchSendMessage": {
-        const doc = req.body.toString("utf8");
+        const doc = wellFormedDocument(req.body);
         const parts = doc.split(/<Message>/).slice(1);
         if (parts.length === 0 || parts.length > 16) throw new ApiError(400, "InvalidArgument", "A batch holds 1 to 16 messages.");
-        const sent = parts.map((part) => this.send(queueName, xmlText(part, "MessageBody") ?? "", { delaySeconds: Number(xmlText(part, "DelaySeconds") ?? 0), priority: Number(xmlText(part, "Priority") ?? 8) }));
+        const max = this.queue(queueName).MaximumMessageSize;
+        const bodies = parts.map((part) => boundedBody(xmlText(part, "MessageBody"), max));
+        // BatchSendMessage: at most 16 messages and 64 KB of bodies in all (BatchSendMessage doc).
+        const total = bodies.reduce((n, b) => n + Buffer.byteLength(b, "utf8"), 0);
+        if (total > max) throw new ApiError(400, "InvalidArgument", `The total size of the message bodies should between 1 and ${max} bytes; it has ${total}.`);
+        const sent = parts.map((part, i) => this.send(queueName, bodies[i], { delaySeconds: Number(xmlText(part, "DelaySeconds") ?? 0), priority: Number(xmlText(part, "Priority") ?? 8) }));
         const items = sent.map((m) => `  <Message>\n  ${field("MessageId", m.MessageId)}\n  ${field("MessageBodyMD5", m.MessageBodyMD5)}\n  </Message>`).join("\n");
         return { status: 201, headers: xml, body: xmlDoc(`<Messages xmlns="${MNS_NS}">\n${items}\n</Messages>`) };
       }

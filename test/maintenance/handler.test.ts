@@ -42,6 +42,8 @@ describe("maintenance handler + reconciler (bundled) against the fake cloud", fu
     clock = new FakeClock(START);
     fake = await startFakeCloud({ clock });
     fake.state.addTopic(ALERTS);
+    // The stack's marker bucket exists before any handler runs (a GET on a missing bucket is NoSuchBucket, a config error).
+    fake.state.addBucket(BUCKET);
     invoke = factory({ now: () => clock.now(), sleep: async () => undefined });
     messages = [];
     fake.onSystemEvent((e) => messages.push(e));
