@@ -24,7 +24,7 @@ export interface ObjectStore {
   get(key: string): Promise<string | undefined>;
 }
 
-/** MNS messages are at most 64 KB; leave room for the XML envelope. Dead letters and alerts keep under it. */
+/** MNS messages are at most 64 KB; alerts keep under this. Dead letters are measured after Base64 (cloud/mns-dead-letter.ts). */
 export const MAX_MESSAGE_BYTES = 60 * 1024;
 
 export interface DeadLetterRecord {

@@ -3,7 +3,7 @@
 // invocation (an event or the handler's timer tick, runtime/invoke.ts) and logs
 // its one outcome line. Each entry file is `export const { handler, createHandler } = fcEntry(<handler>)`.
 import { randomUUID } from "node:crypto";
-import { ConfigError, MARKER_LEASE_EXTRA_SECONDS, RANGES, parseEnv, type HandlerConfig } from "../contract";
+import { ConfigError, MARKER_LEASE_EXTRA_SECONDS, OBJECT_PREFIXES, RANGES, parseEnv, type HandlerConfig } from "../contract";
 import type { EventHandler } from "../core/handler";
 import { outcomeLine, type Outcome } from "../core/outcome";
 import { deadlineAt, systemClock, type Clock, type Deadline } from "../core/ports";
@@ -29,6 +29,8 @@ export type FcHandler = (event: unknown, context: FcContext) => Promise<Outcome>
 
 /** Margin kept for the dead-letter write even when the work ran out of time. */
 const LAST_WORDS_MS = 1_000;
+/** Where a dead letter too big for one MNS message keeps its body (cloud/mns-dead-letter.ts). */
+const deadLetterPrefix = (markersPrefix: string): string => `${markersPrefix}/dead-letter`;
 /** FC's own default timeout, when the context does not say. */
 const DEFAULT_TIMEOUT_SECONDS = 60;
 /** Where an FC context names no region (local runs). */
@@ -65,7 +67,10 @@ async function invoke(def: EventHandler, clock: Clock, body: unknown, context: F
     // A tick carries nothing to keep (the next one is the retry); an event cannot be kept without a queue.
     if (tick) return log(failed());
     if (!env.DEAD_LETTER_QUEUE) throw err;
-    const dlq = timer.deadLetter(adapters.deadLetter(env.DEAD_LETTER_QUEUE, DEFAULT_API, hardDeadline, env.ALIBABA_CLOUD_ACCOUNT_ID));
+    // A body too big for one message still needs a place: the marker bucket, when the environment names one.
+    const bucketName = env.IDEMPOTENCY_BUCKET?.trim();
+    const overflow = bucketName ? { store: adapters.objects(bucketName, DEFAULT_API, hardDeadline), prefix: deadLetterPrefix(env.IDEMPOTENCY_PREFIX?.trim() || OBJECT_PREFIXES.markers) } : undefined;
+    const dlq = timer.deadLetter(adapters.deadLetter(env.DEAD_LETTER_QUEUE, DEFAULT_API, hardDeadline, env.ALIBABA_CLOUD_ACCOUNT_ID, overflow));
     await dlq.send({ reason: `failed: ${err.message}`, handler: def.name, requestId, receivedAt: new Date(started).toISOString(), error: { code: "ConfigError", message: err.message }, bodyBase64: bodyBase64(body) });
     return log(failed());
   }
@@ -79,7 +84,7 @@ async function invoke(def: EventHandler, clock: Clock, body: unknown, context: F
     objects: adapters.objects(bucket, config.api, workDeadline),
     deadLetter: adapters.deadLetter(config.deadLetterQueue, config.api, hardDeadline, config.accountId, {
       store: adapters.objects(bucket, config.api, hardDeadline),
-      prefix: `${config.idempotency.prefix}/dead-letter`,
+      prefix: deadLetterPrefix(config.idempotency.prefix),
     }),
     clock,
     deadline: workDeadline,

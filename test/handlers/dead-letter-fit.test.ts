@@ -9,7 +9,9 @@ import { MnsDeadLetter } from "../../handlers/cloud/mns";
 import { boundRecord, boundText, DEAD_LETTER_MESSAGE_BYTES, decodeDeadLetter, encodeDeadLetter, MAX_FIELD_CHARS, MAX_REASON_CHARS } from "../../handlers/cloud/mns-dead-letter";
 import { OssObjectStore } from "../../handlers/cloud/oss";
 import { deadlineAt, type DeadLetterRecord } from "../../handlers/core/ports";
-import { startFakeCloud, type FakeCloud } from "../../local-cloud";
+import { endpointEnv, startFakeCloud, type FakeCloud } from "../../local-cloud";
+import { createHandler } from "../../handlers/entries/spot-drain";
+import { withEnv } from "./doubles/bundled";
 
 const RETRY = { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
 const BUCKET = "eo-markers";
@@ -160,5 +162,30 @@ describe("dead-letter writes against the local cloud", function () {
       { numRuns: 40, seed: 1126, endOnFailure: true },
     );
     assert.ok(moved > 5 && moved < 40, `bodies moved to OSS in ${moved} of 40 runs`);
+  });
+});
+
+describe("dead letters from the FC entry", function () {
+  this.timeout(30_000);
+  let fake: FakeCloud;
+  beforeEach(async () => {
+    fake = await startFakeCloud();
+    fake.state.addQueue(QUEUE);
+    fake.state.addBucket(BUCKET);
+  });
+  afterEach(() => fake.close());
+
+  it("keeps a big body in the marker bucket even when the config is what failed", async () => {
+    // SCOPE_TAG_KEY missing: a ConfigError, dead-lettered with the body, which is far too big for one message.
+    const env = { ...endpointEnv(fake), SCOPE_TAG_VALUE: "managed", IDEMPOTENCY_BUCKET: BUCKET, DEAD_LETTER_QUEUE: QUEUE };
+    const body = Buffer.alloc(200 * 1024, 0x7b);
+    const out = await withEnv(env, () => createHandler()(body, { requestId: "req-cfg", function: { timeout: 60 }, region: "cn-hangzhou", accountId: fake.state.accountId }));
+    assert.equal(out.outcome, "failed");
+    const [kept] = fake.state.getQueue(QUEUE)!.Messages.map((m) => decodeDeadLetter(m.MessageBody));
+    assert.equal(kept.error?.code, "ConfigError");
+    assert.match(kept.reason, /SCOPE_TAG_KEY/);
+    const sha = createHash("sha256").update(body).digest("hex");
+    assert.equal(kept.bodyRef, `oss://${BUCKET}/event-ops/markers/dead-letter/${sha}`);
+    assert.deepEqual(Buffer.from(fake.state.getObject(BUCKET, `event-ops/markers/dead-letter/${sha}`)!.body.toString(), "base64"), body);
   });
 });
