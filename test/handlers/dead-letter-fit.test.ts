@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import fc from "fast-check";
-import { MnsDeadLetter } from "../../handlers/cloud/mns";
+import { MnsDeadLetter, MnsTopicPublisher } from "../../handlers/cloud/mns";
 import { boundRecord, boundText, DEAD_LETTER_MESSAGE_BYTES, decodeDeadLetter, encodeDeadLetter, MAX_FIELD_CHARS, MAX_REASON_CHARS } from "../../handlers/cloud/mns-dead-letter";
 import { OssObjectStore } from "../../handlers/cloud/oss";
 import { deadlineAt, type DeadLetterRecord } from "../../handlers/core/ports";
@@ -133,6 +133,16 @@ describe("dead-letter writes against the local cloud", function () {
     assert.match(k.reason, /more characters\]$/);
     assert.ok(k.bodyRef, "a 1.1 MB body goes to OSS");
     assert.ok(messages()[0].MessageBody.length <= DEAD_LETTER_MESSAGE_BYTES);
+  });
+
+  it("publishes alerts whose JSON holds characters XML 1.0 forbids: the topic keeps the same JSON value", async () => {
+    fake.state.addTopic("alerts");
+    const credentials = { get: async () => ({ accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret }) };
+    const topics = new MnsTopicPublisher({ endpoint: { protocol: "http", host: fake.endpoint }, credentials, retry: RETRY, deadline: deadlineAt(Date.now() + 30_000), callTimeoutMs: 5_000 });
+    const alert = { alert: "EventOps:MaintenanceNotice", summary: "instance name \u0001\uFFFE\uFFFF\uD800 <&>" };
+    await topics.publish("alerts", JSON.stringify(alert), { DirectMail: { AccountName: "a@b.c", Subject: alert.summary, AddressType: 1, IsHtml: 0, ReplyToAddress: 0 } });
+    assert.deepEqual(fake.state.topicMessages("alerts").map((b) => JSON.parse(b)), [alert]);
+    assert.equal(JSON.parse(fake.state.topicMessageAttributes("alerts")[0]!.DirectMail).Subject, alert.summary);
   });
 
   it("says so when a big record has no overflow store", async () => {
