@@ -7,7 +7,7 @@
 //   CanonicalRequest = HTTP Verb \n Canonical URI \n Canonical Query String \n Canonical Headers \n
 //                      Additional Headers \n Hashed PayLoad
 //     Canonical URI: "/" + bucket + "/" + object, URI-encoded (the bucket also when the Host names it)
-//     Canonical Query String: parameters sorted by name, "name=value" URI-encoded, a parameter without value as "name"
+//     Canonical Query String: parameters sorted by name, "name=value" URI-encoded, a parameter without "=" as "name"
 //     Canonical Headers: lower-case name:trimmed value\n for content-type, content-md5, every x-oss-* header
 //                        and the AdditionalHeaders, sorted by name
 //     Hashed PayLoad: the x-oss-content-sha256 header, which must be UNSIGNED-PAYLOAD (EC 0002-00000214)
@@ -72,7 +72,7 @@ function uriEncode(text: string, keepSlash: boolean): string {
 function canonicalQueryString(rawQuery: string): string {
   const raw = rawQuery ? rawQuery.split("&").filter(Boolean) : [];
   return parseRawQuery(rawQuery)
-    .map(([name, value], i) => ({ name: uriEncode(name, false), value: raw[i].includes("=") && value !== "" ? uriEncode(value, false) : undefined }))
+    .map(([name, value], i) => ({ name: uriEncode(name, false), value: raw[i].includes("=") ? uriEncode(value, false) : undefined }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((p) => (p.value === undefined ? p.name : `${p.name}=${p.value}`))
     .join("&");

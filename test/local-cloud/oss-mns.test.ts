@@ -113,6 +113,21 @@ describe("fake cloud: OSS objects", () => {
     assert.equal(fake.state.getObject("ops-bucket", "k")!.body.toString(), "x");
   });
 
+  it("signs the query string too: sorted, encoded, a parameter without a value as its bare name", async () => {
+    await oss(fake, "PUT", "ops-bucket", "k", { body: "x" });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const signUtils = require("ali-oss/lib/common/signUtils");
+    const headers = { host: "ops-bucket.oss-cn-hangzhou.aliyuncs.com", "x-oss-date": "20261120T000000Z", "x-oss-content-sha256": "UNSIGNED-PAYLOAD" };
+    const queries = { "response-content-type": "text/plain; a=b", acl: null, empty: "" };
+    const authorization = signUtils.authorizationV4(fake.accessKeyId, fake.accessKeySecret, "cn-hangzhou", "GET", { headers, queries }, "ops-bucket", "k", []);
+    const ok = await rawRequest(fake, "GET", "/k?response-content-type=text%2Fplain%3B%20a%3Db&acl&empty=", { ...headers, authorization });
+    assert.equal(ok.status, 200, ok.body);
+    const reordered = await rawRequest(fake, "GET", "/k?empty=&acl&response-content-type=text%2Fplain%3B%20a%3Db", { ...headers, authorization });
+    assert.equal(reordered.status, 200, "the order on the wire does not matter");
+    const changed = await rawRequest(fake, "GET", "/k?response-content-type=text%2Fhtml&acl&empty=", { ...headers, authorization });
+    assert.deepEqual([changed.status, xmlTag(changed.body, "Code")], [403, "SignatureDoesNotMatch"]);
+  });
+
   it("serves the official ali-oss client (authorizationV4: true) and refuses its V1 mode on a new bucket", async () => {
     const opts = { accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret, region: "oss-cn-hangzhou", bucket: "sdk-bucket", endpoint: fake.url, secure: false };
     const v4 = new OSS({ ...opts, authorizationV4: true });
