@@ -2,6 +2,8 @@
 // ALIBABA_CLOUD_ENDPOINT_<PRODUCT> overrides it with a full URL (a fake cloud,
 // a VPC endpoint, ...). Pure.
 import type { Product } from "../core/apis";
+import { isAccountId, isRegionId, shown } from "../core/ids";
+import { rpcHost } from "./regional-hosts";
 
 export interface Endpoint {
   protocol: "http" | "https";
@@ -13,24 +15,22 @@ export function endpointEnvName(product: Product): string {
   return `ALIBABA_CLOUD_ENDPOINT_${product.toUpperCase()}`;
 }
 
-/** Public endpoints (API reference "Endpoints" pages of each product). */
+/**
+ * Public endpoints: the RPC products as their SDK clients pick them (regional-hosts.ts), OSS
+ * `oss-<region>` (OSS "Regions and endpoints"), MNS `<account>.mns.<region>`. Built only from a
+ * region id of the documented shape (core/ids.ts) and a numeric account id; anything else throws.
+ */
 export function defaultHost(product: Product, regionId: string, accountId?: string): string {
+  if (!isRegionId(regionId)) throw new Error(`not a region id: ${shown(regionId)}; no ${product} endpoint is built from it`);
   switch (product) {
-    case "ecs":
-      return `ecs.${regionId}.aliyuncs.com`;
-    case "slb":
-      return `slb.${regionId}.aliyuncs.com`;
-    case "alb":
-      return `alb.${regionId}.aliyuncs.com`;
-    case "ess":
-      return "ess.aliyuncs.com";
-    case "cms":
-      return `metrics.${regionId}.aliyuncs.com`;
     case "oss":
       return `oss-${regionId}.aliyuncs.com`;
     case "mns":
       if (!accountId) throw new Error("MNS endpoint needs the account id: FC context.accountId, ALIBABA_CLOUD_ACCOUNT_ID, or ALIBABA_CLOUD_ENDPOINT_MNS");
+      if (!isAccountId(accountId)) throw new Error(`MNS endpoint: the account id must be digits, got ${shown(accountId)}`);
       return `${accountId}.mns.${regionId}.aliyuncs.com`;
+    default:
+      return rpcHost(product, regionId);
   }
 }
 

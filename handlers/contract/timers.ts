@@ -15,7 +15,16 @@ export interface TimerSpec {
   readonly idPrefix: string;
 }
 
+/**
+ * Every destructive handler's tick also runs the sweeper (runtime/sweeper.ts): claims whose owner
+ * died are resumed. spot-drain and instance-cleanup have no other timer work: theirs is only that,
+ * every minute, so a crashed drain is finished within the bound handlers/README.md states.
+ */
+const SWEEP = (): TimerSpec => ({ schedule: "@every 1m", payload: { sweep: true }, name: "timer:sweep", idPrefix: "sweep" });
+
 export const TIMERS: Readonly<Partial<Record<HandlerName, TimerSpec>>> = {
+  "spot-drain": SWEEP(),
+  "instance-cleanup": SWEEP(),
   /** The reconciler advances pending maintenance actions every minute. */
   maintenance: { schedule: "@every 1m", payload: { reconcile: true }, name: "timer:reconcile", idPrefix: "reconcile" },
   /** The horizon scan looks at subscription instances daily at 09:00 UTC+8, for what expiry events miss. */

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { ConfigError, MARKER_LEASE_EXTRA_SECONDS, OBJECT_PREFIXES, RANGES, parseEnv, type HandlerConfig } from "../contract";
 import type { EventHandler } from "../core/handler";
+import { isRegionId, shown } from "../core/ids";
 import { outcomeLine, type Outcome } from "../core/outcome";
 import { deadlineAt, systemClock, type Clock, type Deadline } from "../core/ports";
 import { InvocationTimer } from "../core/timings";
@@ -59,6 +60,8 @@ async function invoke(def: EventHandler, clock: Clock, body: unknown, context: F
   let config: HandlerConfig;
   try {
     config = parseEnv(env);
+    // Events must be of this region (core/event.ts) and every host is built from it (cloud/endpoints.ts).
+    if (!isRegionId(region)) throw new ConfigError(`the function's region (FC context.region, FC_REGION or ALIBABA_CLOUD_REGION_ID) must be a region id such as cn-hangzhou, got ${shown(region)}`);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const tick = tickOf(def, body);

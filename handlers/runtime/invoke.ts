@@ -4,19 +4,23 @@
 //   Nothing is dropped: a malformed or failed event goes to the dead-letter
 //   queue; only when that write fails does this throw (FC's onFailure
 //   destination, also the DLQ, is the backstop).
-// - Tick (the handler's timer, contract/timers.ts): onTimer → report. A failure
-//   is reported, not dead-lettered: the next tick is the retry.
+// - Tick (the handler's timer, contract/timers.ts): sweep (destructive handlers:
+//   resume claims whose owner died, runtime/sweeper.ts) → onTimer → report. A
+//   failure is reported, not dead-lettered: the next tick is the retry.
 import { handlersFor, whyNotRouted } from "../catalogue";
 import { TIMERS, type HandlerConfig, type TimerSpec } from "../contract";
 import { alertSinkFor } from "../core/alerts";
 import { codeOf, messageOf } from "../core/errors";
-import { decodeEvent, isTickBody } from "../core/event";
+import { ClaimJournal } from "../core/claim-journal";
+import { bodyBase64, decodeEvent, isTickBody } from "../core/event";
 import { CloudGateway } from "../core/gateway";
 import type { AlertSink, EventHandler, HandlerResult, RunContext } from "../core/handler";
 import { MarkerLedger, type Claim } from "../core/idempotency";
 import type { Outcome, OutcomeKind } from "../core/outcome";
 import type { Clock, CloudApi, DeadLetter, Deadline, ObjectStore, TopicPublisher } from "../core/ports";
 import { InvocationTimer } from "../core/timings";
+import { ResumableCloud } from "./resumable-cloud";
+import { sweepExpiredClaims, sweepSummary, type SweepResult } from "./sweeper";
 
 export interface InvocationDeps {
   handler: EventHandler;
@@ -38,16 +42,12 @@ export interface InvocationDeps {
   timer?: InvocationTimer;
 }
 
-export function bodyBase64(body: unknown): string {
-  if (Buffer.isBuffer(body) || body instanceof Uint8Array) return Buffer.from(body).toString("base64");
-  if (typeof body === "string") return Buffer.from(body, "utf8").toString("base64");
-  return Buffer.from(JSON.stringify(body ?? null) ?? "", "utf8").toString("base64");
-}
+export { bodyBase64 };
 
 /** The handler's timer, when `body` is one of its ticks; undefined for an event. */
 export function tickOf(handler: EventHandler, body: unknown): TimerSpec | undefined {
   const timer = TIMERS[handler.name];
-  return timer && handler.onTimer && isTickBody(body, handler.name) ? timer : undefined;
+  return timer && (handler.onTimer || handler.destructive) && isTickBody(body, handler.name) ? timer : undefined;
 }
 
 /** The outcome ids of a tick: `<idPrefix>/<request id>` and the timer's name. */
@@ -67,7 +67,8 @@ class Invocation {
   private readonly started: number;
   /** The ports every run sees: each call timed (apiMs), and so is the drain wait (waitMs). */
   private readonly ctx: RunContext;
-  private readonly cloudApi: CloudApi;
+  /** Timed; for a claimed event also resumable (resumable-cloud.ts): one Invocation runs one event or tick. */
+  private cloudApi: CloudApi;
   private readonly deadLetter: DeadLetter;
   private readonly topics?: TopicPublisher;
 
@@ -109,12 +110,41 @@ class Invocation {
     return alertSinkFor(handler, config, cloud, this.topics, { handler: handler.name, ...origin }, this.ctx.clock.now);
   }
 
+  private ledger(owner: string): MarkerLedger {
+    const { config, handler } = this.deps;
+    const journal = new ClaimJournal(this.ctx.objects, config.idempotency.prefix, handler.name);
+    return new MarkerLedger(this.ctx.objects, { prefix: config.idempotency.prefix, handler: handler.name, owner, leaseMs: this.deps.leaseMs, now: this.ctx.clock.now, journal });
+  }
+
+  /** Resumes claims whose owner died (destructive handlers; nothing under DRY_RUN, which claims nothing). Never throws: a failed sweep is a warning. */
+  private async sweep(): Promise<{ result?: SweepResult; warning?: string }> {
+    const { handler, config, requestId } = this.deps;
+    if (!handler.destructive || config.dryRun) return {};
+    try {
+      const result = await sweepExpiredClaims({
+        journal: new ClaimJournal(this.ctx.objects, config.idempotency.prefix, handler.name),
+        ledger: this.ledger(requestId),
+        now: this.ctx.clock.now,
+        deadline: this.deps.deadline,
+        leaseMs: this.deps.leaseMs,
+        resume: (body, n) => new Invocation({ ...this.deps, requestId: `${requestId}/resume-${n}`, timer: this.timer }).event(body),
+      });
+      return { result, warning: result.errors.length ? `sweep: ${result.errors.join("; ")}` : undefined };
+    } catch (err) {
+      return { warning: `sweep failed (the next tick tries again): ${messageOf(err)}` };
+    }
+  }
+
   async tick(spec: TimerSpec): Promise<Outcome> {
     const ids = tickIds(spec, this.deps.requestId);
     const gateways: CloudGateway[] = [];
-    const actions = () => gateways.flatMap((g) => g.actions);
+    const swept = await this.sweep();
+    const resumed = swept.result?.resumed ?? [];
+    const actions = () => [...resumed.flatMap((r) => r.outcome.actions), ...gateways.flatMap((g) => g.actions)];
+    const sweepWarnings = swept.warning ? [swept.warning] : [];
     try {
-      const result = await this.deps.handler.onTimer!({
+      // spot-drain and instance-cleanup tick only to sweep; maintenance and expiry have their own timer work too.
+      const result: HandlerResult = !this.deps.handler.onTimer ? { outcome: "skipped" } : await this.deps.handler.onTimer({
         ...this.ctx,
         regionId: this.deps.regionId,
         tickId: ids.eventId,
@@ -125,9 +155,14 @@ class Invocation {
         },
         alerts: (cloud, origin) => this.alerts(cloud, origin),
       });
-      return this.report(this.kindOf(result), { ...ids, reason: result.reason, actions: actions(), warnings: result.warnings?.length ? result.warnings : undefined });
+      const kind = resumed.some((r) => r.outcome.outcome === "acted") ? "acted" : this.kindOf(result);
+      // A sweep-only tick always says what it looked at; another tick mentions the sweep only when it resumed something.
+      const summary = swept.result && (!this.deps.handler.onTimer || resumed.length > 0) ? sweepSummary(swept.result) : undefined;
+      const reason = [result.reason, summary].filter(Boolean).join("; ") || undefined;
+      const warnings = [...(result.warnings ?? []), ...sweepWarnings];
+      return this.report(kind, { ...ids, reason, actions: actions(), warnings: warnings.length ? warnings : undefined });
     } catch (err) {
-      return this.report("failed", { ...ids, reason: messageOf(err), actions: actions() });
+      return this.report("failed", { ...ids, reason: messageOf(err), actions: actions(), warnings: sweepWarnings.length ? sweepWarnings : undefined });
     }
   }
 
@@ -136,7 +171,7 @@ class Invocation {
     const keep = (reason: string, extra: { eventKey?: string; error?: { code?: string; message: string } } = {}) =>
       this.deadLetter.send({ reason, handler: handler.name, requestId, receivedAt: new Date(this.started).toISOString(), bodyBase64: bodyBase64(body), ...extra });
 
-    const intake = decodeEvent(body);
+    const intake = decodeEvent(body, { functionRegion: this.deps.regionId });
     if (!intake.ok) {
       await keep(`rejected: ${intake.reason}`); // throws if the message cannot be kept
       return this.report("rejected", { reason: intake.reason });
@@ -150,10 +185,11 @@ class Invocation {
       return this.report("skipped", { ...ids, reason: `${handler.name} does not act on ${event.name}${event.status ? ` (${event.status})` : ""}: ${to}` });
     }
 
-    const cloud = this.gateway(event.key, event.regionId);
     const warnings: string[] = [];
-    const ledger = new MarkerLedger(this.ctx.objects, { prefix: config.idempotency.prefix, handler: handler.name, owner: requestId, leaseMs: this.deps.leaseMs, now: this.ctx.clock.now });
+    const ledger = this.ledger(requestId);
     let claim: Extract<Claim, { owned: true }> | undefined;
+    let resumable: ResumableCloud | undefined;
+    let cloud: CloudGateway | undefined;
     const fail = async (err: unknown): Promise<Outcome> => {
       const error = { code: codeOf(err), message: messageOf(err) };
       try {
@@ -166,29 +202,34 @@ class Invocation {
       if (claim) {
         await ledger.settle(claim, "failed", { error: error.message }).catch((e) => warnings.push(`could not mark ${claim?.objectKey} failed: ${messageOf(e)}`));
       }
-      return this.report("failed", { ...ids, reason: error.message, actions: cloud.actions, warnings: warnings.length ? warnings : undefined });
+      warnings.push(...(resumable?.warnings() ?? []));
+      return this.report("failed", { ...ids, reason: error.message, actions: cloud?.actions ?? [], warnings: warnings.length ? warnings : undefined });
     };
 
     // Dry runs write nothing, markers included.
     if (handler.destructive && !config.dryRun) {
       try {
-        const c = await ledger.claim(event.key);
+        // Journaled first with the body, so the sweeper can finish it if this invocation dies.
+        const c = await ledger.claim(event.key, bodyBase64(body));
         if (!c.owned) return this.report("duplicate", { ...ids, reason: c.reason });
         claim = c;
+        this.cloudApi = resumable = new ResumableCloud(this.cloudApi, ledger, c);
       } catch (err) {
         return fail(err);
       }
     }
+    cloud = this.gateway(event.key, event.regionId);
+    const eventCloud = cloud;
 
     let result: HandlerResult;
     try {
-      const alerts = this.alerts(cloud, { eventId: ids.eventId, instanceId: event.instanceId });
-      result = await handler.run({ ...this.ctx, event, cloud, alerts });
+      const alerts = this.alerts(eventCloud, { eventId: ids.eventId, instanceId: event.instanceId });
+      result = await handler.run({ ...this.ctx, event, cloud: eventCloud, alerts });
     } catch (err) {
       return fail(err);
     }
     const outcome = this.kindOf(result);
-    warnings.push(...(result.warnings ?? []));
+    warnings.push(...(result.warnings ?? []), ...(resumable?.warnings() ?? []));
     if (claim) {
       try {
         await ledger.settle(claim, "done", { outcome });
@@ -196,6 +237,6 @@ class Invocation {
         warnings.push(`could not mark ${claim.objectKey} done (a redelivery after the lease may act again): ${messageOf(err)}`);
       }
     }
-    return this.report(outcome, { ...ids, reason: result.reason, actions: cloud.actions, warnings: warnings.length ? warnings : undefined });
+    return this.report(outcome, { ...ids, reason: result.reason, actions: eventCloud.actions, warnings: warnings.length ? warnings : undefined });
   }
 }

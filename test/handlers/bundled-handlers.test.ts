@@ -49,17 +49,20 @@ describe("bundled handlers against the fake cloud", function () {
     API_CALL_TIMEOUT_MS: "2000",
     ...extra,
   });
-  const context = () => ({ requestId: randomUUID(), function: { name: "f", timeout: 120 }, region: "cn-hangzhou", accountId: "1234567890123456" });
+  // The function of the event's own region runs it: CMS routes each region's events there, and intake rejects any other region.
+  const regionOf = (event: unknown) => (typeof (event as { regionId?: unknown })?.regionId === "string" ? (event as { regionId: string }).regionId : "cn-hangzhou");
+  const context = (region = "cn-hangzhou") => ({ requestId: randomUUID(), function: { name: "f", timeout: 120 }, region, accountId: "1234567890123456" });
   const run = async (handler: FcHandler, event: unknown, extra: Record<string, string> = {}) =>
     withEnv(env(extra), async (lines) => {
-      const outcome = await handler(Buffer.isBuffer(event) ? event : Buffer.from(JSON.stringify(event)), context());
+      const outcome = await handler(Buffer.isBuffer(event) ? event : Buffer.from(JSON.stringify(event)), context(regionOf(event)));
       assert.equal(lines.length, 1, "exactly one log line per invocation");
       assert.deepEqual(JSON.parse(lines[0]).outcome, outcome.outcome);
       return outcome;
     });
   // Dead letters travel Base64 (handlers/cloud/mns-dead-letter.ts); readers decode them.
   const dlqMessages = () => (fake.state.getQueue(DLQ)?.Messages ?? []).map((m) => decodeDeadLetter(m.MessageBody));
-  const markers = () => [...(fake.state.buckets.get(BUCKET)?.entries() ?? [])].map(([key, o]) => ({ key, ...JSON.parse(o.body.toString()) }));
+  // Markers only: the claim journal (`~claims/`, core/claim-journal.ts) shares the bucket.
+  const markers = () => [...(fake.state.buckets.get(BUCKET)?.entries() ?? [])].filter(([key]) => !key.includes("/~claims/")).map(([key, o]) => ({ key, ...JSON.parse(o.body.toString()) }));
 
   /** A spot victim in 2 CLBs (default + vServer groups) and 2 ALB server groups, each with a healthy peer. */
   function seedSpot(victim = "i-victim") {

@@ -44,7 +44,7 @@ describe("cloud adapters", () => {
 
   const defaults: [Parameters<typeof endpointFor>[0], string][] = [
     ["ecs", "ecs.cn-shanghai.aliyuncs.com"],
-    ["slb", "slb.cn-shanghai.aliyuncs.com"],
+    ["slb", "slb.aliyuncs.com"], // cn-shanghai is one of the regions the SDK sends to the central host (cloud/regional-hosts.ts)
     ["alb", "alb.cn-shanghai.aliyuncs.com"],
     ["ess", "ess.aliyuncs.com"],
     ["cms", "metrics.cn-shanghai.aliyuncs.com"],

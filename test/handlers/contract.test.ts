@@ -129,8 +129,11 @@ describe("handler contract: timers and object prefixes", () => {
     assert.equal(isTick("maintenance", { scan: "expiry" }), false);
     assert.equal(isTick("expiry", { scan: "expiry" }), true);
     assert.equal(isTick("expiry", ["scan"]), false);
-    assert.equal(isTick("spot-drain", {}), false, "no timer: never a tick");
-    assert.deepEqual(Object.keys(TIMERS).sort(), ["expiry", "maintenance"]);
+    assert.equal(isTick("spot-drain", {}), false, "not its timer's payload: never a tick");
+    assert.equal(isTick("spot-drain", { sweep: true }), true);
+    assert.equal(isTick("state-record", { sweep: true }), false, "no timer: never a tick");
+    // Every destructive handler ticks (its sweeper resumes claims whose owner died: runtime/sweeper.ts).
+    assert.deepEqual(Object.keys(TIMERS).sort(), ["expiry", "instance-cleanup", "maintenance", "spot-drain"]);
   });
 
   it("gives maintenance the markers and pending prefixes, every other handler the markers only", () => {

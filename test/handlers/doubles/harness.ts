@@ -52,7 +52,21 @@ export function makeEvent(name: string, instanceId: string, content: Record<stri
   };
 }
 
-export function harness(handler: EventHandler, env: Record<string, string> = {}) {
+/**
+ * The region CMS routes an event to: its own (each region's rule targets that region's function).
+ * The harness's function runs there unless a test pins `regionId` (as the region-check tests do).
+ */
+function regionOfBody(body: unknown): string | undefined {
+  try {
+    const text = Buffer.isBuffer(body) ? body.toString("utf8") : typeof body === "string" ? body : JSON.stringify(body);
+    const region = (JSON.parse(text) as { regionId?: unknown }).regionId;
+    return typeof region === "string" ? region : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function harness(handler: EventHandler, env: Record<string, string> = {}, opts: { regionId?: string } = {}) {
   const cloud = new MemoryCloud();
   const store = new MemoryObjectStore();
   const dlq = new MemoryDeadLetter();
@@ -61,7 +75,7 @@ export function harness(handler: EventHandler, env: Record<string, string> = {})
   const config = parseEnv({ ...BASE_ENV, ...env });
   let n = 0;
   const invoke = (body: unknown, requestId = `req-${++n}`): Promise<Outcome> =>
-    runInvocation(body, { handler, config, cloudApi: cloud, objects: store, deadLetter: dlq, topics, clock, deadline: deadlineAt(clock.now() + 290_000, clock.now), requestId, regionId: "cn-hangzhou", leaseMs: 360_000 });
+    runInvocation(body, { handler, config, cloudApi: cloud, objects: store, deadLetter: dlq, topics, clock, deadline: deadlineAt(clock.now() + 290_000, clock.now), requestId, regionId: opts.regionId ?? regionOfBody(body) ?? "cn-hangzhou", leaseMs: 360_000 });
   return { cloud, store, dlq, topics, clock, config, invoke };
 }
 

@@ -15,8 +15,9 @@ export class MemoryObjectStore implements ObjectStore {
   async get(key: string): Promise<string | undefined> {
     return this.objects.get(key);
   }
+  /** The idempotency markers: every object but the claim journal's (core/claim-journal.ts, `<prefix>/<handler>/~claims/…`). */
   markers(): Record<string, unknown>[] {
-    return [...this.objects.values()].map((v) => JSON.parse(v));
+    return [...this.objects.entries()].filter(([k]) => !k.includes("/~claims/")).map(([, v]) => JSON.parse(v));
   }
 }
 
