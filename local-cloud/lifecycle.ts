@@ -16,7 +16,11 @@ export interface LifecycleTiming {
   redeployStopMs: number;
   /** Executing → Executed for system events. */
   eventExecutionMs: number;
-  /** How long a scaling activity of ours (RemoveInstances, DetachInstances) stays InProgress (an assumption: ESS documents none). */
+  /**
+   * How long a scaling activity of ours (RemoveInstances, DetachInstances) stays InProgress (an assumption: ESS
+   * documents none). 0 by default, ended at once: the fake's clock only moves when told, and an activity that never
+   * ends would block its group; tests of the blocking set a duration.
+   */
   scalingActivityMs: number;
 }
 
@@ -26,7 +30,7 @@ export const DEFAULT_TIMING: LifecycleTiming = {
   stopMs: 5_000,
   redeployStopMs: 30_000,
   eventExecutionMs: 60_000,
-  scalingActivityMs: 10_000,
+  scalingActivityMs: 0,
 };
 
 /** Event types that begin life already Executing (the failure has happened). */

@@ -220,6 +220,24 @@ describe("expiry handler (bundled) against the fake cloud", function () {
     assert.equal((await run(final)).outcome, "skipped");
   });
 
+  it("AccountUnbalanced respects the scope tag: an untagged instance is left alone, no alert; PerformanceAffect (unconfirmed) notifies like the others", async () => {
+    const { ids, before } = seed();
+    for (const type of ["AccountUnbalanced.Stop", "AccountUnbalanced.Delete", "AccountUnbalanced.PerformanceAffect"]) {
+      fake.addSystemEvent({ InstanceId: ids.outOfScope, EventType: type, NotBefore: clock.now() + DAY });
+      const out = await run([...messages].reverse().find((m) => m.name === `Instance:${type}:Scheduled`)!);
+      assert.equal(out.outcome, "skipped", `${type}: ${out.reason}`);
+      assert.match(out.reason!, /does not carry the scope tag event-ops=managed/);
+    }
+    assert.deepEqual(alerts(), [], "nobody is alerted about an instance out of scope");
+    assert.equal(fake.callLog.count("RenewInstance") + fake.callLog.count("PublishMessage"), 0);
+
+    fake.addSystemEvent({ InstanceId: ids.notify, EventType: "AccountUnbalanced.PerformanceAffect", NotBefore: clock.now() + DAY });
+    const inScope = await run([...messages].reverse().find((m) => m.name === "Instance:AccountUnbalanced.PerformanceAffect:Scheduled")!);
+    assert.equal(inScope.outcome, "acted", inScope.reason);
+    assert.deepEqual(alerts().map((a) => [a.alert, a.instanceId]), [["EventOps:ExpiryNotice", ids.notify]]);
+    assert.deepEqual(changed(before), [], "an overdue account is never 'fixed' by renewing");
+  });
+
   it("DRY_RUN on an event: would renew, changes nothing", async () => {
     const { ids, before } = seed();
     fake.addSystemEvent({ InstanceId: ids.renew, EventType: "InstanceExpiration.Stop", NotBefore: clock.now() + 3 * DAY });
