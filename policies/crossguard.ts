@@ -30,7 +30,7 @@ function metadata(rule: PolicyRule) {
   return {
     name: rule.id,
     displayName: rule.displayName,
-    description: rule.description,
+    description: rule.sources ? `${rule.description} Sources: ${rule.sources.join("; ")}.` : rule.description,
     enforcementLevel: rule.enforcement,
     severity: rule.severity,
     remediationSteps: rule.remediation,
@@ -57,11 +57,51 @@ export function stackPolicy(rule: PolicyRule): StackValidationPolicy {
   };
 }
 
-export const UNVERIFIED_POLICY = "unverified-in-preview";
+/** One resource under validation, as rules see it (with its provider). */
+function asResource(args: ResourceValidationArgs): PolicyResourceLike {
+  return { type: args.type, name: args.name, urn: args.urn, props: args.props, ...(args.provider ? { provider: args.provider } : {}) };
+}
 
-/** Advisory: everything the mandatory rules could not decide before apply, with the rule's id. */
+/**
+ * A rule judged on declared inputs as a ResourceValidationPolicy (its `props`
+ * are the inputs). What it could not decide goes to `unverifiedInputsPolicy`.
+ */
+export function inputsPolicy(rule: PolicyRule): ResourceValidationPolicy {
+  return {
+    ...metadata(rule),
+    validateResource: (args, report) => {
+      for (const v of evaluate([asResource(args)], {}, [rule])) {
+        if (v.undecided && rule.enforcement === "mandatory") continue;
+        report(v.message);
+      }
+    },
+  };
+}
+
+export const UNVERIFIED_POLICY = "unverified-in-preview";
+export const UNVERIFIED_INPUTS_POLICY = "unverified-inputs-in-preview";
+
+/** Advisory: what the mandatory input rules could not decide before apply, with the rule's id. */
+export function unverifiedInputsPolicy(rules: readonly PolicyRule[]): ResourceValidationPolicy {
+  const mandatory = rules.filter((r) => r.enforcement === "mandatory" && r.judgesInputs);
+  return {
+    name: UNVERIFIED_INPUTS_POLICY,
+    displayName: "Input checks that could not be decided before apply",
+    description: `Reports what ${mandatory.map((r) => r.id).join(", ")} could not verify because an input is unknown until apply.`,
+    enforcementLevel: "advisory",
+    severity: "medium",
+    remediationSteps: "Re-run the preview after the first apply, when the values are known; the offline plan (`npm run plan`) decides these checks.",
+    validateResource: (args, report) => {
+      for (const v of evaluate([asResource(args)], {}, mandatory)) {
+        if (v.undecided) report(`[${v.policy}] ${v.message}`);
+      }
+    },
+  };
+}
+
+/** Advisory: everything the mandatory stack rules could not decide before apply, with the rule's id. */
 export function unverifiedPolicy(rules: readonly PolicyRule[]): StackValidationPolicy {
-  const mandatory = rules.filter((r) => r.enforcement === "mandatory" && r.id !== noPlaintextSecrets.id);
+  const mandatory = rules.filter((r) => r.enforcement === "mandatory" && r.id !== noPlaintextSecrets.id && !r.judgesInputs);
   return {
     name: UNVERIFIED_POLICY,
     displayName: "Checks that could not be decided before apply",
@@ -89,7 +129,6 @@ export function unverifiedPolicy(rules: readonly PolicyRule[]): StackValidationP
  */
 export function secretsPolicy(): ResourceValidationPolicy {
   const recorded = new Map<string, string[]>();
-  const asResource = (args: ResourceValidationArgs): PolicyResourceLike => ({ type: args.type, name: args.name, urn: args.urn, props: args.props });
   return {
     ...metadata(noPlaintextSecrets),
     enforcementLevel: "remediate",
@@ -115,10 +154,13 @@ export function secretsPolicy(): ResourceValidationPolicy {
 
 /** Every policy of the pack, in report order. */
 export function packPolicies(rules: readonly PolicyRule[] = RULES): (StackValidationPolicy | ResourceValidationPolicy)[] {
+  const inputRules = rules.filter((r) => r.judgesInputs);
   return [
-    ...rules.filter((r) => r.id !== noPlaintextSecrets.id).map(stackPolicy),
+    ...rules.filter((r) => r.id !== noPlaintextSecrets.id && !r.judgesInputs).map(stackPolicy),
+    ...inputRules.map(inputsPolicy),
     secretsPolicy(),
     unverifiedPolicy(rules),
+    ...(inputRules.length > 0 ? [unverifiedInputsPolicy(rules)] : []),
   ];
 }
 

@@ -17,6 +17,20 @@ export interface PolicyResourceLike {
   parent?: PolicyResourceLike;
   /** Provider ID where the world knows it (the offline plan does; CrossGuard's stack view does not). */
   id?: string;
+  /**
+   * The provider resource that manages it (CrossGuard: `PolicyResource.provider`,
+   * the default provider when the program names none; offline: the plan's record).
+   */
+  provider?: PolicyProviderLike;
+}
+
+/** A provider resource as a rule sees it (CrossGuard's `PolicyProviderResource`), e.g. `pulumi:providers:alicloud`. */
+export interface PolicyProviderLike {
+  type: string;
+  name: string;
+  urn: string;
+  /** Its inputs: for alicloud, `region` is the region every API call of its resources goes to. */
+  props: Record<string, unknown>;
 }
 
 export type Enforcement = "advisory" | "mandatory";
@@ -45,6 +59,8 @@ export interface EvaluationContext {
    * real preview it is not, and scope is checked by consistency instead.
    */
   monitorGroupIdByDynamicTagRule?: ReadonlyMap<string, string>;
+  /** The account the stack deploys into, where known (offline: the getAccount stand-in; CrossGuard: not known). */
+  accountId?: string;
 }
 
 export interface PolicyRule {
@@ -55,6 +71,17 @@ export interface PolicyRule {
   enforcement: Enforcement;
   description: string;
   remediation: string;
+  /**
+   * Where the facts a rule enforces come from (a repository file or a doc page),
+   * for rules that encode the cloud's or the provider's constraints.
+   */
+  sources?: readonly string[];
+  /**
+   * True for a rule judged on declared inputs. CrossGuard's stack view shows
+   * outputs (with provider-computed fields filled in), so such a rule runs there
+   * as a resource validation, which sees inputs.
+   */
+  judgesInputs?: boolean;
   check(resources: readonly PolicyResourceLike[], context: EvaluationContext): Finding[];
 }
 

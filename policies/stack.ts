@@ -1,8 +1,8 @@
 // A read-only index over one stack's resources: by type, by parent, and by the
 // cloud names rules use to refer to each other (contact groups by name, queues
 // by queue name, functions by function name).
-import { PolicyResourceLike } from "./model";
-import { isUnknown, list, normalize, text } from "./values";
+import { PolicyProviderLike, PolicyResourceLike } from "./model";
+import { UNKNOWN, isUnknown, list, normalize, text } from "./values";
 
 /** Type tokens the rules, the plan tools and their tests read. */
 export const T = {
@@ -17,6 +17,16 @@ export const T = {
   ramPolicy: "alicloud:ram/policy:Policy",
   ramRolePolicyAttachment: "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment",
   oosTemplate: "alicloud:oos/template:Template",
+  oosExecution: "alicloud:oos/execution:Execution",
+  metaTag: "alicloud:tag/metaTag:MetaTag",
+  tagPolicy: "alicloud:tag/policy:Policy",
+  tagPolicyAttachment: "alicloud:tag/policyAttachment:PolicyAttachment",
+  bucket: "alicloud:oss/bucket:Bucket",
+  logProject: "alicloud:log/project:Project",
+  logStore: "alicloud:log/store:Store",
+  subscription: "alicloud:message/serviceSubscription:ServiceSubscription",
+  fcTrigger: "alicloud:fc/v3Trigger:V3Trigger",
+  randomId: "random:index/randomId:RandomId",
   applicationGroup: "eventops:index:ApplicationGroup",
   handlerFunction: "eventops:index:HandlerFunction",
 } as const;
@@ -103,13 +113,30 @@ export class StackIndex {
 export function normalizeResources(resources: readonly PolicyResourceLike[]): PolicyResourceLike[] {
   const out = new Map<string, PolicyResourceLike>();
   for (const r of resources) {
-    out.set(r.urn, { type: r.type, name: r.name, urn: r.urn, props: normalize(r.props ?? {}) as Record<string, unknown>, ...(r.id ? { id: r.id } : {}) });
+    const provider = r.provider ? normalizeProvider(r.provider) : undefined;
+    out.set(r.urn, { type: r.type, name: r.name, urn: r.urn, props: normalize(r.props ?? {}) as Record<string, unknown>, ...(r.id ? { id: r.id } : {}), ...(provider ? { provider } : {}) });
   }
   for (const r of resources) {
     const parentUrn = r.parent?.urn;
     if (parentUrn && out.has(parentUrn)) out.get(r.urn)!.parent = out.get(parentUrn);
   }
   return [...out.values()];
+}
+
+function normalizeProvider(p: PolicyProviderLike): PolicyProviderLike {
+  return { type: p.type, name: p.name, urn: p.urn, props: normalize(p.props ?? {}) as Record<string, unknown> };
+}
+
+/**
+ * The region a resource's API calls go to: its provider's `region`. UNKNOWN when
+ * the value is unknown until apply; undefined when no provider is known or it
+ * sets none (the alicloud provider then reads ALICLOUD_REGION or
+ * ALIBABA_CLOUD_REGION at deploy time: terraform-provider-alicloud alicloud/provider.go).
+ */
+export function providerRegion(r: PolicyResourceLike): string | undefined {
+  const region = r.provider?.props.region;
+  if (isUnknown(region)) return UNKNOWN;
+  return text(region) || undefined;
 }
 
 /** Levels an event rule's pattern selects (`*` = every level); UNKNOWN when the list is unknown. */

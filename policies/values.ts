@@ -86,3 +86,38 @@ export function record(v: unknown): Record<string, unknown> {
 export function present(v: unknown): boolean {
   return v !== undefined && v !== null && v !== "" && !(Array.isArray(v) && v.length === 0);
 }
+
+/** One value found at a property path, with the concrete path it was found at. */
+export interface FoundValue {
+  /** e.g. `fcParameters[0].arn`. */
+  path: string;
+  value: unknown;
+}
+
+/**
+ * The values at a path such as `eventPattern.levelLists[]` or
+ * `fcParameters[].arn` (`[]` = every element). Absent values yield nothing; an
+ * unknown container yields one UNKNOWN entry at its own path, so a rule can say
+ * what it could not verify.
+ */
+export function valuesAt(root: unknown, path: string): FoundValue[] {
+  let found: FoundValue[] = [{ path: "", value: root }];
+  for (const step of path.split(".")) {
+    const each = step.endsWith("[]");
+    const key = each ? step.slice(0, -2) : step;
+    const next: FoundValue[] = [];
+    for (const f of found) {
+      if (isUnknown(f.value)) {
+        next.push(f);
+        continue;
+      }
+      const at = f.path ? `${f.path}.${key}` : key;
+      const v = record(f.value)[key];
+      if (v === undefined || v === null) continue;
+      if (!each || isUnknown(v)) next.push({ path: at, value: v });
+      else list(v).forEach((item, i) => item !== undefined && item !== null && next.push({ path: `${at}[${i}]`, value: item }));
+    }
+    found = next;
+  }
+  return found;
+}

@@ -1,6 +1,6 @@
 // Small builders for plan graphs the policy tests start from: a compliant
 // stack in the shape infra/ declares, then one mutation per failing case.
-import type { PlanGraph, PlannedResource } from "../../policies/plan-graph";
+import type { PlanGraph, PlannedProvider, PlannedResource } from "../../policies/plan-graph";
 import { T } from "../../policies/stack";
 import { bundledRamActions } from "../../policies/evaluate";
 
@@ -16,10 +16,29 @@ const STACK = "test";
 
 type Props = Record<string, any>;
 
-export class GraphBuilder {
-  readonly graph: PlanGraph = { project: PROJECT, stack: STACK, resources: [], invokes: [], outputs: {} };
+/** The region of the test stack's default alicloud provider (`alicloud:region`). */
+export const DEFAULT_REGION = "cn-shanghai";
 
-  add(type: string, name: string, inputs: Props, parent?: PlannedResource): PlannedResource {
+export class GraphBuilder {
+  readonly graph: PlanGraph = { project: PROJECT, stack: STACK, resources: [], invokes: [], outputs: {}, providers: [] };
+
+  /** A provider resource; `explicit` false gives the package's default provider as the engine names it. */
+  provider(pkg: string, name: string, inputs: Props, explicit = true): string {
+    const urn = `urn:pulumi:${STACK}::${PROJECT}::pulumi:providers:${pkg}::${name}`;
+    const p: PlannedProvider = { type: `pulumi:providers:${pkg}`, name, urn, id: `offline-id:${name}`, default: !explicit, ...(pkg === "alicloud" ? { region: inputs.region ?? null } : {}), inputs };
+    this.graph.providers!.push(p);
+    return `${p.urn}::${p.id}`;
+  }
+
+  /** The reference of a package's default provider, declared on first use. */
+  defaultProvider(pkg: string): string {
+    const found = this.graph.providers!.find((p) => p.default && p.type === `pulumi:providers:${pkg}`);
+    if (found) return `${found.urn}::${found.id}`;
+    return pkg === "alicloud" ? this.provider(pkg, "default_3_108_0", { region: DEFAULT_REGION }, false) : this.provider(pkg, "default_4_21_2", {}, false);
+  }
+
+  /** A resource; custom resources get `provider` (default: their package's default provider). */
+  add(type: string, name: string, inputs: Props, parent?: PlannedResource, provider?: string): PlannedResource {
     const custom = !type.startsWith("eventops:");
     const chain = parent ? `${parent.urn.split("::")[2]}$${type}` : type;
     const r: PlannedResource = {
@@ -30,6 +49,7 @@ export class GraphBuilder {
       custom,
       ...(custom ? { id: `offline-id:${name}` } : {}),
       inputs,
+      ...(custom ? { provider: provider ?? this.defaultProvider(type.split(":")[0]) } : {}),
     };
     this.graph.resources.push(r);
     return r;
@@ -104,8 +124,26 @@ export class GraphBuilder {
       c,
     );
     this.add(T.ramRolePolicyAttachment, `handler-${handler}-attachment`, { roleName: `eo-test-${handler}`, policyName: `eo-test-${handler}`, policyType: "Custom" }, c);
-    this.add(T.fcFunction, `handler-${handler}-function`, { functionName: `eo-test-${handler}`, handler: "index.handler", runtime: "nodejs20", tags: { env: "test" } }, c);
+    this.add(T.fcFunction, `handler-${handler}-function`, { functionName: `eo-test-${handler}`, handler: "index.handler", runtime: "nodejs20", memorySize: 512, cpu: 0.35, diskSize: 512, tags: { env: "test" } }, c);
     return c;
+  }
+
+  /** Preset tags and the tag policy, each on an explicit provider of a region that serves it. */
+  tagTaxonomy(): void {
+    const meta = this.provider("alicloud", "tags-meta", { region: "cn-hangzhou" });
+    const policies = this.provider("alicloud", "tags-policy", { region: "cn-shanghai" });
+    this.add(T.metaTag, "taxonomy-env", { key: "env", values: ["test"] }, undefined, meta);
+    this.add(T.tagPolicy, "taxonomy-policy", { policyName: "eo_test_tags", policyContent: "{}", userType: "USER" }, undefined, policies);
+    this.add(T.tagPolicyAttachment, "taxonomy-attachment", { policyId: "offline-id:taxonomy-policy", targetId: "1000000000000000", targetType: "USER" }, undefined, policies);
+  }
+
+  /** The handlers' marker bucket and log project, named with a RandomId suffix. */
+  automationStorage(): void {
+    const suffix = this.add(T.randomId, "automation-name-suffix", { byteLength: 4 });
+    suffix.computed = { hex: "1a2b3c4d" };
+    this.add(T.bucket, "automation-markers", { bucket: "eo-test-markers-1a2b3c4d", acl: "private" });
+    this.add(T.logProject, "automation-logs", { projectName: "eo-test-handlers-1a2b3c4d" });
+    this.add(T.logStore, "automation-outcomes", { projectName: "eo-test-handlers-1a2b3c4d", logstoreName: "outcomes" });
   }
 }
 
@@ -114,7 +152,9 @@ export const contactTarget = (group: string, level: string) => ({ contactParamet
 /**
  * A stack every policy accepts: one on-call person with email, phone and a
  * (secret) DingTalk webhook; CRITICAL by SMS plus a queue; WARN and INFO by chat;
- * the spot-drain handler with exactly its allowed actions and its automation rule.
+ * the spot-drain handler with exactly its allowed actions, a valid size and its
+ * automation rule; preset tags and the tag policy on providers of regions that
+ * serve them; bucket and log project named with a RandomId suffix.
  */
 export function compliantGraph(): PlanGraph {
   const b = new GraphBuilder();
@@ -126,7 +166,12 @@ export function compliantGraph(): PlanGraph {
     WARN: { contactParameters: [contactTarget("oncall", "4")] },
     INFO: { contactParameters: [contactTarget("oncall", "4")], silenceTime: 86400 },
   });
+  b.graph.invokes.push({ token: "alicloud:index/getAccount:getAccount", args: {}, result: { id: "1000000000000000" } });
   b.handler("spot-drain");
+  b.tagTaxonomy();
+  b.automationStorage();
+  b.add(T.oosTemplate, "oos-checkout-template", { templateName: "eo-test-checkout-spot-drain", content: JSON.stringify({ FormatVersion: "OOS-2019-06-01", Tasks: [{ Name: "drain", Action: "ACS::ExecuteAPI" }] }), tags: { env: "test" } });
+  b.add(T.oosExecution, "oos-checkout-run", { templateName: "eo-test-checkout-spot-drain", mode: "Automatic" });
   b.alertTopic("critical-alerts", [["alisms", "+8613800000001"], ["email", "alice@example.com"]]);
   b.add(T.eventRule, "eo-test-auto-spot-drain", {
     ruleName: "eo-test-auto-spot-drain",
@@ -134,7 +179,7 @@ export function compliantGraph(): PlanGraph {
     eventPattern: { product: "ECS", eventTypeLists: ["StatusNotification"], levelLists: ["*"], nameLists: ["Instance:PreemptibleInstanceInterruption"] },
     contactParameters: [],
     mnsParameters: [],
-    fcParameters: [{ fcParametersId: "1", functionName: "eo-test-spot-drain", region: "cn-shanghai", arn: "acs:fc:cn-shanghai:1:functions/eo-test-spot-drain" }],
+    fcParameters: [{ fcParametersId: "1", functionName: "eo-test-spot-drain", region: "cn-shanghai" }],
     webhookParameters: [{ webhookParametersId: "1", protocol: "http", method: "POST", url: "[secret]" }],
   });
   return b.graph;

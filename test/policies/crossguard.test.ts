@@ -9,22 +9,24 @@ import YAML from "yaml";
 import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, Secret, StackValidationArgs, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
 import { secretsPreservingProxy } from "@pulumi/policy/secret";
 import type { PlanGraph } from "../../policies/plan-graph";
-import { UNVERIFIED_POLICY, packPolicies, secretsPolicy, stackPolicy, unverifiedPolicy } from "../../policies/crossguard";
-import { RULES, handlerLeastPrivilege, requiredTags, tierCoverage } from "../../policies/rules";
+import { UNVERIFIED_INPUTS_POLICY, UNVERIFIED_POLICY, inputsPolicy, packPolicies, secretsPolicy, stackPolicy, unverifiedInputsPolicy, unverifiedPolicy } from "../../policies/crossguard";
+import { PROVIDER_CONSTRAINTS, RULES, computedOnlyInputs, handlerLeastPrivilege, regionSupport, requiredTags, tierCoverage } from "../../policies/rules";
 import { bundleDir } from "../../infra/automation/bundles";
 import { byName, compliantGraph, mutated } from "./builders";
 
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** What the engine hands validateStack: outputs behind the unknown-checking proxy, parents as objects. */
+/** What the engine hands validateStack: outputs behind the unknown-checking proxy, parents and providers as objects. */
 function stackArgs(graph: PlanGraph, config: object = {}): StackValidationArgs {
   const byUrn = new Map<string, PolicyResource>();
   for (const r of graph.resources) {
+    const p = (graph.providers ?? []).find((x) => r.provider === `${x.urn}::${x.id}`);
     byUrn.set(r.urn, {
       type: r.type,
       name: r.name,
       urn: r.urn,
-      props: unknownCheckingProxy(structuredClone(r.inputs)),
+      props: unknownCheckingProxy(structuredClone({ ...r.inputs, ...r.computed })),
+      ...(p ? { provider: { type: p.type, name: p.name, urn: p.urn, props: unknownCheckingProxy(structuredClone(p.inputs)) } } : {}),
       opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
       dependencies: [],
       propertyDependencies: {},
@@ -49,11 +51,11 @@ async function runStack(policy: StackValidationPolicy, args: StackValidationArgs
   return reports;
 }
 
-function resourceArgs(type: string, props: Record<string, unknown>): ResourceValidationArgs {
+function resourceArgs(type: string, props: Record<string, unknown>, name = "contacts-alice"): ResourceValidationArgs {
   return {
     type,
-    name: "contacts-alice",
-    urn: `urn:pulumi:test::event-ops::${type}::contacts-alice`,
+    name,
+    urn: `urn:pulumi:test::event-ops::${type}::${name}`,
     props,
     opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
     stackTags: new Map(),
@@ -90,9 +92,60 @@ describe("CrossGuard wiring", () => {
       "handler-least-privilege": "mandatory",
       "alert-topic-subscribed": "mandatory",
       "no-plaintext-secrets": "remediate",
+      ...Object.fromEntries(RULES.filter((r) => PROVIDER_CONSTRAINTS.includes(r)).map((r) => [r.id, "mandatory"])),
       "silence-bounds": "advisory",
       "required-tags": "advisory",
       [UNVERIFIED_POLICY]: "advisory",
+      ...(RULES.some((r) => r.judgesInputs) ? { [UNVERIFIED_INPUTS_POLICY]: "advisory" } : {}),
+    });
+  });
+
+  it("a provider constraint's policy description lists its sources", () => {
+    const policies = packPolicies(PROVIDER_CONSTRAINTS);
+    for (const rule of PROVIDER_CONSTRAINTS) {
+      const p = policies.find((x) => x.name === rule.id)!;
+      assert.ok(p, `${rule.id} missing`);
+      for (const source of rule.sources!) assert.ok(p.description.includes(source), `${rule.id}: description lacks ${source}`);
+    }
+  });
+
+  it("region-support reads the region from each resource's provider, as the engine hands it", async () => {
+    assert.deepEqual(await runStack(stackPolicy(regionSupport), stackArgs(compliantGraph())), []);
+    const onDefault = mutated((g) => {
+      const dflt = g.providers!.find((p) => p.default && p.type === "pulumi:providers:alicloud")!;
+      byName(g, "taxonomy-env").provider = `${dflt.urn}::${dflt.id}`;
+    });
+    const reports = await runStack(stackPolicy(regionSupport), stackArgs(onDefault));
+    assert.equal(reports.length, 1);
+    assert.match(reports[0].message, /taxonomy-env \(env\): managed in cn-shanghai by provider default_3_108_0; tag\/metaTag is served only in cn-hangzhou \(source: /);
+    assert.equal(reports[0].urn, byName(onDefault, "taxonomy-env").urn);
+  });
+
+  describe("computed-only-inputs judges inputs, as a resource validation", () => {
+    const type = "alicloud:cms/eventRule:EventRule";
+    const withArn = { ruleName: "r", eventPattern: { product: "ECS" }, fcParameters: [{ fcParametersId: "1", functionName: "f", arn: "acs:fc:cn-shanghai:1:functions/f" }] };
+
+    it("reports an arn the program sets", async () => {
+      const reports = await runResource(inputsPolicy(computedOnlyInputs), resourceArgs(type, unknownCheckingProxy(structuredClone(withArn)), "r"));
+      assert.equal(reports.length, 1);
+      assert.match(reports[0], /fcParameters\[0\]\.arn is set; .*computed-only .*\(source: /);
+    });
+
+    it("is not a stack validation, whose outputs always hold the computed arn", () => {
+      const policies = packPolicies([computedOnlyInputs]);
+      const p = policies.find((x) => x.name === computedOnlyInputs.id)! as ResourceValidationPolicy;
+      assert.ok(p.validateResource, "a resource validation");
+      assert.equal((p as unknown as StackValidationPolicy).validateStack, undefined);
+      assert.ok(policies.some((x) => x.name === UNVERIFIED_INPUTS_POLICY));
+      assert.ok(!unverifiedPolicy([computedOnlyInputs]).description.includes(computedOnlyInputs.id));
+    });
+
+    it("an unknown target list neither blocks nor passes silently: the unverified inputs policy reports it", async () => {
+      const props = { ...withArn, fcParameters: UNKNOWN_STRING };
+      assert.deepEqual(await runResource(inputsPolicy(computedOnlyInputs), resourceArgs(type, unknownCheckingProxy(structuredClone(props)), "r")), []);
+      const reports = await runResource(unverifiedInputsPolicy([computedOnlyInputs]), resourceArgs(type, unknownCheckingProxy(structuredClone(props)), "r"));
+      assert.equal(reports.length, 1);
+      assert.match(reports[0], /^\[computed-only-inputs\] could not verify whether fcParameters sets arn/);
     });
   });
 

@@ -20,6 +20,7 @@ function brokenEverywhere(): PlanGraph {
     inputs("contacts-alice").channelsDingWebHook = "https://oapi.dingtalk.com/robot/send?access_token=t0k3n"; // no-plaintext-secrets
     inputs("eo-test-checkout-critical").silenceTime = 86400;                                   // silence-bounds
     inputs("queue-events").tags = {};                                                         // required-tags
+    inputs("contacts-alice").lang = "zh_CN";                                                   // enum-values
     g.resources = g.resources.filter((r) => !r.type.endsWith(":ServiceSubscription"));         // alert-topic-subscribed
   });
 }

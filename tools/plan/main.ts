@@ -30,7 +30,7 @@ interface PlanOptions {
 export async function planStack(opts: PlanOptions): Promise<PlanGraph> {
   const files = readStackConfig(opts.root, opts.stack);
   pulumi.runtime.setAllConfig(files.config, files.secretKeys);
-  const rec = installMocks(files.project, files.stack);
+  const rec = installMocks(files.project, files.stack, files.config);
 
   const failures: Error[] = [];
   const onRejection = (e: unknown) => failures.push(e instanceof Error ? e : new Error(String(e)));
@@ -45,7 +45,7 @@ export async function planStack(opts: PlanOptions): Promise<PlanGraph> {
   await (pulumi.runtime as unknown as { disconnect(): Promise<void> }).disconnect();
   process.off("unhandledRejection", onRejection);
   if (failures.length > 0) throw failures[0];
-  return { project: files.project, stack: files.stack, resources: rec.resources, invokes: rec.invokes, outputs: byName((outputs ?? {}) as Record<string, unknown>) };
+  return { project: files.project, stack: files.stack, resources: rec.resources, invokes: rec.invokes, outputs: byName((outputs ?? {}) as Record<string, unknown>), providers: rec.providers };
 }
 
 /** Outputs in name order, as the CLI lists a program's exports: a plan file does not change with declaration order. */

@@ -3,6 +3,7 @@
 import { LEVELS } from "../../handlers/catalogue";
 import { CoverageCell, CoverageRow, alertTopics } from "./coverage";
 import { PlanGraph } from "../../policies/plan-graph";
+import { renderRegionsMarkdown, renderRegionsText } from "./regions";
 
 export const EMPTY_CELL = "!! NOBODY — no rule or no live receiver !!";
 
@@ -47,6 +48,8 @@ export function renderText(graph: PlanGraph, rows: CoverageRow[]): string {
     for (const n of names) out.push(`    ${n}`);
   }
   out.push("");
+  out.push(...renderRegionsText(graph));
+  out.push("");
   out.push(`Coverage: application group × tier → receivers and targets (cloud names without the '-${graph.stack}-' stem)`);
   const header = ["group", "tag", ...LEVELS];
   const table = rows.map((r) => [r.group, r.tag, ...LEVELS.map((l) => describeCell(r.cells[l], graph.stack))]);
@@ -80,6 +83,8 @@ export function renderMarkdown(graph: PlanGraph, rows: CoverageRow[], extra: str
     out.push("");
     out.push(`Handler alerts (CRITICAL) → \`${t.topic}\`: ${t.subscribers.length > 0 ? t.subscribers.map((x) => `\`${x}\``).join(", ") : `**${EMPTY_CELL}**`}`);
   }
+  out.push("");
+  out.push(...renderRegionsMarkdown(graph));
   out.push("");
   out.push("<details><summary>Resources by type</summary>");
   out.push("");
