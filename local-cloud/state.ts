@@ -114,14 +114,25 @@ export type VServerGroupSeed = Partial<Omit<VServerGroup, "BackendServers">> & {
 
 // ---------- ALB ----------
 
+/**
+ * A server's health, apart from its configuration `Status`. GetListenerHealthStatus
+ * lists only servers that are not normal, with Status Initial (no data yet),
+ * Unhealthy, Unused (weight 0) or Unavailable (checks disabled) (SDK model);
+ * `Healthy` here means "not listed".
+ */
+export type AlbHealth = "Healthy" | "Unhealthy" | "Initial" | "Unavailable";
+
 export interface AlbServer {
   ServerId: string;
   ServerType: "Ecs" | "Eni" | "Eci" | "Ip" | "Fc";
   Port: number;
   Weight: number;
+  /** Configuration state (ListServerGroupServers SDK model), not health. */
   Status: "Adding" | "Available" | "Configuring" | "Removing";
   ServerIp: string;
   Description: string;
+  /** Unset = Healthy. */
+  Health?: AlbHealth;
 }
 
 export interface AlbServerGroup {
@@ -132,12 +143,51 @@ export interface AlbServerGroup {
   Protocol: string;
   VpcId: string;
   RegionId: string;
+  /** HealthCheckConfig.HealthCheckEnabled (ListServerGroups). */
+  HealthCheckEnabled: boolean;
+  /** ALB instances whose listeners forward to the group (ListServerGroups RelatedLoadBalancerIds). */
+  RelatedLoadBalancerIds: string[];
   Servers: AlbServer[];
 }
 
-export type AlbServerGroupSeed = Partial<Omit<AlbServerGroup, "Servers">> & {
+export type AlbServerGroupSeed = Partial<Omit<AlbServerGroup, "Servers" | "RelatedLoadBalancerIds">> & {
   Servers?: Array<Partial<AlbServer> & { ServerId: string }>;
+  /**
+   * The ALB instance whose HTTP:80 listener forwards to the group: one of its
+   * own is created when left out; `null` for a group no listener uses (its
+   * health is then reported nowhere).
+   */
+  LoadBalancerId?: string | null;
 };
+
+/** An ALB listener and the server groups its default action forwards to (ListListeners DefaultActions ForwardGroupConfig). */
+export interface AlbListener {
+  ListenerId: string;
+  LoadBalancerId: string;
+  ListenerPort: number;
+  ListenerProtocol: "HTTP" | "HTTPS" | "QUIC";
+  ListenerStatus: "Running";
+  ServerGroupIds: string[];
+}
+
+/**
+ * A server-group change running in the background (an ALB asynchronous job;
+ * ListAsynJobs Status: Processing, Succeeded, Failed). While it runs the group
+ * is Configuring and the old weights stay visible (products/alb.ts).
+ */
+export interface AlbJob {
+  JobId: string;
+  ApiName: string;
+  ServerGroupId: string;
+  CreateTime: number;
+  DueAt: number;
+  FinishTime?: number;
+  Status: "Processing" | "Succeeded" | "Failed";
+  /** Carries the change out (Succeeded) or puts the servers back as they were (Failed). */
+  apply: () => void;
+  abandon: () => void;
+  willFail: boolean;
+}
 
 // ---------- ESS ----------
 
@@ -281,7 +331,22 @@ export class CloudState {
   readonly vServerGroups = new Map<string, VServerGroup>();
   /** ServerId → load balancers it is attached to (default group or vServer group), with a reference count. */
   readonly lbsByServer = new Map<string, Map<string, number>>();
+  /**
+   * Whether DescribeLoadBalancers?ServerId= also finds CLBs where the server is
+   * only in a vServer group. The API reference says only "the ID of the backend
+   * server that is added to the CLB instance" (unconfirmed either way), so by
+   * default it finds default-group membership only, the reading a handler must
+   * survive; tests that want the other reading set it.
+   */
+  clbServerIdMatchesVServerGroups = false;
   readonly albServerGroups = new Map<string, AlbServerGroup>();
+  readonly albListeners = new Map<string, AlbListener>();
+  /** Every ALB job so far, in order of creation. */
+  readonly albJobs: AlbJob[] = [];
+  /** How long (ms on this state's clock) an ALB server-group job runs; 0 = finished by the next request. */
+  albJobDurationMs = 0;
+  /** The next this-many ALB jobs end Failed, changing nothing (as a job can; tests set it). */
+  albJobFailures = 0;
   readonly scalingGroups = new Map<string, ScalingGroup>();
   readonly scalingGroupByInstance = new Map<string, string>();
   readonly scalingActivities: ScalingActivity[] = [];
@@ -469,6 +534,8 @@ export class CloudState {
       Protocol: seed.Protocol ?? "HTTP",
       VpcId: seed.VpcId ?? "vpc-fake0000000000001",
       RegionId: seed.RegionId ?? this.defaultRegion,
+      HealthCheckEnabled: seed.HealthCheckEnabled ?? true,
+      RelatedLoadBalancerIds: [],
       Servers: (seed.Servers ?? []).map((s) => ({
         ServerId: s.ServerId,
         ServerType: s.ServerType ?? "Ecs",
@@ -477,14 +544,62 @@ export class CloudState {
         Status: s.Status ?? "Available",
         ServerIp: s.ServerIp ?? "",
         Description: s.Description ?? "",
+        Health: s.Health ?? "Healthy",
       })),
     };
     this.albServerGroups.set(g.ServerGroupId, g);
+    if (seed.LoadBalancerId !== null) this.addAlbListener({ LoadBalancerId: seed.LoadBalancerId ?? this.newId("alb"), ServerGroupIds: [g.ServerGroupId] });
     return g;
   }
 
+  /** A listener of an ALB instance forwarding to the given groups (which then name the instance among their RelatedLoadBalancerIds). */
+  addAlbListener(seed: Partial<AlbListener> & { LoadBalancerId: string; ServerGroupIds: string[] }): AlbListener {
+    const l: AlbListener = { ListenerId: seed.ListenerId ?? this.newId("lsn"), ListenerPort: seed.ListenerPort ?? 80, ListenerProtocol: seed.ListenerProtocol ?? "HTTP", ListenerStatus: "Running", ...seed };
+    this.albListeners.set(l.ListenerId, l);
+    for (const id of l.ServerGroupIds) {
+      const g = this.albServerGroups.get(id);
+      if (!g) throw new Error(`addAlbListener: server group ${id} does not exist`);
+      if (!g.RelatedLoadBalancerIds.includes(l.LoadBalancerId)) g.RelatedLoadBalancerIds.push(l.LoadBalancerId);
+    }
+    return l;
+  }
+
+  /** The group with its finished jobs applied. */
   getAlbServerGroup(id: string): AlbServerGroup | undefined {
+    this.settleAlbJobs();
     return this.albServerGroups.get(id);
+  }
+
+  /** A server's health as the listeners will report it (every port of it unless `port` says which). */
+  setAlbServerHealth(serverGroupId: string, serverId: string, health: AlbHealth, port?: number): void {
+    const g = this.albServerGroups.get(serverGroupId);
+    const servers = g?.Servers.filter((s) => s.ServerId === serverId && (port === undefined || s.Port === port)) ?? [];
+    if (servers.length === 0) throw new Error(`setAlbServerHealth: ${serverId} is not in server group ${serverGroupId}`);
+    for (const s of servers) s.Health = health;
+  }
+
+  /** Starts a job on a group: Configuring until it finishes, `albJobDurationMs` from now. */
+  startAlbJob(g: AlbServerGroup, job: Pick<AlbJob, "JobId" | "ApiName" | "apply" | "abandon">): AlbJob {
+    const now = this.clock.now();
+    const j: AlbJob = { ...job, ServerGroupId: g.ServerGroupId, CreateTime: now, DueAt: now + this.albJobDurationMs, Status: "Processing", willFail: this.albJobFailures > 0 };
+    if (j.willFail) this.albJobFailures--;
+    g.ServerGroupStatus = "Configuring";
+    this.albJobs.push(j);
+    return j;
+  }
+
+  /** Finishes every job whose time has come, in order; its group is Available again. */
+  settleAlbJobs(): void {
+    const now = this.clock.now();
+    for (const j of this.albJobs) {
+      if (j.Status !== "Processing" || j.DueAt > now) continue;
+      if (j.willFail) j.abandon();
+      else j.apply();
+      j.Status = j.willFail ? "Failed" : "Succeeded";
+      j.FinishTime = j.DueAt;
+      const g = this.albServerGroups.get(j.ServerGroupId);
+      if (g) g.ServerGroupStatus = "Available";
+    }
   }
 
   // ----- ESS -----

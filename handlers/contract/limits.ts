@@ -41,7 +41,15 @@ export const RANGES = {
 /** The default marker lease outlives the function timeout by this much (a taken-over owner is gone: FC stops it at its timeout). */
 export const MARKER_LEASE_EXTRA_SECONDS = 60;
 
-/** How CLBs holding an instance are found: `server-id` = DescribeLoadBalancers?ServerId=; `all` = every CLB of the region. */
+/**
+ * How CLBs holding an instance are found: `all` = every CLB of the region, each
+ * one's default group and vServer groups; `server-id` = DescribeLoadBalancers?ServerId=
+ * ("The ID of the backend server that is added to the CLB instance", API
+ * reference). Whether ServerId also matches a server that is only in a vServer
+ * group is unconfirmed (the DescribeLoadBalancerAttribute doc sends vServer
+ * backends to DescribeVServerGroupAttribute), so the default is the scan and
+ * `server-id` an opt-in for accounts that verified it.
+ */
 export const CLB_DISCOVERY_MODES = ["server-id", "all"] as const;
 export type ClbDiscovery = (typeof CLB_DISCOVERY_MODES)[number];
-export const DEFAULT_CLB_DISCOVERY: ClbDiscovery = "server-id";
+export const DEFAULT_CLB_DISCOVERY: ClbDiscovery = "all";

@@ -1,9 +1,13 @@
 // The one place every cloud call goes through. Reads pass straight to the port;
 // mutations are recorded into the outcome and, under DRY_RUN, recorded without
-// being sent. ClientTokens are derived here so a redelivery reuses them.
+// being sent. ClientTokens are derived here so a redelivery reuses them. An
+// API's documented "busy" answers are retried here (backoff with jitter, within
+// the invocation's deadline) and its documented "already gone" answers end a
+// tolerant mutation as done; anything else is the caller's error.
 import { createHash } from "node:crypto";
-import type { ApiAction } from "./apis";
-import type { CloudApi, Json } from "./ports";
+import type { ApiAction, GoneAnswer } from "./apis";
+import { codeOf, messageOf } from "./errors";
+import { systemClock, type Clock, type CloudApi, type Deadline, type Json } from "./ports";
 
 export interface RecordedAction {
   product: string;
@@ -11,13 +15,48 @@ export interface RecordedAction {
   params: Record<string, unknown>;
 }
 
-/** Answers meaning "the thing is not there (any more)": removing it again is a no-op. */
-const ALREADY_GONE = /NotFound|NotExist|NonExist|NotInGroup|NotInServerGroup|IncorrectInstanceStatus\.Released/i;
+const sameCode = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-export function isAlreadyGone(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === "string" && ALREADY_GONE.test(code);
+function answers(err: unknown, answer: GoneAnswer): boolean {
+  const code = codeOf(err);
+  if (code === undefined) return false;
+  if (typeof answer === "string") return sameCode(code, answer);
+  return sameCode(code, answer.code) && messageOf(err).includes(answer.message);
 }
+
+/** True only for an answer `api` lists as "already gone" (exact codes; a 404 status or a "NotFound" in some other code is not enough). */
+export function isAlreadyGone(api: ApiAction, err: unknown): boolean {
+  return (api.gone ?? []).some((g) => answers(err, g));
+}
+
+/** True for an answer `api` lists as "busy, try again shortly". */
+export function isBusy(api: ApiAction, err: unknown): boolean {
+  return (api.busy ?? []).some((b) => answers(err, b));
+}
+
+/** Time for waiting on the cloud: the invocation's (virtual in tests) clock and deadline. */
+export interface Pacing {
+  clock: Pick<Clock, "sleep">;
+  deadline: Deadline;
+  /** [0, 1); Math.random by default. */
+  random?: () => number;
+}
+
+export interface Backoff {
+  firstMs: number;
+  maxMs: number;
+}
+
+/**
+ * Busy answers are tried again 1 s, 2 s, 4 s, then every 5 s (each jittered):
+ * terraform-provider-alicloud waits 3–5 s between its ALB retries
+ * (incrementalWait(3s, 5s)); a spot drain has less time, so it starts sooner.
+ */
+export const BUSY_BACKOFF: Backoff = { firstMs: 1_000, maxMs: 5_000 };
+/** Without a deadline (a gateway built without pacing), at most this many waits. */
+const MAX_WAITS_WITHOUT_DEADLINE = 30;
+/** A wait is not started when less than this would be left after it. */
+const WAIT_RESERVE_MS = 1_000;
 
 /** Deterministic: same event, action and target → same token (≤ 64 ASCII). */
 export function clientToken(eventKey: string, action: string, target: string): string {
@@ -35,6 +74,8 @@ export interface CloudGatewayOptions {
   dryRun: boolean;
   eventKey: string;
   regionId: string;
+  /** The invocation's clock and deadline (runtime/invoke.ts); real time and no deadline otherwise. */
+  pacing?: Pacing;
 }
 
 export class CloudGateway {
@@ -51,22 +92,51 @@ export class CloudGateway {
     return this.api.call({ api, regionId: this.options.regionId, params });
   }
 
+  /** A read whose "already gone" answer (the API's own list) resolves to undefined, e.g. a load balancer deleted mid-scan. */
+  async readUnlessGone(api: ApiAction, params: Record<string, unknown>): Promise<Json | undefined> {
+    try {
+      return await this.read(api, params);
+    } catch (err) {
+      if (isAlreadyGone(api, err)) return undefined;
+      throw err;
+    }
+  }
+
   /**
    * Records and (unless dry-run) performs a mutation. `target` names what it
-   * acts on (e.g. `lb-1/i-2`), for the ClientToken. With `tolerateGone`, an
-   * "already gone" answer counts as done and resolves to undefined.
+   * acts on (e.g. `lb-1/i-2`), for the ClientToken. A busy answer of the API is
+   * sent again (same parameters, same ClientToken) after a backoff, while the
+   * deadline allows. With `tolerateGone`, an "already gone" answer of the API
+   * counts as done and resolves to undefined.
    */
   async mutate(api: ApiAction, params: Record<string, unknown>, target: string, opts: { tolerateGone?: boolean } = {}): Promise<Json | undefined> {
     if (!api.mutating) throw new Error(`${api.product}:${api.action} is a read: call read()`);
     const sent = api.clientToken ? { ...params, ClientToken: clientToken(this.options.eventKey, api.action, target) } : { ...params };
     this.actions.push({ product: api.product, action: api.action, params: sent });
     if (this.options.dryRun) return undefined;
-    try {
-      return await this.api.call({ api, regionId: this.options.regionId, params: sent });
-    } catch (err) {
-      if (opts.tolerateGone && isAlreadyGone(err)) return undefined;
-      throw err;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.api.call({ api, regionId: this.options.regionId, params: sent });
+      } catch (err) {
+        if (opts.tolerateGone && isAlreadyGone(api, err)) return undefined;
+        if (isBusy(api, err) && (await this.backoff(attempt, BUSY_BACKOFF))) continue;
+        throw err;
+      }
     }
+  }
+
+  /**
+   * Waits before try `attempt + 1` (exponential from `firstMs` to `maxMs`,
+   * equal jitter: never a zero wait). False, without waiting, when the wait
+   * would leave less than a second before the deadline.
+   */
+  async backoff(attempt: number, b: Backoff): Promise<boolean> {
+    const pacing = this.options.pacing;
+    const ceiling = Math.min(b.maxMs, b.firstMs * 2 ** Math.min(attempt, 20));
+    const ms = Math.round(ceiling / 2 + (ceiling / 2) * (pacing?.random ?? Math.random)());
+    if (pacing ? pacing.deadline.remainingMs() - ms < WAIT_RESERVE_MS : attempt >= MAX_WAITS_WITHOUT_DEADLINE) return false;
+    await (pacing?.clock ?? systemClock).sleep(ms);
+    return true;
   }
 
   /**

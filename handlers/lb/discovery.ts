@@ -1,129 +1,150 @@
 // Finds every place an instance serves traffic from: the default server group
 // of every classic load balancer (CLB), every CLB vServer group, and every ALB
-// server group. Read-only.
+// server group. Read-only. Works on a list of instances (a batch shares the
+// scans); discoverMemberships is the one-instance form.
+import type { ClbDiscovery } from "../contract";
 import { ALB, SLB } from "../core/apis";
 import { forEachLimited, throwIfFailed } from "../core/concurrency";
-import type { CloudGateway } from "../core/gateway";
+import { isAlreadyGone, type CloudGateway } from "../core/gateway";
+import { codeOf } from "../core/errors";
 import { listOf, num, str } from "../cloud/rpc-response";
+import { ALB_LIMITS, eachPage, listAlbServers } from "./alb";
+import { toBackend } from "./clb";
+import { describeTarget, type Backend, type Membership } from "./targets";
 
-/** One backend entry (an instance can sit in one group on several ports). */
-export interface Backend {
-  serverId: string;
-  port?: number;
-  weight?: number;
-  type?: string;
-}
-
-export type Membership =
-  | { kind: "clb-default"; loadBalancerId: string; entries: Backend[]; others: Backend[] }
-  | { kind: "clb-vserver"; loadBalancerId: string; vServerGroupId: string; entries: Backend[]; others: Backend[] }
-  | { kind: "alb"; serverGroupId: string; entries: Backend[]; others: Backend[] };
-
-export function describeTarget(m: Membership): string {
-  switch (m.kind) {
-    case "clb-default":
-      return `CLB ${m.loadBalancerId}`;
-    case "clb-vserver":
-      return `CLB ${m.loadBalancerId} vServer group ${m.vServerGroupId}`;
-    case "alb":
-      return `ALB server group ${m.serverGroupId}`;
-  }
-}
+export { describeTarget, type Backend, type Membership } from "./targets";
 
 /** The reads discovery makes (for the RAM policy). */
 export const DISCOVERY_APIS = [SLB.describeLoadBalancers, SLB.describeLoadBalancerAttribute, SLB.describeVServerGroups, SLB.describeVServerGroupAttribute, ALB.listServerGroups, ALB.listServerGroupServers] as const;
 
-export function summarize(memberships: Membership[]): string {
+export function summarize(memberships: readonly Membership[]): string {
   const count = (kind: Membership["kind"]) => memberships.filter((m) => m.kind === kind).length;
   return `${count("clb-default")} CLB default group(s), ${count("clb-vserver")} vServer group(s), ${count("alb")} ALB server group(s)`;
 }
 
 export interface DiscoveryOptions {
   regionId: string;
-  /** `server-id`: DescribeLoadBalancers filtered by ServerId; `all`: every CLB in the region. */
-  clbDiscovery: "server-id" | "all";
+  /**
+   * `all` (default): every CLB of the region, each one's default group and
+   * vServer groups. `server-id`: DescribeLoadBalancers?ServerId= — documented as
+   * "the ID of the backend server that is added to the CLB instance"; whether it
+   * also matches vServer-only membership is unconfirmed (the
+   * DescribeLoadBalancerAttribute doc points to DescribeVServerGroupAttribute
+   * for vServer backends), so it is an opt-in.
+   */
+  clbDiscovery: ClbDiscovery;
   concurrency: number;
 }
 
-const PAGE_SIZE = 100;
+/** DescribeLoadBalancers PageSize: at most 100 (SDK model). */
+const CLB_PAGE_SIZE = 100;
 const MAX_PAGES = 100;
 
 export async function discoverMemberships(cloud: CloudGateway, instanceId: string, o: DiscoveryOptions): Promise<Membership[]> {
-  const [clb, alb] = await Promise.all([discoverClb(cloud, instanceId, o), discoverAlb(cloud, instanceId, o)]);
-  return [...clb, ...alb];
+  return (await discoverAll(cloud, [instanceId], o)).get(instanceId) ?? [];
 }
 
-async function discoverClb(cloud: CloudGateway, instanceId: string, o: DiscoveryOptions): Promise<Membership[]> {
+/** Every target of each instance (instances in none map to []). */
+export async function discoverAll(cloud: CloudGateway, instanceIds: readonly string[], o: DiscoveryOptions): Promise<Map<string, Membership[]>> {
+  const wanted = new Set(instanceIds);
+  const [clb, alb] = await Promise.all([discoverClb(cloud, wanted, o), discoverAlb(cloud, wanted, o)]);
+  return new Map(instanceIds.map((id) => [id, [...(clb.get(id) ?? []), ...(alb.get(id) ?? [])]]));
+}
+
+function addTo(map: Map<string, Membership[]>, instanceId: string, m: Membership): void {
+  map.set(instanceId, [...(map.get(instanceId) ?? []), m]);
+}
+
+// ---- CLB ----
+
+async function clbIds(cloud: CloudGateway, regionId: string, serverId?: string): Promise<string[]> {
   const ids: string[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const body = await cloud.read(SLB.describeLoadBalancers, {
-      RegionId: o.regionId,
-      ...(o.clbDiscovery === "server-id" ? { ServerId: instanceId } : {}),
-      PageNumber: page,
-      PageSize: PAGE_SIZE,
-    });
+    const body = await cloud.read(SLB.describeLoadBalancers, { RegionId: regionId, ...(serverId ? { ServerId: serverId } : {}), PageNumber: page, PageSize: CLB_PAGE_SIZE });
     const found = listOf(body, "LoadBalancers", "LoadBalancer").map((lb) => str(lb.LoadBalancerId)).filter((id): id is string => !!id);
     ids.push(...found);
     const total = num(body.TotalCount);
-    if (found.length < PAGE_SIZE || (total !== undefined && ids.length >= total)) break;
+    if (found.length < CLB_PAGE_SIZE || (total !== undefined && ids.length >= total)) break;
   }
-  const { results, failures } = await forEachLimited([...new Set(ids)], o.concurrency, (id) => clbMemberships(cloud, instanceId, id, o));
-  throwIfFailed("CLB discovery", failures, (id) => `CLB ${id}`);
-  return results.flat();
+  return ids;
 }
 
-async function clbMemberships(cloud: CloudGateway, instanceId: string, loadBalancerId: string, o: DiscoveryOptions): Promise<Membership[]> {
-  const out: Membership[] = [];
+async function discoverClb(cloud: CloudGateway, wanted: Set<string>, o: DiscoveryOptions): Promise<Map<string, Membership[]>> {
+  const lbIds = o.clbDiscovery === "server-id" ? (await Promise.all([...wanted].map((id) => clbIds(cloud, o.regionId, id)))).flat() : await clbIds(cloud, o.regionId);
+  const { results, failures } = await forEachLimited([...new Set(lbIds)], o.concurrency, (id) => clbTargets(cloud, id, wanted, o));
+  throwIfFailed("CLB discovery", failures, (id) => `CLB ${id}`);
+  const out = new Map<string, Membership[]>();
+  for (const found of results) for (const [instanceId, m] of found) addTo(out, instanceId, m);
+  return out;
+}
+
+/** Splits a target's backends into each wanted instance's entries and the others. */
+function membershipsIn(backends: readonly Backend[], wanted: Set<string>, target: (entries: Backend[], others: Backend[]) => Membership): [string, Membership][] {
+  const ids = new Set(backends.map((b) => b.serverId).filter((id) => wanted.has(id)));
+  return [...ids].map((id) => [id, target(backends.filter((b) => b.serverId === id), backends.filter((b) => b.serverId !== id))]);
+}
+
+/** One CLB's default group and vServer groups; a CLB or group deleted meanwhile is skipped. */
+async function clbTargets(cloud: CloudGateway, loadBalancerId: string, wanted: Set<string>, o: DiscoveryOptions): Promise<[string, Membership][]> {
   const [attribute, groups] = await Promise.all([
-    cloud.read(SLB.describeLoadBalancerAttribute, { RegionId: o.regionId, LoadBalancerId: loadBalancerId }),
-    cloud.read(SLB.describeVServerGroups, { RegionId: o.regionId, LoadBalancerId: loadBalancerId }),
+    cloud.readUnlessGone(SLB.describeLoadBalancerAttribute, { RegionId: o.regionId, LoadBalancerId: loadBalancerId }),
+    cloud.readUnlessGone(SLB.describeVServerGroups, { RegionId: o.regionId, LoadBalancerId: loadBalancerId }),
   ]);
   const defaults = listOf(attribute, "BackendServers", "BackendServer").map(toBackend);
-  const mine = defaults.filter((b) => b.serverId === instanceId);
-  if (mine.length) out.push({ kind: "clb-default", loadBalancerId, entries: mine, others: defaults.filter((b) => b.serverId !== instanceId) });
-
+  const out = membershipsIn(defaults, wanted, (entries, others) => ({ kind: "clb-default", loadBalancerId, entries, others }));
   const groupIds = listOf(groups, "VServerGroups", "VServerGroup").map((g) => str(g.VServerGroupId)).filter((id): id is string => !!id);
-  const { results, failures } = await forEachLimited(groupIds, o.concurrency, async (vServerGroupId): Promise<Membership | undefined> => {
-    const group = await cloud.read(SLB.describeVServerGroupAttribute, { RegionId: o.regionId, VServerGroupId: vServerGroupId });
+  const { results, failures } = await forEachLimited(groupIds, o.concurrency, async (vServerGroupId) => {
+    const group = await cloud.readUnlessGone(SLB.describeVServerGroupAttribute, { RegionId: o.regionId, VServerGroupId: vServerGroupId });
     const backends = listOf(group, "BackendServers", "BackendServer").map(toBackend);
-    const entries = backends.filter((b) => b.serverId === instanceId);
-    return entries.length ? { kind: "clb-vserver", loadBalancerId, vServerGroupId, entries, others: backends.filter((b) => b.serverId !== instanceId) } : undefined;
+    return membershipsIn(backends, wanted, (entries, others) => ({ kind: "clb-vserver", loadBalancerId, vServerGroupId, entries, others }));
   });
   throwIfFailed("vServer group discovery", failures, (id) => `vServer group ${id}`);
-  return [...out, ...results.filter((m): m is Membership => !!m)];
+  return [...out, ...results.flat()];
 }
 
-async function discoverAlb(cloud: CloudGateway, instanceId: string, o: DiscoveryOptions): Promise<Membership[]> {
+// ---- ALB ----
+
+/**
+ * ListServerGroupServers with ServerIds and no ServerGroupId: one query finds
+ * every group holding the instances (ServerGroupId is optional in the SDK
+ * model and each returned server names its group), instead of listing every
+ * group and its servers. Should the API refuse the group-less query (a
+ * parameter error), the groups are scanned instead.
+ */
+async function discoverAlb(cloud: CloudGateway, wanted: Set<string>, o: DiscoveryOptions): Promise<Map<string, Membership[]>> {
+  let rows;
+  try {
+    rows = await listAlbServers(cloud, { serverIds: [...wanted] });
+  } catch (err) {
+    if (!/^(MissingParameter|InvalidParameter|IllegalParam)/.test(codeOf(err) ?? "")) throw err;
+    rows = await scanAlbGroups(cloud, wanted, o);
+  }
+  const byGroup = new Map<string, Backend[]>();
+  for (const { serverGroupId, ...b } of rows) {
+    if (!serverGroupId || !wanted.has(b.serverId)) continue;
+    byGroup.set(serverGroupId, [...(byGroup.get(serverGroupId) ?? []), b]);
+  }
+  const out = new Map<string, Membership[]>();
+  for (const [serverGroupId, servers] of byGroup) {
+    for (const id of new Set(servers.map((s) => s.serverId))) addTo(out, id, { kind: "alb", serverGroupId, entries: servers.filter((s) => s.serverId === id) });
+  }
+  return out;
+}
+
+/** Every server group (ListServerGroups, every page), each asked for the wanted servers. */
+async function scanAlbGroups(cloud: CloudGateway, wanted: Set<string>, o: DiscoveryOptions) {
   const groupIds: string[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const body = await cloud.read(ALB.listServerGroups, { MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) });
-    groupIds.push(...listOf(body, "ServerGroups").map((g) => str(g.ServerGroupId)).filter((id): id is string => !!id));
-    token = str(body.NextToken);
-    if (!token) break;
-  }
-  const { results, failures } = await forEachLimited(groupIds, o.concurrency, async (serverGroupId): Promise<Membership | undefined> => {
-    const servers = await listAlbServers(cloud, serverGroupId);
-    const entries = servers.filter((s) => s.serverId === instanceId);
-    return entries.length ? { kind: "alb", serverGroupId, entries, others: servers.filter((s) => s.serverId !== instanceId) } : undefined;
+  await eachPage(cloud, ALB.listServerGroups, { MaxResults: ALB_LIMITS.pageSize }, (body) =>
+    groupIds.push(...listOf(body, "ServerGroups").map((g) => str(g.ServerGroupId)).filter((id): id is string => !!id)),
+  );
+  const { results, failures } = await forEachLimited(groupIds, o.concurrency, async (serverGroupId) => {
+    try {
+      return (await listAlbServers(cloud, { serverGroupId, serverIds: [...wanted] })).map((s) => ({ ...s, serverGroupId }));
+    } catch (err) {
+      if (isAlreadyGone(ALB.listServerGroupServers, err)) return []; // deleted since it was listed
+      throw err;
+    }
   });
-  throwIfFailed("ALB discovery", failures, (id) => `ALB server group ${id}`);
-  return results.filter((m): m is Membership => !!m);
-}
-
-/** Every server of an ALB server group, with its status (for the capacity guard too). */
-export async function listAlbServers(cloud: CloudGateway, serverGroupId: string): Promise<(Backend & { status?: string })[]> {
-  const servers: (Backend & { status?: string })[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const body = await cloud.read(ALB.listServerGroupServers, { ServerGroupId: serverGroupId, MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) });
-    servers.push(...listOf(body, "Servers").map((s) => ({ ...toBackend(s), type: str(s.ServerType), status: str(s.Status) })));
-    token = str(body.NextToken);
-    if (!token) break;
-  }
-  return servers;
-}
-
-function toBackend(b: Record<string, unknown>): Backend {
-  return { serverId: str(b.ServerId) ?? "", port: num(b.Port), weight: num(b.Weight), type: str(b.Type) ?? str(b.ServerType) };
+  throwIfFailed("ALB discovery", failures, (id) => describeTarget({ kind: "alb", serverGroupId: id }));
+  return results.flat();
 }

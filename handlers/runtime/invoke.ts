@@ -101,7 +101,8 @@ class Invocation {
   }
 
   private gateway(eventKey: string, regionId: string): CloudGateway {
-    return new CloudGateway(this.cloudApi, { dryRun: this.deps.config.dryRun, eventKey, regionId });
+    // Busy retries and ALB job waits sleep on the invocation's clock (counted as waitMs) and stop at its deadline.
+    return new CloudGateway(this.cloudApi, { dryRun: this.deps.config.dryRun, eventKey, regionId, pacing: { clock: this.ctx.clock, deadline: this.deps.deadline } });
   }
 
   /** ALERT_TOPIC for handlers listing ALERT_APIS (route and RAM follow one list); see alertSinkFor. */

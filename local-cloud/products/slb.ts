@@ -6,6 +6,14 @@
 // and report no error; this fake does the same (success, state unchanged).
 // SetBackendServers / SetVServerGroupAttribute for a server that is not a
 // backend: (unconfirmed) — ignored here too.
+//
+// At most 20 backend servers per call (SDK model remarks of Add/Set/Remove
+// BackendServers and the vServer group calls); more: 400 InvalidParameter
+// naming the limit (the real code for this case is unconfirmed). CLB applies
+// these changes synchronously (no job, no asynchronous wording in their API
+// reference, unlike ALB). Health (DescribeHealthStatus ServerHealthStatus
+// normal / abnormal / unavailable, doc-detail/27635) is per backend and apart
+// from weight: `state.setBackendHealth`.
 import { ApiError, invalidParameter } from "../errors";
 import { isoSeconds } from "../encoding";
 import { jsonParam, optStr, page, pageParams, reqStr } from "../params";
@@ -79,6 +87,16 @@ function lbSummary(lb: LoadBalancer): Record<string, unknown> {
   };
 }
 
+/**
+ * `ServerId`: "The ID of the backend server that is added to the CLB instance"
+ * (API reference). Whether a server only in a vServer group counts is not
+ * documented: by default it does not (state.clbServerIdMatchesVServerGroups).
+ */
+function holdsServer(state: CloudState, lb: LoadBalancer, serverId: string): boolean {
+  if (state.clbServerIdMatchesVServerGroups) return !!state.lbsByServer.get(serverId)?.has(lb.LoadBalancerId);
+  return lb.BackendServers.some((b) => b.ServerId === serverId);
+}
+
 const describeLoadBalancers: RpcHandler = ({ p, state }) => {
   const serverId = optStr(p, "ServerId");
   const ids = optStr(p, "LoadBalancerId")?.split(",").map((s) => s.trim()).filter(Boolean);
@@ -87,9 +105,7 @@ const describeLoadBalancers: RpcHandler = ({ p, state }) => {
   if (ids) source = ids.map((id) => state.loadBalancers.get(id)).filter((lb): lb is LoadBalancer => !!lb);
   else if (serverId) source = state.loadBalancerIdsOfServer(serverId).map((id) => state.loadBalancers.get(id)!);
   else source = [...state.loadBalancers.values()];
-  const matched = source.filter(
-    (lb) => (region === undefined || lb.RegionId === region) && (serverId === undefined || state.lbsByServer.get(serverId)?.has(lb.LoadBalancerId)),
-  );
+  const matched = source.filter((lb) => (region === undefined || lb.RegionId === region) && (serverId === undefined || holdsServer(state, lb, serverId)));
   const { pageNumber, pageSize } = pageParams(p, { defaultSize: 50, maxSize: 100 });
   return { TotalCount: matched.length, PageNumber: pageNumber, PageSize: pageSize, LoadBalancers: { LoadBalancer: page(matched, pageNumber, pageSize).map(lbSummary) } };
 };

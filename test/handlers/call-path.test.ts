@@ -57,12 +57,15 @@ describe("call path of a spot event's instance id", function () {
     assert.ok(drain, "SetBackendServers was called");
     assert.deepEqual(JSON.parse(String(drain.call.params.BackendServers)).map((b: { ServerId: string; Weight: string }) => [b.ServerId, b.Weight]), [["i-spot", "0"]]);
     const path = handlerFiles(drain.stack);
-    assert.deepEqual(path, ["runtime/fc-entry.ts", "runtime/invoke.ts", "spot-drain/handler.ts", "core/concurrency.ts", "lb/drain.ts", "core/gateway.ts", "core/timings.ts"]);
+    assert.deepEqual(path, ["runtime/fc-entry.ts", "runtime/invoke.ts", "spot-drain/handler.ts", "core/concurrency.ts", "lb/drain.ts", "lb/clb.ts", "core/gateway.ts", "runtime/resumable-cloud.ts", "core/timings.ts"]);
     assert.equal(new Set(path).size, path.length, `a file is re-entered: ${path.join(" → ")}`);
 
-    // The first SLB call that carries the id (discovery by ServerId) is as direct.
-    const discovery = seen.get("DescribeLoadBalancers")!;
-    assert.equal(discovery.call.params.ServerId, "i-spot");
-    assert.deepEqual(handlerFiles(discovery.stack), ["runtime/fc-entry.ts", "runtime/invoke.ts", "spot-drain/handler.ts", "lb/discovery.ts", "core/gateway.ts", "core/timings.ts"]);
+    // CLB discovery scans (CLB_DISCOVERY=all by default); the first call that carries the id, ALB's ServerIds query, is as direct.
+    const scan = seen.get("DescribeLoadBalancers")!;
+    assert.equal(scan.call.params.ServerId, undefined);
+    assert.deepEqual(handlerFiles(scan.stack), ["runtime/fc-entry.ts", "runtime/invoke.ts", "spot-drain/handler.ts", "lb/discovery.ts", "core/gateway.ts", "runtime/resumable-cloud.ts", "core/timings.ts"]);
+    const discovery = seen.get("ListServerGroupServers")!;
+    assert.deepEqual(discovery.call.params.ServerIds, ["i-spot"]);
+    assert.deepEqual(handlerFiles(discovery.stack), ["runtime/fc-entry.ts", "runtime/invoke.ts", "spot-drain/handler.ts", "lb/discovery.ts", "lb/alb.ts", "core/gateway.ts", "runtime/resumable-cloud.ts", "core/timings.ts"]);
   });
 });

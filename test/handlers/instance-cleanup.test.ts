@@ -57,7 +57,8 @@ describe("instance-cleanup", () => {
   it("tolerates memberships that vanished meanwhile", async () => {
     const h = seeded();
     h.cloud.fail("DetachInstances", () => new ApiFault("InvalidInstanceId.NotFound", 404), 1);
-    h.cloud.fail("RemoveVServerGroupBackendServers", () => new ApiFault("BackendServer.NotExist"), 1);
+    // The vServer group deleted meanwhile: CLB's documented answer (code and message; core/apis.ts).
+    h.cloud.fail("RemoveVServerGroupBackendServers", () => new ApiFault("InvalidParameter", 400, "code: 400, The specified VServerGroupId does not exist. request id: X"), 1);
     assert.equal((await h.invoke(buffer(deleted()))).outcome, "acted");
   });
 

@@ -33,6 +33,8 @@ describe("RAM actions per handler", () => {
     for (const name of Object.keys(HANDLERS)) assert.deepEqual(ramActionsFor(name as HandlerName).filter((a) => a.startsWith("cms:")), [], name);
     assert.deepEqual(ramActionsFor("expiry"), ["ecs:DescribeInstanceAutoRenewAttribute", "ecs:DescribeInstances", "ecs:RenewInstance", "mns:PublishMessage", "mns:SendMessage", "oss:GetObject", "oss:PutObject"]);
     assert.deepEqual(ramActionsFor("maintenance"), [
+      "alb:GetListenerHealthStatus",
+      "alb:ListListeners",
       "alb:ListServerGroupServers",
       "alb:ListServerGroups",
       "alb:UpdateServerGroupServersAttribute",
@@ -61,8 +63,9 @@ describe("RAM actions per handler", () => {
     const handler = HANDLERS[name as HandlerName] as EventHandler;
     it(`${name} calls nothing outside its declared list, on its busiest path`, async () => {
       const h = harness(handler, { MIN_HEALTHY_BACKENDS: "5" }); // force the capacity alert too
-      h.cloud.addInstance("i-1", IN_SCOPE).addClb("lb-1", [{ ServerId: "i-1", Weight: 100 }], { "rsp-1": [{ ServerId: "i-1", Port: 80, Weight: 100 }] });
-      h.cloud.addAlbGroup("sgp-1", [{ ServerId: "i-1", Port: 80, Weight: 100, ServerType: "Ecs", Status: "Available" }]);
+      h.cloud.addInstance("i-1", IN_SCOPE).addClb("lb-1", [{ ServerId: "i-1", Weight: 100 }, { ServerId: "i-2", Weight: 100 }], { "rsp-1": [{ ServerId: "i-1", Port: 80, Weight: 100 }] });
+      // A peer in the ALB group: the capacity guard reads its health (ListListeners, GetListenerHealthStatus).
+      h.cloud.addAlbGroup("sgp-1", [{ ServerId: "i-1", Port: 80, Weight: 100, ServerType: "Ecs", Status: "Available" }, { ServerId: "i-2", Port: 80, Weight: 100, ServerType: "Ecs", Status: "Available" }]);
       h.cloud.scaling.set("asg-1", ["i-1"]);
       if (name === "instance-cleanup") h.cloud.instances.delete("i-1");
       const out = await h.invoke(buffer(EVENTS[name]()));

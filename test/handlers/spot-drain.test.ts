@@ -33,15 +33,34 @@ function victimAnywhere(h: ReturnType<typeof seeded>): string[] {
   return where;
 }
 
+/** Every backend left on every target: [server, port, weight]. */
+function peerWeights(h: ReturnType<typeof seeded>): Record<string, [string, number | undefined, number][]> {
+  const out: Record<string, [string, number | undefined, number][]> = {};
+  for (const lb of h.cloud.clbs.values()) {
+    out[lb.id] = lb.backends.map((b) => [b.ServerId, b.Port, b.Weight]);
+    for (const [g, backends] of Object.entries(lb.vServerGroups)) out[g] = backends.map((b) => [b.ServerId, b.Port, b.Weight]);
+  }
+  for (const [g, servers] of h.cloud.albGroups) out[g] = servers.map((b) => [b.ServerId, b.Port, b.Weight]);
+  return out;
+}
+
 describe("spot-drain", () => {
   it("drains every CLB, vServer group and ALB group: weight 0, wait, then removal", async () => {
     const h = seeded();
     const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM, { action: "delete" })));
     assert.equal(out.outcome, "acted", out.reason);
     assert.deepEqual(victimAnywhere(h), []);
-    // Peers untouched.
-    assert.equal(h.cloud.clbs.get("lb-a")!.backends.length, 1);
-    assert.equal(h.cloud.albGroups.get("sgp-1")!.length, 1);
+    // Peers untouched: still there, weights as they were.
+    assert.deepEqual(peerWeights(h), {
+      "lb-a": [["i-peer1", undefined, 100]],
+      "rsp-a1": [["i-peer1", 80, 50]],
+      "lb-b": [["i-peer2", undefined, 100]],
+      "rsp-b1": [["i-peer2", 443, 10]],
+      "lb-unrelated": [["i-peer3", undefined, 100]],
+      "sgp-1": [["i-peer4", 80, 100]],
+      "sgp-2": [["i-peer5", 9000, 100]],
+      "sgp-other": [["i-peer6", 80, 100]],
+    });
     // Every weight change precedes every removal, and the wait sits between them.
     const actions = h.cloud.mutations().map((c) => c.api.action);
     const lastWeight = Math.max(...["SetBackendServers", "SetVServerGroupAttribute", "UpdateServerGroupServersAttribute"].map((a) => actions.lastIndexOf(a)));
@@ -179,12 +198,67 @@ describe("spot-drain", () => {
     assert.deepEqual(out.timings, { totalMs: 20_000, apiMs: 0, waitMs: 20_000 });
   });
 
-  it("counts weight-0 peers as no capacity", async () => {
+  it("counts weight-0 peers as no capacity, and still removes", async () => {
     const h = seeded({ MIN_HEALTHY_BACKENDS: "1" });
     h.cloud.clbs.get("lb-a")!.backends[1].Weight = 0;
     const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
-    assert.match(out.warnings?.join() ?? "", /CLB lb-a keeps 0 healthy/);
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.deepEqual(out.warnings, ["capacity below minimum: CLB lb-a keeps 0 healthy backend(s), MIN_HEALTHY_BACKENDS=1"]);
+    assert.deepEqual(victimAnywhere(h), []);
+    assert.deepEqual(h.cloud.clbs.get("lb-a")!.backends, [{ ServerId: "i-peer1", Weight: 0, Type: "ecs" }], "the guard changes no peer");
   });
+
+  it("counts unknown health as not healthy: no health row (CLB), `unavailable` (CLB), `Initial` (ALB)", async () => {
+    const h = seeded({ MIN_HEALTHY_BACKENDS: "1" });
+    h.cloud.health.set("i-peer1", "unavailable"); // lb-a and rsp-a1
+    h.cloud.health.set("i-peer4", "Initial"); // sgp-1: no health data yet
+    const describe = h.cloud.DescribeHealthStatus.bind(h.cloud);
+    h.cloud.DescribeHealthStatus = (p) => (p.LoadBalancerId === "lb-b" ? { BackendServers: { BackendServer: [] } } : describe(p)); // no row for i-peer2
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.deepEqual([...(out.warnings ?? [])].sort(), [
+      "capacity below minimum: ALB server group sgp-1 keeps 0 healthy backend(s), MIN_HEALTHY_BACKENDS=1 (1 with unknown health)",
+      "capacity below minimum: CLB lb-a keeps 0 healthy backend(s), MIN_HEALTHY_BACKENDS=1 (1 with unknown health)",
+      "capacity below minimum: CLB lb-a vServer group rsp-a1 keeps 0 healthy backend(s), MIN_HEALTHY_BACKENDS=1 (1 with unknown health)",
+      "capacity below minimum: CLB lb-b vServer group rsp-b1 keeps 0 healthy backend(s), MIN_HEALTHY_BACKENDS=1 (1 with unknown health)",
+    ]);
+    assert.deepEqual((h.topics.messages("event-ops-critical")[0].detail as { targets: { unknown: number }[] }).targets.map((t) => t.unknown), [1, 1, 1, 1]);
+    assert.deepEqual(victimAnywhere(h), []);
+  });
+
+  it("removes the instance when the capacity check itself fails, and says so", async () => {
+    const h = seeded({ MIN_HEALTHY_BACKENDS: "1" });
+    h.cloud.fail("DescribeHealthStatus", () => new ApiFault("Forbidden.RAM", 403, "User not authorized to operate on the specified resource."));
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "acted", out.reason);
+    assert.equal(out.warnings?.length, 1);
+    assert.match(out.warnings![0], /^capacity check failed \(capacity check failed for 3 target\(s\): CLB lb-a: User not authorized.*\); removing anyway$/);
+    assert.deepEqual(victimAnywhere(h), []);
+    assert.equal(h.topics.sent.length, 0, "no alert was made from a check that did not run");
+    assert.equal(h.store.markers()[0].state, "done");
+  });
+
+  for (const failing of ["lb-a", "rsp-b1", "sgp-2"]) {
+    it(`a target that keeps failing (${failing}) does not stop the others: they are drained and removed, the event fails to the DLQ`, async () => {
+      const h = seeded();
+      const wrap = (action: "RemoveBackendServers" | "RemoveVServerGroupBackendServers" | "RemoveServersFromServerGroup", key: string) => {
+        const real = h.cloud[action].bind(h.cloud);
+        h.cloud[action] = (p) => {
+          if (p[key] === failing) throw new ApiFault("Forbidden.RAM", 403, `denied on ${failing}`);
+          return real(p);
+        };
+      };
+      wrap("RemoveBackendServers", "LoadBalancerId");
+      wrap("RemoveVServerGroupBackendServers", "VServerGroupId");
+      wrap("RemoveServersFromServerGroup", "ServerGroupId");
+      const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+      assert.equal(out.outcome, "failed");
+      assert.match(out.reason!, new RegExp(`removal failed for 1 target\\(s\\): .*${failing}: denied on ${failing}`));
+      assert.deepEqual(victimAnywhere(h), [failing], "every other target was drained and removed");
+      assert.deepEqual(h.dlq.records.map((r) => r.error?.code), ["Forbidden.RAM"]);
+      assert.equal(h.store.markers()[0].state, "failed");
+    });
+  }
 
   it("skips instances without the scope tag, touching nothing", async () => {
     const h = seeded();
@@ -203,12 +277,26 @@ describe("spot-drain", () => {
     assert.match(out.reason!, /not a backend/);
   });
 
-  it("tolerates targets that are already gone", async () => {
+  it("counts each API's documented 'already gone' answer as done, sent once", async () => {
     const h = seeded();
-    h.cloud.fail("RemoveBackendServers", () => new ApiFault("BackendServer.NotExist"), 5);
+    h.cloud.fail("RemoveBackendServers", () => new ApiFault("InvalidLoadBalancerId.NotFound", 404), 5);
+    h.cloud.fail("RemoveVServerGroupBackendServers", () => new ApiFault("InvalidParameter", 400, "code: 400, The specified VServerGroupId does not exist. request id: R"), 5);
     h.cloud.fail("RemoveServersFromServerGroup", () => new ApiFault("ResourceNotFound.BackendServer", 404), 5);
     const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
     assert.equal(out.outcome, "acted", out.reason);
+    assert.deepEqual(["RemoveBackendServers", "RemoveVServerGroupBackendServers", "RemoveServersFromServerGroup"].map((a) => h.cloud.calls.filter((c) => c.api.action === a).length), [1, 2, 2]);
+    assert.equal(h.store.markers()[0].state, "done");
+    assert.deepEqual(h.dlq.records, []);
+  });
+
+  it("an answer outside the API's list ('BackendServer.NotExist' with a 404) fails the event; the other targets are still removed", async () => {
+    const h = seeded();
+    h.cloud.fail("RemoveBackendServers", () => new ApiFault("BackendServer.NotExist", 404));
+    const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
+    assert.equal(out.outcome, "failed");
+    assert.deepEqual(victimAnywhere(h), ["lb-a"]);
+    assert.deepEqual(h.dlq.records.map((r) => r.error?.code), ["BackendServer.NotExist"]);
+    assert.equal(h.store.markers()[0].state, "failed");
   });
 
   it("removes a released instance straight away (no weights, no wait) unless tags are required", async () => {

@@ -61,8 +61,11 @@ describe("fake cloud: classic SLB", () => {
     const lb = fake.state.addLoadBalancer();
     const g = fake.state.addVServerGroup({ LoadBalancerId: lb.LoadBalancerId, VServerGroupName: "api", BackendServers: [{ ServerId: "i-a", Port: 8080 }, { ServerId: "i-b", Port: 8080, Weight: 80 }] });
 
+    // Whether ServerId matches vServer-only membership is undocumented: by default the fake says no (H9), as a handler must survive.
+    assert.equal((await rpc(fake, "SLB", "DescribeLoadBalancers", { ServerId: "i-a" })).TotalCount, 0, "vServer-only membership is not found by ServerId");
+    fake.state.clbServerIdMatchesVServerGroups = true;
     const found = await rpc(fake, "SLB", "DescribeLoadBalancers", { ServerId: "i-a" });
-    assert.deepEqual(found.LoadBalancers.LoadBalancer.map((l: { LoadBalancerId: string }) => l.LoadBalancerId), [lb.LoadBalancerId], "vServer membership counts for ServerId");
+    assert.deepEqual(found.LoadBalancers.LoadBalancer.map((l: { LoadBalancerId: string }) => l.LoadBalancerId), [lb.LoadBalancerId], "the other reading, when asked for");
 
     const groups = await rpc(fake, "SLB", "DescribeVServerGroups", { LoadBalancerId: lb.LoadBalancerId, RegionId: "cn-hangzhou" });
     assert.deepEqual(groups.VServerGroups.VServerGroup.map((x: { VServerGroupId: string; VServerGroupName: string }) => [x.VServerGroupId, x.VServerGroupName]), [[g.VServerGroupId, "api"]]);
@@ -83,10 +86,34 @@ describe("fake cloud: classic SLB", () => {
     assert.match(err.data?.Message ?? "", /VServerGroupId does not exist/);
   });
 
-  it("reports per-backend health from the model", async () => {
-    const lb = fake.state.addLoadBalancer({ BackendServers: [{ ServerId: "i-a" }, { ServerId: "i-b" }] });
+  it("reports per-backend health apart from weight (normal / abnormal / unavailable)", async () => {
+    const lb = fake.state.addLoadBalancer({ BackendServers: [{ ServerId: "i-a" }, { ServerId: "i-b" }, { ServerId: "i-c", Weight: 0 }] });
+    const g = fake.state.addVServerGroup({ LoadBalancerId: lb.LoadBalancerId, BackendServers: [{ ServerId: "i-v", Port: 8080 }] });
     fake.state.setBackendHealth(lb.LoadBalancerId, "i-b", "abnormal");
+    fake.state.setBackendHealth(lb.LoadBalancerId, "i-v", "unavailable");
     const h = await rpc(fake, "SLB", "DescribeHealthStatus", { LoadBalancerId: lb.LoadBalancerId });
-    assert.deepEqual(h.BackendServers.BackendServer.map((b: { ServerId: string; ServerHealthStatus: string }) => [b.ServerId, b.ServerHealthStatus]), [["i-a", "normal"], ["i-b", "abnormal"]]);
+    assert.deepEqual(h.BackendServers.BackendServer.map((b: { ServerId: string; ServerHealthStatus: string }) => [b.ServerId, b.ServerHealthStatus]), [["i-a", "normal"], ["i-b", "abnormal"], ["i-c", "normal"], ["i-v", "unavailable"]]);
+    assert.equal(fake.state.getVServerGroup(g.VServerGroupId)!.BackendServers[0].Weight, 100, "health does not touch weights");
+    assert.equal((await rpcError(fake, "SLB", "DescribeHealthStatus", { LoadBalancerId: "lb-nope" })).code, "InvalidLoadBalancerId.NotFound");
+  });
+
+  it("takes at most 20 backend servers per call on every backend write (SDK model remarks)", async () => {
+    const ids = Array.from({ length: 21 }, (_, i) => `i-${i}`);
+    const lb = fake.state.addLoadBalancer({ BackendServers: ids.map((ServerId) => ({ ServerId })) });
+    const g = fake.state.addVServerGroup({ LoadBalancerId: lb.LoadBalancerId, BackendServers: ids.map((ServerId) => ({ ServerId, Port: 80 })) });
+    const json = (n: number, port?: number) => JSON.stringify(ids.slice(0, n).map((ServerId) => ({ ServerId, Weight: "0", ...(port ? { Port: String(port) } : {}) })));
+    for (const [action, params] of [
+      ["SetBackendServers", { LoadBalancerId: lb.LoadBalancerId }],
+      ["RemoveBackendServers", { LoadBalancerId: lb.LoadBalancerId }],
+      ["SetVServerGroupAttribute", { VServerGroupId: g.VServerGroupId }],
+      ["RemoveVServerGroupBackendServers", { VServerGroupId: g.VServerGroupId }],
+    ] as const) {
+      const port = "VServerGroupId" in params ? 80 : undefined;
+      assert.equal((await rpcError(fake, "SLB", action, { ...params, BackendServers: json(21, port) })).code, "InvalidParameter", action);
+    }
+    assert.equal(fake.state.getLoadBalancer(lb.LoadBalancerId)!.BackendServers.length, 21, "refused calls change nothing");
+    assert.ok(fake.state.getVServerGroup(g.VServerGroupId)!.BackendServers.every((b) => b.Weight === 100));
+    await rpc(fake, "SLB", "SetVServerGroupAttribute", { VServerGroupId: g.VServerGroupId, BackendServers: json(20, 80) });
+    assert.deepEqual(fake.state.getVServerGroup(g.VServerGroupId)!.BackendServers.map((b) => b.Weight), [...Array(20).fill(0), 100]);
   });
 });

@@ -128,18 +128,31 @@ export class MemoryCloud implements CloudApi {
     return {};
   }
 
-  // ALB
+  // ALB (changes apply at once; each group sits behind one listener `lsn-<group>` of ALB `alb-<group>`,
+  // reporting `health` per server: normal → not listed, abnormal → Unhealthy, other values as given)
   ListServerGroups(p: Record<string, unknown>): Json {
-    const ids = [...this.albGroups.keys()];
+    const wanted = p.ServerGroupIds as string[] | undefined;
+    const ids = [...this.albGroups.keys()].filter((id) => !wanted || wanted.includes(id));
     const start = Number(p.NextToken ?? 0);
     const size = Number(p.MaxResults ?? 20);
     const next = start + size < ids.length ? String(start + size) : undefined;
-    return { ServerGroups: ids.slice(start, start + size).map((ServerGroupId) => ({ ServerGroupId })), NextToken: next };
+    return { ServerGroups: ids.slice(start, start + size).map((ServerGroupId) => ({ ServerGroupId, ServerGroupStatus: "Available", RelatedLoadBalancerIds: [`alb-${ServerGroupId}`] })), NextToken: next };
   }
   ListServerGroupServers(p: Record<string, unknown>): Json {
-    const servers = this.albGroups.get(String(p.ServerGroupId));
-    if (!servers) throw new ApiFault("ResourceNotFound.ServerGroup", 404);
-    return { Servers: servers.map((s) => ({ ...s, ServerGroupId: p.ServerGroupId })) };
+    const groups = p.ServerGroupId === undefined ? [...this.albGroups.keys()] : [String(p.ServerGroupId)];
+    if (p.ServerGroupId !== undefined && !this.albGroups.has(groups[0])) throw new ApiFault("ResourceNotFound.ServerGroup", 404);
+    const ids = p.ServerIds as string[] | undefined;
+    return { Servers: groups.flatMap((g) => this.albGroups.get(g)!.filter((s) => !ids || ids.includes(s.ServerId)).map((s) => ({ ...s, ServerGroupId: g }))) };
+  }
+  ListListeners(p: Record<string, unknown>): Json {
+    const groups = (p.LoadBalancerIds as string[]).map((lb) => lb.replace(/^alb-/, "")).filter((g) => this.albGroups.has(g));
+    return { Listeners: groups.map((g) => ({ ListenerId: `lsn-${g}`, LoadBalancerId: `alb-${g}` })) };
+  }
+  GetListenerHealthStatus(p: Record<string, unknown>): Json {
+    const g = String(p.ListenerId).replace(/^lsn-/, "");
+    const nonNormal = this.albGroups.get(g)!.map((s) => ({ s, h: s.Weight === 0 ? "Unused" : (this.health.get(s.ServerId) ?? "normal") })).filter(({ h }) => h !== "normal");
+    const status = (h: string) => (h === "abnormal" ? "Unhealthy" : h);
+    return { ListenerHealthStatus: [{ ListenerId: p.ListenerId, ServerGroupInfos: [{ ServerGroupId: g, HealthCheckEnabled: "on", NonNormalServers: nonNormal.map(({ s, h }) => ({ ServerId: s.ServerId, Port: s.Port, Status: status(h) })) }] }] };
   }
   UpdateServerGroupServersAttribute(p: Record<string, unknown>): Json {
     const servers = this.albGroups.get(String(p.ServerGroupId))!;
