@@ -16,4 +16,7 @@ export const handlers = outputs.handlers;
 export const handlerDeadLetterQueue = outputs.handlerDeadLetterQueue;
 export const alertTopic = outputs.alertTopic;
 export const oosTemplates = outputs.oosTemplates;
+export const oosListeners = outputs.oosListeners;
 export const tagPolicyId = outputs.tagPolicyId;
+export const authorizations = outputs.authorizations;
+export const contactsAwaitingActivation = outputs.contactsAwaitingActivation;

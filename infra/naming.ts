@@ -1,5 +1,7 @@
 // Cloud resource names: deterministic and stack-scoped, so two environments of
-// the same account never collide and a re-run never renames anything.
+// the same account never collide and a re-run never renames anything. The name
+// rules each service documents are here too, so config validation can refuse a
+// prefix or stack name that would break one before anything is declared.
 
 export interface Naming {
   prefix: string;
@@ -47,3 +49,46 @@ export function functionName(n: Naming, handler: string): string {
 export function roleName(n: Naming, handler: string): string {
   return stem(n, handler).slice(0, 64);
 }
+
+/** The RAM role the OOS spot-drain template of a group runs as. */
+export function oosRoleName(n: Naming, group: string): string {
+  return stem(n, group, "oos").slice(0, 64);
+}
+
+/**
+ * The account's tag policy: "1 to 128 characters … letters, digits, and underscores (_)"
+ * (TF website/docs/r/tag_policy.html.markdown; Tag CreatePolicy doc), so no '-'. One per
+ * account (the account-level stack declares it), hence no stack in the name.
+ */
+export function tagPolicyName(prefix: string): string {
+  return `${prefix}_account_tags`.replace(/-/g, "_");
+}
+
+/** Characters of the random suffix (`-` + RandomId hex of GLOBAL_SUFFIX_BYTES bytes) that makes a global name unique. */
+export const GLOBAL_SUFFIX_BYTES = 4;
+export const GLOBAL_SUFFIX_LENGTH = 1 + 2 * GLOBAL_SUFFIX_BYTES;
+
+/** Stems of the names that are unique across all Alibaba Cloud accounts (a random suffix follows). */
+export function globalNameStems(n: Naming): { bucket: string; logProject: string } {
+  return { bucket: stem(n, "markers"), logProject: stem(n, "handlers") };
+}
+
+/** A name rule of one service, with its source. */
+export interface NameRule {
+  what: string;
+  pattern: RegExp;
+  rule: string;
+}
+
+export const NAME_RULES = {
+  // OSS "Bucket naming conventions": globally unique, lower-case letters, digits and '-', start and end with a letter or digit, 3–63.
+  bucket: { what: "OSS bucket name", pattern: /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, rule: "3–63 lower-case letters, digits and '-', starting and ending with a letter or digit (OSS bucket naming conventions)" },
+  // TF resource_alicloud_log_project.go validator message: globally unique, same character rules, 3–63.
+  logProject: { what: "Log Service project name", pattern: /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, rule: "3–63 lower-case letters, digits and '-', starting and ending with a letter or digit (resource_alicloud_log_project.go)" },
+  // FC API CreateFunctionInput / ROS ALIYUN::FC3::Function: 1–64, letters, digits, '_' and '-', not starting with a digit or '-'.
+  functionName: { what: "Function Compute function name", pattern: /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, rule: "1–64 letters, digits, '_' and '-', not starting with a digit or '-' (FC CreateFunctionInput)" },
+  // cms/alarmContact.d.ts alarmContactName: "The length should between 2 and 40 characters."
+  alarmContactName: { what: "CloudMonitor alarm contact name", pattern: /^.{2,40}$/, rule: "2–40 characters (cms/alarmContact.d.ts)" },
+  // SMQ queue names: at most 120, starting with a letter or digit, then letters, digits and '-' (SMQ "Queue" doc).
+  queueName: { what: "MNS queue name", pattern: /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/, rule: "at most 120 letters, digits and '-', starting with a letter or digit (SMQ queue doc)" },
+} as const satisfies Record<string, NameRule>;

@@ -2,11 +2,11 @@
 // application groups with their tier rules, and the automation path.
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
-import { StackConfig } from "./config/schema";
-import { Naming, contactGroupName, contactName, deadLetterQueueName, functionName, queueName, roleName, stackNaming, stem } from "./naming";
+import { StackConfig, defaultCpu } from "./config/schema";
+import { Naming, contactGroupName, contactName, deadLetterQueueName, functionName, globalNameStems, oosRoleName, queueName, roleName, stackNaming, stem, tagPolicyName } from "./naming";
 import { TagTaxonomy } from "./components/tag-taxonomy";
 import { Contacts } from "./components/contacts";
-import { AutomationQueue, CmsQueueAccess } from "./components/automation-queue";
+import { AutomationQueue, CmsQueueAccess, QueueSse } from "./components/automation-queue";
 import { ApplicationGroup } from "./components/application-group";
 import { AutomationRules } from "./components/automation-rules";
 import { automationRoutes, groupTierArgs, tierTemplate } from "./alerting/tier-rules";
@@ -16,20 +16,29 @@ import { HandlerFunction } from "./components/handler-function";
 import { OosSpotDrain } from "./components/oos-spot-drain";
 import { CriticalAlertTopic } from "./components/critical-alert-topic";
 import { criticalAlertSubscribers } from "./alerting/alert-subscribers";
+import { CMS_TO_FC, CMS_TO_MNS, ServiceRoleNeed, checkServiceRoles } from "./authorizations";
+import { inheritedProviderArgs } from "./providers";
 import { RANGES, TIMERS, objectPrefixesFor, toEnv } from "../handlers/contract";
 import type { HandlerName } from "../handlers/catalogue";
 
 export interface StackOutputs {
   region: string;
-  groups: Record<string, { groupId: pulumi.Output<string>; ruleNames: string[] }>;
+  groups: Record<string, { groupId: pulumi.Output<string | undefined>; state: pulumi.Output<"scoped" | "pending">; ruleNames: string[] }>;
   contactGroups: Record<string, pulumi.Output<string>>;
   queues: Record<string, { queue: pulumi.Output<string>; deadLetterQueue: pulumi.Output<string> }>;
   automationRules: string[];
   handlers: Record<string, pulumi.Output<string>>;
   oosTemplates: Record<string, pulumi.Output<string>>;
+  /** Per OOS template, the command that starts its listening execution (not a resource: see components/oos-spot-drain.ts). */
+  oosListeners: Record<string, pulumi.Output<string>>;
   handlerDeadLetterQueue?: pulumi.Output<string>;
   alertTopic?: pulumi.Output<string>;
-  tagPolicyId: pulumi.Output<string>;
+  /** The account's tag policy when this is the account-level stack (event-ops:account.resources), else null. */
+  tagPolicyId: pulumi.Output<string> | null;
+  /** Service roles checked to exist (infra/authorizations.ts). */
+  authorizations: pulumi.Output<string[]>;
+  /** Contact channels whose activation link has not been clicked (event-ops:contacts[].activated): CloudMonitor notifies them only after. */
+  contactsAwaitingActivation: string[];
 }
 
 /**
@@ -47,12 +56,20 @@ export function declareStack(config: StackConfig): StackOutputs {
   const accountId = alicloud.getAccountOutput().id;
   const resourceTags = config.tags.resourceTags;
 
-  const taxonomy = new TagTaxonomy("taxonomy", {
-    keys: config.tags.keys,
-    policyName: stem(naming, "tags"),
-    policyDescription: `Allowed tag keys and values for ${stem(naming)}`,
-    accountId,
-  });
+  // Account-wide resources live in exactly one stack per account (S12): the others only use them.
+  const account = config.account;
+  const taxonomy = account.resources
+    ? new TagTaxonomy("taxonomy", {
+        keys: account.tags ?? config.tags.keys,
+        policyName: tagPolicyName(config.namePrefix),
+        policyDescription: `Allowed tag keys and values of the account (declared by ${config.namePrefix} stack ${config.stack})`,
+        accountId,
+        metaTagRegion: account.tagMetaRegion,
+        policyRegion: account.tagPolicyRegion,
+        providerArgs: inheritedProviderArgs(),
+      })
+    : undefined;
+  const sse = queueSse(config);
   const contacts = new Contacts("contacts", {
     contacts: config.contacts.map((c) => ({ ...c, alarmContactName: contactName(naming, c.name) })),
     groups: config.contactGroups.map((g) => ({
@@ -74,6 +91,7 @@ export function declareStack(config: StackConfig): StackOutputs {
       retentionSeconds: q.retentionSeconds,
       visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
       maxReceiveCount: q.maxReceiveCount,
+      sse,
       tags: resourceTags,
     });
     queues[q.name] = { queue: queue.queueName, deadLetterQueue: queue.deadLetterQueueName };
@@ -95,11 +113,13 @@ export function declareStack(config: StackConfig): StackOutputs {
   let alertTopic: pulumi.Output<string> | undefined;
   const automation = config.automation;
   if (automation) {
+    const global = globalNameStems(naming);
     const base = new AutomationBase("automation", {
-      bucketName: stem(naming, "markers"),
+      bucketNamePrefix: global.bucket,
       deadLetterQueueName: stem(naming, "handlers-dlq"),
-      logProjectName: stem(naming, "handlers"),
+      logProjectNamePrefix: global.logProject,
       markerRetentionDays: automation.markerRetentionDays,
+      sse,
       tags: resourceTags,
     });
     handlerDeadLetterQueue = base.deadLetterQueue;
@@ -130,6 +150,9 @@ export function declareStack(config: StackConfig): StackOutputs {
         logStore: base.logStore,
         timeoutSeconds: automation.timeoutSeconds,
         memoryMB: automation.memoryMB,
+        cpu: automation.cpu ?? defaultCpu(automation.memoryMB),
+        diskSizeMB: automation.diskSizeMB,
+        dependsOn: [base.logIndex],
         environment,
         tags: resourceTags,
       });
@@ -146,31 +169,37 @@ export function declareStack(config: StackConfig): StackOutputs {
       match: g.match,
       contactGroups: config.tiers.CRITICAL.contactGroups.map((c) => contacts.groupNames[c]),
       region: config.region,
-      accountId,
     });
-    groups[g.name] = { groupId: app.groupId, ruleNames: app.ruleNames };
+    groups[g.name] = { groupId: app.groupId, state: app.state, ruleNames: app.ruleNames };
   }
   const automationRules = new AutomationRules(
     "automation-rules",
-    { routes: automationRoutes(config, receivers), region: config.region, accountId },
+    { routes: automationRoutes(config, receivers), region: config.region },
     { transformations: [declaredAtStackRoot] },
   ).ruleNames;
 
   const oosTemplates: StackOutputs["oosTemplates"] = {};
+  const oosListeners: StackOutputs["oosListeners"] = {};
   for (const g of config.groups.filter((g) => g.spotPath === "oos")) {
     const oos = new OosSpotDrain(`oos-${g.name}`, {
       templateName: stem(naming, g.name, "spot-drain"),
+      roleName: oosRoleName(naming, g.name),
       drainWaitSeconds: automation?.drainWaitSeconds ?? RANGES.drainWaitSeconds.default,
-      groupTag: { key: config.tags.groupBy, value: g.tagValue },
+      // The group's tag and the scope tag: the template drains only instances the handlers could act on too.
+      triggerTags: [{ key: config.tags.groupBy, value: g.tagValue }, ...(automation ? [{ key: automation.scopeTag.key, value: automation.scopeTag.value }] : [])],
       region: config.region,
       tags: resourceTags,
     });
     oosTemplates[g.name] = oos.templateName;
+    oosListeners[g.name] = oos.listenerCommand;
   }
+
+  const authorizations = account.checkAuthorizations ? checkServiceRoles(neededServiceRoles(config)) : pulumi.output([] as string[]);
 
   return {
     handlers,
     oosTemplates,
+    oosListeners,
     handlerDeadLetterQueue,
     alertTopic,
     region: config.region,
@@ -178,8 +207,33 @@ export function declareStack(config: StackConfig): StackOutputs {
     contactGroups: contacts.groupNames,
     queues,
     automationRules,
-    tagPolicyId: taxonomy.policyId,
+    tagPolicyId: taxonomy?.policyId ?? null,
+    authorizations,
+    contactsAwaitingActivation: awaitingActivation(config),
   };
+}
+
+/** The queues' SSE from `event-ops:queueEncryption` (schema.ts checks a KMS key is given). */
+function queueSse(config: StackConfig): QueueSse {
+  const e = config.queueEncryption;
+  return e.type === "KMS" ? { type: "KMS", kmsKeyId: e.kmsKeyId! } : { type: e.type };
+}
+
+/** Service roles the stack's rules need CloudMonitor to hold: MNS targets need CMS → MNS, function targets CMS → FC. */
+export function neededServiceRoles(config: StackConfig): ServiceRoleNeed[] {
+  const tiers = Object.values(config.tiers);
+  const queues = tiers.some((t) => t.targets.queues.length > 0);
+  const functions = (config.automation?.handlers.length ?? 0) > 0 || tiers.some((t) => t.targets.functions.length > 0);
+  return [...(queues ? [CMS_TO_MNS] : []), ...(functions ? [CMS_TO_FC] : [])];
+}
+
+/** `<alarm contact name>: email <address>` / `: phone <number>` for each channel not yet marked activated. */
+export function awaitingActivation(config: StackConfig): string[] {
+  const naming = stackNaming(config);
+  return config.contacts.flatMap((c) => [
+    ...(c.email && !c.activated.includes("email") ? [`${contactName(naming, c.name)}: email ${c.email}`] : []),
+    ...(c.phone && !c.activated.includes("phone") ? [`${contactName(naming, c.name)}: phone ${c.phone}`] : []),
+  ]);
 }
 
 /** Handlers that also run on a timer: the contract's schedules and payloads (handlers/contract/timers.ts). */

@@ -42,7 +42,8 @@ function npmScripts(text: string): string[] {
   return [...text.matchAll(/\bnpm (?:run(?: -s)? ([\w:-]+)|(test|ci)\b)/g)].map((m) => m[1] ?? m[2]);
 }
 const runs = (job: Job) => job.steps.map((s) => s.run ?? "").join("\n");
-const pulumiSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+/** Steps that run a Pulumi command (pulumi/actions without `command` only installs the CLI). */
+const pulumiSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command);
 const byEvent = (event: string) => [...workflows.values()].filter((w) => event in (w.on ?? {}));
 const environmentOf = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
 
@@ -130,6 +131,22 @@ describe("CI workflows", () => {
       const [devId] = Object.entries(deploy!.jobs).find(([, j]) => pulumiSteps(j).some((s) => s.with?.["stack-name"] === "dev"))!;
       assert.ok([prod.needs].flat().includes(devId), "prod does not wait for dev");
     });
+  });
+
+  it("create each stack on first use (upsert) after setting its secrets from STACK_SECRETS_<STACK>", () => {
+    const jobs = [...workflows.values()].flatMap((w) => Object.values(w.jobs)).filter((j) => pulumiSteps(j).length > 0);
+    assert.ok(jobs.length >= 3, "up dev, up prod and the preview");
+    for (const job of jobs) {
+      const step = pulumiSteps(job)[0];
+      assert.equal(String(step.with?.upsert), "true", `${step.with?.command} ${step.with?.["stack-name"]}: without upsert a missing stack fails at select (pulumi/actions src/main.ts)`);
+      const at = job.steps.indexOf(step);
+      const create = job.steps.slice(0, at).find((s) => /pulumi stack select --create "\$STACK"/.test(s.run ?? ""));
+      assert.ok(create, `${step.with?.["stack-name"]}: no first-use step before the Pulumi command`);
+      assert.match(create.run!, /pulumi config set --secret --path --stack "\$STACK" "\$key"/);
+      assert.match(create.run!, /secure: PLACEHOLDER-/, "fails while a placeholder secret is left");
+      assert.match(String(create.env?.STACK_SECRETS), /secrets(\.STACK_SECRETS_|\[format\('STACK_SECRETS_)/);
+      assert.ok(job.steps.slice(0, at).some((s) => s.uses?.startsWith("pulumi/actions@") && !s.with?.command), "the CLI is installed first");
+    }
   });
 
   it("keep secrets out of logs: only in step env, never in a script or job env", () => {

@@ -11,7 +11,7 @@ export interface EventPattern {
   readonly eventTypeLists: readonly string[];
   /** Event levels (`CRITICAL`, `WARN`, `INFO`), or `*`. */
   readonly levelLists: readonly string[];
-  /** Full event names, e.g. `Instance:SystemMaintenance.Reboot:Executed`. */
+  /** Full event names, e.g. `Instance:SystemMaintenance.Reboot:Executed`, at most 50; empty = no name filter. */
   readonly nameLists: readonly string[];
   /** Optional CMS SQL filter over the event (Log Service query syntax). */
   readonly sqlFilter?: string;
@@ -50,45 +50,43 @@ export interface EventRuleArgs {
 export interface RuleTargetLocation {
   /** Region of the target queues and functions, e.g. `cn-hangzhou`. */
   readonly region: string;
-  /** Account that owns the target functions (part of their ARNs). */
-  readonly accountId: pulumi.Input<string>;
+}
+
+/** Where a rule is scoped and whether it is on: the application group's state (components/application-group.ts). */
+export interface RuleScope {
+  /** CMS application group ID; absent = account-wide. */
+  readonly groupId?: pulumi.Input<string | undefined>;
+  /** `ENABLED` (default) or `DISABLED`. */
+  readonly status?: pulumi.Input<"ENABLED" | "DISABLED">;
 }
 
 /** CMS identifies targets of one kind on a rule by a small numeric id. */
 const ids = <T>(list: readonly T[]) => list.map((item, i) => ({ item, id: String(i + 1) }));
 
-export function declareEventRule(
-  rule: EventRuleArgs,
-  at: RuleTargetLocation,
-  groupId: pulumi.Input<string> | undefined,
-  opts: pulumi.CustomResourceOptions,
-): alicloud.cms.EventRule {
+export function declareEventRule(rule: EventRuleArgs, at: RuleTargetLocation, scope: RuleScope, opts: pulumi.CustomResourceOptions): alicloud.cms.EventRule {
   const pattern = rule.eventPattern;
   return new alicloud.cms.EventRule(
     rule.ruleName,
     {
       ruleName: rule.ruleName,
       description: rule.description,
-      groupId,
-      status: "ENABLED",
+      groupId: scope.groupId as pulumi.Input<string> | undefined,
+      status: scope.status ?? "ENABLED",
       silenceTime: rule.silenceTime,
       eventPattern: {
         product: pattern.product,
         eventTypeLists: [...pattern.eventTypeLists],
         levelLists: [...pattern.levelLists],
-        nameLists: [...pattern.nameLists],
+        ...(pattern.nameLists.length > 0 ? { nameLists: [...pattern.nameLists] } : {}),
         ...(pattern.sqlFilter ? { sqlFilter: pattern.sqlFilter } : {}),
       },
       contactParameters: ids(rule.contacts).map(({ item, id }) => ({ contactParametersId: id, ...item })),
       mnsParameters: ids(rule.queues).map(({ item, id }) => ({ mnsParametersId: id, queue: item, region: at.region })),
-      // FC 3.0 functions are addressed by ARN (provider >= 1.211.1); whether CMS
-      // accepts an FC 3.0 ARN without a service name is unconfirmed upstream.
-      fcParameters: ids(rule.functions).map(({ item, id }) => ({
-        fcParametersId: id,
-        functionName: item,
-        region: at.region,
-        arn: pulumi.interpolate`acs:fc:${at.region}:${at.accountId}:functions/${item}`,
-      })),
+      // `arn` is computed-only (resource_alicloud_cms_event_rule.go fc_parameters: Computed, not
+      // Optional): setting it fails the preview. The provider sends Id, ServiceName, FunctionName
+      // and Region. Whether CMS reaches an FC 3.0 function this way is unconfirmed (issue 14
+      // moves automation to CMS → MNS queue → FC trigger).
+      fcParameters: ids(rule.functions).map(({ item, id }) => ({ fcParametersId: id, functionName: item, region: at.region })),
       webhookParameters: ids(rule.webhookUrls).map(({ item, id }) => ({
         webhookParametersId: id,
         protocol: "http",

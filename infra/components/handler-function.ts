@@ -37,12 +37,29 @@ export interface HandlerFunctionArgs {
   readonly logStore: pulumi.Input<string>;
   /** Function Compute timeout, seconds. */
   readonly timeoutSeconds: pulumi.Input<number>;
-  /** Function memory, MB. */
+  /** Function memory, MB: a multiple of 64, 128–32768 (fc/v3function.d.ts). */
   readonly memoryMB: pulumi.Input<number>;
+  /** vCPUs: a multiple of 0.05, with vCPU:GB between 1:1 and 1:4 of `memoryMB` (fc/v3function.d.ts). Set explicitly, so the ratio is checkable before apply. */
+  readonly cpu: pulumi.Input<number>;
+  /** Disk, MB: 512 or 10240 (fc/v3function.d.ts `diskSize`). */
+  readonly diskSizeMB: pulumi.Input<number>;
+  /** Resources the function waits for beyond its role, e.g. the log store's index (so its first logs are queryable). */
+  readonly dependsOn?: readonly pulumi.Resource[];
   /** Handler settings (see handlers/README.md for the contract). */
   readonly environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Tags of the function. */
   readonly tags: ResourceTags;
+}
+
+/** The action Function Compute needs to write a function's logs (the SLS PutLogs API's RAM action). */
+export const FC_LOG_DELIVERY_ACTIONS = ["log:PostLogStoreLogs"] as const;
+
+/** The log-delivery policy of a function role: writing to one log store only. */
+export function functionLogsPolicyDocument(p: { region: string; accountId: string; project: string; store: string }): string {
+  return JSON.stringify({
+    Version: "1",
+    Statement: [{ Effect: "Allow", Action: [...FC_LOG_DELIVERY_ACTIONS], Resource: [`acs:log:${p.region}:${p.accountId}:project/${p.project}/logstore/${p.store}`] }],
+  });
 }
 
 export class HandlerFunction extends pulumi.ComponentResource {
@@ -74,6 +91,26 @@ export class HandlerFunction extends pulumi.ComponentResource {
       { roleName: role.roleName, policyName: policy.policyName, policyType: "Custom" },
       { parent: this },
     );
+    // Function Compute writes the function's logs with the function's role ("授予函数计算所需权限的
+    // RAM role … 把 function 产生的 log 发送到用户的 logstore 中", Serverless Devs FC service.role; TF
+    // fc_function example attaches AliyunLogFullAccess): a platform action, not the handler's, so
+    // its own policy, on this stack's store only.
+    const logsPolicy = new alicloud.ram.Policy(
+      `${name}-logs-policy`,
+      {
+        policyName: `${args.roleName}-logs`,
+        policyDocument: pulumi
+          .all([args.accountId, args.logProject, args.logStore])
+          .apply(([uid, project, store]) => functionLogsPolicyDocument({ region: args.region, accountId: uid, project, store })),
+        description: `Function Compute delivers the logs of ${args.handler} to its log store`,
+      },
+      { parent: this },
+    );
+    const logsAttachment = new alicloud.ram.RolePolicyAttachment(
+      `${name}-logs-attachment`,
+      { roleName: role.roleName, policyName: logsPolicy.policyName, policyType: "Custom" },
+      { parent: this },
+    );
     const fn = new alicloud.fc.V3Function(
       name,
       {
@@ -89,12 +126,14 @@ export class HandlerFunction extends pulumi.ComponentResource {
         role: role.arn,
         timeout: args.timeoutSeconds,
         memorySize: args.memoryMB,
+        cpu: args.cpu,
+        diskSize: args.diskSizeMB,
         instanceConcurrency: 1,
         environmentVariables: args.environment,
         logConfig: { project: args.logProject, logstore: args.logStore, enableRequestMetrics: true, enableInstanceMetrics: true },
         tags: args.tags,
       },
-      { parent: this, dependsOn: [attachment] },
+      { parent: this, dependsOn: [attachment, logsAttachment, ...(args.dependsOn ?? [])] },
     );
     new alicloud.fc.V3AsyncInvokeConfig(
       `${name}-async`,

@@ -9,6 +9,20 @@ import { CLB_DISCOVERY_MODES, EXPIRY_POLICIES, MAINTENANCE_POLICIES, RANGES, exp
 /** The config namespace: the Pulumi project name. */
 export const NAMESPACE = "event-ops";
 
+/** `cms.AlarmContact.lang` values the provider accepts. */
+export const CONTACT_LANGUAGES = ["en", "zh-cn"] as const;
+/** Contact channels that need activation (email, SMS/phone). */
+export const ACTIVATED_CHANNELS = ["email", "phone"] as const;
+
+/**
+ * An Alibaba Cloud region ID such as `cn-hangzhou`, `ap-southeast-1` or `cn-north-2-gov-1`: a
+ * lower-case area code, then 1–4 lower-case/digit parts, at most 32 characters. The ID becomes
+ * part of API host names (`ecs.<region>.aliyuncs.com`, TF connectivity/endpoint.go), so nothing
+ * else may pass.
+ */
+export const REGION_PATTERN = /^(?=.{4,32}$)[a-z]{2,4}(-[a-z0-9]+){1,4}$/;
+export const regionSchema = z.string().regex(REGION_PATTERN, "a region ID such as cn-hangzhou or ap-southeast-1 (lower-case letters, digits and '-')");
+
 const name = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,39}$/, "lower-case letters, digits and '-', starting with a letter, at most 40 characters");
@@ -59,7 +73,14 @@ export const contactSchema = z
     phone: z.string().regex(/^\+?\d{6,20}$/, "digits, optionally with a leading '+'").optional(),
     /** DingTalk robot webhook URL: it carries a token, so it must be a Pulumi secret. */
     dingtalkWebhook: z.string().min(1).optional(),
-    lang: z.enum(["zh_CN", "en"]).default("en"),
+    /** Notification language; the provider accepts exactly `en` and `zh-cn` (resource_alicloud_cms_alarm_contact.go, StringInSlice). */
+    lang: z.enum(CONTACT_LANGUAGES).default("en"),
+    /**
+     * Channels whose activation link the contact has clicked. CloudMonitor sends one to every new or
+     * changed email and phone and notifies them only after activation (cms/alarmContact.d.ts,
+     * channelsMail/channelsSms); the stack lists the rest as awaiting activation. DingTalk needs none.
+     */
+    activated: z.array(z.enum(ACTIVATED_CHANNELS)).default([]),
   })
   .refine((c) => c.email || c.phone || c.dingtalkWebhook, {
     message: "a contact needs at least one channel: email, phone or dingtalkWebhook",
@@ -91,8 +112,16 @@ export const tierSchema = z.strictObject({
 });
 export const tiersSchema = z.record(z.string(), tierSchema);
 
+/**
+ * A CloudMonitor product code as DescribeSystemEventMetaList returns it (`Product`, "the
+ * abbreviation of the service name", e.g. ECS, RDS, SLB, Redis). There is no static list: the
+ * API is the source, so any code of that shape is accepted.
+ */
+export const productCodeSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{1,31}$/, "a CloudMonitor product code such as ECS, RDS, SLB or Redis");
+
 export const eventsSchema = z.strictObject({
-  products: z.array(z.enum(["ECS"])).min(1).default(["ECS"]),
+  /** CloudMonitor products whose events the tiers route: one rule per group, tier and product (the provider takes one event pattern per rule). */
+  products: z.array(productCodeSchema).min(1).default(["ECS"]),
   eventTypes: z.array(z.enum([...CMS_EVENT_TYPES, "*"])).min(1).default(["*"]),
   /** Catalogue names (with or without status) to restrict to; empty = every catalogue event of the tier's level. */
   names: z.array(z.string()).default([]),
@@ -108,6 +137,46 @@ export const queueSchema = z.strictObject({
   maxReceiveCount: z.number().int().min(1).max(1000).default(5),
 });
 export const queuesSchema = z.array(queueSchema);
+
+/** MNS server-side encryption types (message/serviceQueue.d.ts `sseType`). */
+export const QUEUE_SSE_TYPES = ["none", "SMQ", "KMS"] as const;
+
+/**
+ * Server-side encryption of every queue of the stack. Off by default: SSE "is available only
+ * after the feature is enabled for your account. To enable the feature, submit a ticket"; KMS
+ * also needs an AES-256 key in the queue's region and the AliyunMNSAccessingKMSRole
+ * (message/serviceQueue.d.ts).
+ */
+export const queueEncryptionSchema = z
+  .strictObject({
+    type: z.enum(QUEUE_SSE_TYPES).default("none"),
+    /** KMS key ID, required with `type: KMS`. */
+    kmsKeyId: z.string().min(1).optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.type === "KMS" && !e.kmsKeyId) ctx.addIssue({ code: "custom", path: ["kmsKeyId"], message: "required with type KMS: the ID of an AES-256 KMS key in the queues' region" });
+    if (e.type !== "KMS" && e.kmsKeyId) ctx.addIssue({ code: "custom", path: ["kmsKeyId"], message: "only used with type KMS" });
+  });
+
+/**
+ * Account-wide resources and checks. Preset tags and the tag policy exist once per account
+ * (tag.MetaTag's ID is `<region>:<key>` and its delete removes every value it holds,
+ * resource_alicloud_tag_meta_tag.go), so exactly one stack per account sets `resources: true`
+ * and declares them; the others only use them.
+ */
+export const accountSchema = z.strictObject({
+  /** This stack declares the account's preset tags and tag policy. */
+  resources: z.boolean().default(false),
+  /** The account's tag taxonomy (key → allowed values), when it is wider than this stack's own `tags.keys`. */
+  tags: z.record(tagKey, z.strictObject({ values: z.array(tagValue).min(1) })).optional(),
+  /** Region of the preset-tag API: "Meta Tag Only Support cn-hangzhou Region" (TF docs r/tag_meta_tag). */
+  tagMetaRegion: regionSchema.default("cn-hangzhou"),
+  /** Region of the tag-policy API: cn-shanghai (China site) or ap-southeast-1 (international) (Tag CreatePolicy doc; TF connectivity/regions.go TagPolicySupportRegions). */
+  tagPolicyRegion: regionSchema.default("cn-shanghai"),
+  /** Fail the preview when an authorization CloudMonitor needs is missing (a `ram.getRoles` look-up per service role). */
+  checkAuthorizations: z.boolean().default(true),
+});
+export const ACCOUNT_DEFAULTS = { resources: false, tagMetaRegion: "cn-hangzhou", tagPolicyRegion: "cn-shanghai", checkAuthorizations: true } as const;
 
 export const webhookSchema = z.strictObject({
   name,
@@ -180,7 +249,16 @@ export const automationSchema = z
       .optional(),
     /** Function Compute timeout for every handler. */
     timeoutSeconds: z.number().int().min(10).max(600).default(280),
-    memoryMB: z.number().int().min(128).max(3072).default(256),
+    /** Function memory: "a multiple of 64MB. The minimum value is 128MB and the maximum value is 32GB" (fc/v3function.d.ts). */
+    memoryMB: z.number().int().min(128).max(32768).multipleOf(64, "a multiple of 64 MB (Function Compute 3.0)").default(256),
+    /**
+     * vCPUs per instance: a multiple of 0.05 from 0.05 to 16, with vCPU:GB of memory between 1:1
+     * and 1:4 (fc/v3function.d.ts; TF FloatBetween(0.05, 16)). Default: the largest such value
+     * not above memory in GB.
+     */
+    cpu: z.number().min(0.05).max(16).refine((c) => Math.abs(c * 20 - Math.round(c * 20)) < 1e-9, "a multiple of 0.05 vCPU").optional(),
+    /** Disk per instance: 512 or 10240 MB (fc/v3function.d.ts `diskSize`). */
+    diskSizeMB: z.literal([512, 10240]).default(512),
     /** Days to keep idempotency markers. */
     markerRetentionDays: z.number().int().min(1).max(365).default(14),
     /**
@@ -201,10 +279,29 @@ export const automationSchema = z
     if (a.markerLeaseSeconds !== undefined && a.markerLeaseSeconds <= a.timeoutSeconds) {
       ctx.addIssue({ code: "custom", path: ["markerLeaseSeconds"], message: `must be longer than timeoutSeconds (${a.timeoutSeconds}): a claim must outlive the invocation holding it` });
     }
+    if (a.cpu !== undefined && !cpuFitsMemory(a.cpu, a.memoryMB)) {
+      ctx.addIssue({ code: "custom", path: ["cpu"], message: `${a.cpu} vCPU does not fit ${a.memoryMB} MB: vCPU:GB must be between 1:1 and 1:4, i.e. ${cpuRange(a.memoryMB)}` });
+    }
     if (a.deadlineMarginSeconds !== undefined && a.deadlineMarginSeconds >= a.timeoutSeconds) {
       ctx.addIssue({ code: "custom", path: ["deadlineMarginSeconds"], message: `must be shorter than timeoutSeconds (${a.timeoutSeconds}), or no API call could start` });
     }
   });
+
+/** vCPU within 1:1–1:4 of memory in GB (fc/v3function.d.ts memorySize). */
+export function cpuFitsMemory(cpu: number, memoryMB: number): boolean {
+  const gb = memoryMB / 1024;
+  return cpu <= gb + 1e-9 && cpu >= gb / 4 - 1e-9;
+}
+
+function cpuRange(memoryMB: number): string {
+  const gb = memoryMB / 1024;
+  return `${Math.ceil((gb / 4) * 20 - 1e-9) / 20}–${Math.min(16, Math.floor(gb * 20 + 1e-9) / 20)} vCPU in steps of 0.05`;
+}
+
+/** The default vCPU for a memory size: the largest multiple of 0.05 not above memory in GB (1:1), within 0.05–16. */
+export function defaultCpu(memoryMB: number): number {
+  return Math.min(16, Math.max(0.05, Math.floor((memoryMB / 1024) * 20 + 1e-9) / 20));
+}
 
 /** Every key the stack reads, with its schema. Unknown keys in the namespace are errors (typos). */
 export const KEY_SCHEMAS = {
@@ -218,6 +315,8 @@ export const KEY_SCHEMAS = {
   queues: queuesSchema.default([]),
   webhooks: webhooksSchema.default([]),
   automation: automationSchema.optional(),
+  queueEncryption: queueEncryptionSchema.default({ type: "none" }),
+  account: accountSchema.default(ACCOUNT_DEFAULTS),
 } as const;
 export type ConfigKey = keyof typeof KEY_SCHEMAS;
 
@@ -233,6 +332,8 @@ export type Events = z.infer<typeof eventsSchema>;
 export type Queue = z.infer<typeof queueSchema>;
 export type Webhook = z.infer<typeof webhookSchema>;
 export type Automation = z.infer<typeof automationSchema>;
+export type QueueEncryption = z.infer<typeof queueEncryptionSchema>;
+export type Account = z.infer<typeof accountSchema>;
 export type Level = (typeof LEVELS)[number];
 
 /** The validated config every component works from. */
@@ -250,4 +351,6 @@ export interface StackConfig {
   queues: Queue[];
   webhooks: Webhook[];
   automation?: Automation;
+  queueEncryption: QueueEncryption;
+  account: Account;
 }

@@ -4,6 +4,9 @@
 import { z } from "zod";
 import { LEVELS, lookup } from "../../handlers/catalogue";
 import { criticalAlertSubscribers } from "../alerting/alert-subscribers";
+import { selectedNames } from "../alerting/tier-template";
+import { DYNAMIC_TAG_GROUP_PRODUCTS, MAX_NAMES_PER_PATTERN } from "../cms-terms";
+import { GLOBAL_SUFFIX_LENGTH, NAME_RULES, contactName, functionName, globalNameStems, queueName, deadLetterQueueName, stackNaming } from "../naming";
 import {
   CHANNEL_LEVELS,
   contactGroupSchema,
@@ -15,6 +18,7 @@ import {
   KEY_SCHEMAS,
   Level,
   NAMESPACE,
+  REGION_PATTERN,
   REQUIRED_KEYS,
   StackConfig,
 } from "./schema";
@@ -73,6 +77,7 @@ export function validateConfig(raw: RawConfig): Validation {
   const add = (path: string, message: string) => issues.push({ path, message });
 
   if (!raw.region) add("alicloud:region", "required: the region to deploy to, e.g. cn-hangzhou");
+  else if (!REGION_PATTERN.test(raw.region)) add("alicloud:region", `'${raw.region}' is not a region ID: lower-case letters, digits and '-', e.g. cn-hangzhou or ap-southeast-1`);
 
   const allowedKeys = Object.keys(KEY_SCHEMAS);
   for (const key of Object.keys(raw.values)) {
@@ -244,7 +249,29 @@ export function validateConfig(raw: RawConfig): Validation {
     events.names.forEach((n: string, i: number) => {
       if (!lookup(n)) add(keyPath("events", ["names", i]), `'${n}' is not in the event catalogue (handlers/catalogue.ts)`);
     });
+    const products: string[] = events.products;
+    for (const d of duplicates(products.map((p) => p.toUpperCase()))) add(keyPath("events", ["products"]), `'${d}' is listed twice`);
+    products.forEach((p, i) => {
+      // The tier rules are scoped to dynamic tag groups, which hold ECS, RDS and SLB only: rules for another product would never fire.
+      if (!DYNAMIC_TAG_GROUP_PRODUCTS.includes(p.toUpperCase() as never)) {
+        add(keyPath("events", ["products", i]), `'${p}': the stack's application groups are CloudMonitor dynamic tag groups, which hold ${DYNAMIC_TAG_GROUP_PRODUCTS.join(", ")} resources only (CreateDynamicTagGroup doc), so a tier rule for '${p}' would never fire`);
+      }
+      const names = selectedNames(events, p);
+      if (names.length > MAX_NAMES_PER_PATTERN) add(keyPath("events", ["names"]), `${names.length} event names (with their statuses) for ${p}; a CMS event pattern takes at most ${MAX_NAMES_PER_PATTERN} (PutEventRule EventPattern.N.NameList.N): name fewer, or leave names empty to route by type and level`);
+    });
   }
+
+  // Account-wide: this stack's taxonomy must be part of the account's (the account-level stack's tag policy allows only that).
+  const account = parsed.account;
+  if (account?.tags && tags) {
+    for (const [k, v] of Object.entries(tags.keys) as [string, { values: string[] }][]) {
+      const allowed = account.tags[k]?.values as string[] | undefined;
+      if (!allowed) add(keyPath("account", ["tags"]), `tag key '${k}' (event-ops:tags.keys) is missing from the account taxonomy`);
+      else for (const value of v.values.filter((x) => !allowed.includes(x))) add(keyPath("account", ["tags", k, "values"]), `'${value}' (event-ops:tags.keys.${k}) is missing from the account taxonomy`);
+    }
+  }
+
+  if (parsed.namePrefix !== undefined) issues.push(...nameIssues(raw.stack, parsed.namePrefix, contacts, queues, automation));
 
   if (issues.length > 0 || partial.size > 0) return { ok: false, issues };
   return {
@@ -262,9 +289,37 @@ export function validateConfig(raw: RawConfig): Validation {
       queues,
       webhooks,
       automation,
+      queueEncryption: parsed.queueEncryption,
+      account: parsed.account,
     },
   };
 }
+
+/**
+ * Names derived from the prefix and stack name must meet each service's rules (infra/naming.ts
+ * NAME_RULES): a stack called `Prod_1` would make an invalid bucket name, and only the API would
+ * say so, half-way through `up`.
+ */
+function nameIssues(stack: string, namePrefix: string, contacts?: { name: string }[], queues?: { name: string }[], automation?: { handlers: string[] }): ConfigIssue[] {
+  const n = stackNaming({ namePrefix, stack });
+  const out: ConfigIssue[] = [];
+  const check = (path: string, rule: (typeof NAME_RULES)[keyof typeof NAME_RULES], name: string, why = "") => {
+    if (!rule.pattern.test(name)) out.push({ path, message: `${rule.what} '${name}'${why} breaks the rule: ${rule.rule}` });
+  };
+  const suffix = "x".repeat(GLOBAL_SUFFIX_LENGTH - 1);
+  const global = globalNameStems(n);
+  const of = ` (from namePrefix '${namePrefix}' and stack '${stack}', plus a ${GLOBAL_SUFFIX_LENGTH}-character random suffix)`;
+  check(keyPath("namePrefix"), NAME_RULES.bucket, `${global.bucket}-${suffix}`, of);
+  check(keyPath("namePrefix"), NAME_RULES.logProject, `${global.logProject}-${suffix}`, of);
+  (contacts ?? []).forEach((c, i) => check(keyPath("contacts", [i, "name"]), NAME_RULES.alarmContactName, contactName(n, c.name)));
+  (queues ?? []).forEach((q, i) => {
+    check(keyPath("queues", [i, "name"]), NAME_RULES.queueName, queueName(n, q.name));
+    check(keyPath("queues", [i, "name"]), NAME_RULES.queueName, deadLetterQueueName(n, q.name));
+  });
+  for (const h of automation?.handlers ?? []) check(keyPath("namePrefix"), NAME_RULES.functionName, functionName(n, h), ` (handler ${h})`);
+  return out;
+}
+
 
 /** Names declared in a raw config list, whether or not each item is otherwise valid. */
 function namesOf(list: unknown): Set<string> {

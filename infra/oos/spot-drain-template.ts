@@ -22,7 +22,8 @@
 //   join the vServer group IDs of several load balancers into one list);
 // - whether `{{ }}` is substituted inside a `ValueSelector` (we select the
 //   instance's own backends of a vServer group with it);
-// - the EventTrigger tag-filter property name (`Tags: [{Key, Value}]`);
+// - that several EventTrigger `Tags` must all match (the form `Tags: [{Key, Value}]` is
+//   Alibaba's own, aliyun/oos-templates ACS-ECS-RemoveFromSLBWhenPreemptibleInstanceInterrupted.yml);
 // - whether SetVServerGroupAttribute / RemoveVServerGroupBackendServers accept an
 //   empty `BackendServers` list ("[]") for a group the instance is not in.
 
@@ -42,8 +43,15 @@ export const SPOT_EVENT_NAME = baseName(interruption);
 export interface SpotDrainTemplateOptions {
   /** Seconds between weight 0 and removal, 1–MAX_DRAIN_WAIT_SECONDS. */
   readonly drainWaitSeconds: number;
-  /** Only instances carrying this tag trigger the template. */
-  readonly scopeTag?: { readonly key: string; readonly value: string };
+  /**
+   * Only instances carrying these tags trigger the template: the group's tag and the
+   * automation scope tag. The `Tags: [{Key, Value}]` form is Alibaba's own
+   * (aliyun/oos-templates ACS-ECS-RemoveFromSLBWhenPreemptibleInstanceInterrupted.yml
+   * `Tags: '{{ tags }}'`); that several tags must all match is unconfirmed.
+   */
+  readonly tags?: readonly { readonly key: string; readonly value: string }[];
+  /** RAM role OOS assumes (the `OOSAssumeRole` parameter's default). Without one, "OOS uses the permissions of the current Alibaba Cloud account" (OOS doc "Use RAM to grant permissions to OOS"). */
+  readonly roleName?: string;
   /** Fixed region; absent: the region the event came from. */
   readonly regionId?: string;
   /** Parallel API calls per loop (default 10). */
@@ -93,7 +101,9 @@ export function spotDrainTemplate(options: SpotDrainTemplateOptions): OosTemplat
       `spotDrain.drainWaitSeconds: ${drainWaitSeconds} is not allowed; use a whole number of seconds 1–${MAX_DRAIN_WAIT_SECONDS} (the instance is released about 5 minutes after the notice)`,
     );
   }
-  if (options.scopeTag && (!options.scopeTag.key || options.scopeTag.value === undefined)) throw new RangeError("spotDrain.scopeTag: key and value are required");
+  for (const [i, t] of (options.tags ?? []).entries()) {
+    if (!t.key || t.value === undefined) throw new RangeError(`spotDrain.tags[${i}]: key and value are required`);
+  }
   const concurrency = options.concurrency ?? 10;
 
   const instanceId = ref("whenInterrupted.instanceId");
@@ -144,7 +154,7 @@ export function spotDrainTemplate(options: SpotDrainTemplateOptions): OosTemplat
       // WARN in the CMS list, INFO in an ECS example: match both (see the catalogue).
       Level: [...interruption!.levels],
       Content: { action: "delete" },
-      ...(options.scopeTag ? { Tags: [{ Key: options.scopeTag.key, Value: options.scopeTag.value }] } : {}),
+      ...(options.tags?.length ? { Tags: options.tags.map((t) => ({ Key: t.key, Value: t.value })) } : {}),
     },
     Outputs: {
       instanceId: { Type: "String", ValueSelector: ".content.instanceId" },
@@ -160,7 +170,7 @@ export function spotDrainTemplate(options: SpotDrainTemplateOptions): OosTemplat
     },
     Parameters: {
       ...(options.regionId ? { regionId: { Type: "String", Description: "Region of the load balancers", Default: options.regionId } } : {}),
-      OOSAssumeRole: { Type: "String", Description: "RAM role OOS assumes to run this template", Default: "" },
+      OOSAssumeRole: { Type: "String", Description: "RAM role OOS assumes to run this template", Default: options.roleName ?? "" },
     },
     RamRole: ref("OOSAssumeRole"),
     Tasks: [
@@ -328,4 +338,21 @@ export function templateContent(options: SpotDrainTemplateOptions): string {
   const result = validateOosTemplate(content);
   if (!result.ok) throw new OosTemplateError(result.errors);
   return content;
+}
+
+/**
+ * The RAM actions a template's `ACS::ExecuteAPI` tasks call (`<service>:<API>`, e.g.
+ * `slb:SetBackendServers`), sorted: what its OOS role must allow, and nothing more.
+ */
+export function templateActions(template: OosTemplate): string[] {
+  const out = new Set<string>();
+  const walk = (tasks: OosTask[]) => {
+    for (const task of tasks) {
+      const { Service, API, LoopTasks } = task.Properties as { Service?: string; API?: string; LoopTasks?: OosTask[] };
+      if (task.Action === "ACS::ExecuteAPI" && Service && API) out.add(`${Service.toLowerCase()}:${API}`);
+      if (Array.isArray(LoopTasks)) walk(LoopTasks);
+    }
+  };
+  walk(template.Tasks);
+  return [...out].sort();
 }

@@ -61,7 +61,20 @@ interface Statement {
   Effect?: unknown;
   Action?: unknown;
   NotAction?: unknown;
+  Resource?: unknown;
 }
+
+/**
+ * Actions Function Compute itself takes with the function's role, whatever the handler's code
+ * calls: writing the function's logs ("授予函数计算所需权限的 RAM role … 把 function 产生的 log 发送到用户的
+ * logstore 中", Serverless Devs FC `service.role`). Allowed only on named log stores, never `*`.
+ */
+const PLATFORM_ACTIONS = new Set(["log:postlogstorelogs"]);
+const LOG_STORE_ARN = /^acs:log:[a-z0-9-]+:\d+:project\/[a-z0-9-]+\/logstore\/[A-Za-z0-9_-]+$/;
+const onNamedLogStores = (resource: unknown) => {
+  const arns = typeof resource === "string" ? [resource] : list(resource).map(String);
+  return arns.length > 0 && arns.every((a) => LOG_STORE_ARN.test(a));
+};
 
 function documentFindings(policy: PolicyResourceLike, at: string, allowed: Set<string> | undefined): Finding[] {
   const doc = policy.props.policyDocument;
@@ -86,6 +99,7 @@ function documentFindings(policy: PolicyResourceLike, at: string, allowed: Set<s
     for (const action of actions) {
       const problem = wildcardProblem(action);
       if (problem) out.push({ resource: policy, message: `${where}: Statement[${i}] allows "${action}" (${problem}); list explicit actions` });
+      else if (PLATFORM_ACTIONS.has(action.toLowerCase()) && onNamedLogStores(s.Resource)) continue;
       else if (allowed && !allowed.has(action.toLowerCase())) out.push({ resource: policy, message: `${where}: Statement[${i}] allows "${action}", which is not in the handler's allowed set (the bundle manifest)` });
     }
   });

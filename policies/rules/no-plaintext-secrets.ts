@@ -10,6 +10,8 @@ const SENSITIVE_KEY = /(secret|password|passwd|token|webhook|access_?key|private
 const NOT_A_SECRET_KEY = /(Id|Ids|Name|Names|Enabled|Type|Arn)$/;
 /** Properties that are bulk content, not configuration (a handler's zipped code). */
 const SKIP_KEYS = new Set(["zipFile", "checksum"]);
+/** Secret-looking names that are not credentials, by resource type: a log index's `token` is its delimiter set (log/storeIndex.d.ts). */
+const NOT_A_SECRET_BY_TYPE: Record<string, Set<string>> = { "alicloud:log/storeIndex:StoreIndex": new Set(["token"]) };
 
 const VALUE_PATTERNS: { kind: string; test: RegExp }[] = [
   { kind: "a DingTalk/webhook access token", test: /access_token=/i },
@@ -44,7 +46,8 @@ export function plaintextSecrets(resource: PolicyResourceLike): Finding[] {
     }
     if (typeof v !== "string" || v === "") return;
     const pattern = VALUE_PATTERNS.find((p) => p.test.test(v));
-    const kind = pattern?.kind ?? (SENSITIVE_KEY.test(key) && !NOT_A_SECRET_KEY.test(key) ? `a value of the secret field "${key}"` : underWebhook && key === "url" ? "a webhook URL" : undefined);
+    const namedSecret = SENSITIVE_KEY.test(key) && !NOT_A_SECRET_KEY.test(key) && !NOT_A_SECRET_BY_TYPE[resource.type]?.has(key);
+    const kind = pattern?.kind ?? (namedSecret ? `a value of the secret field "${key}"` : underWebhook && key === "url" ? "a webhook URL" : undefined);
     if (kind) out.push({ resource, message: `${resource.type.split(":").pop()} ${resource.name}: ${path} holds ${kind} as a plain value` });
   };
   visit(resource.props, "", "", false);

@@ -29,10 +29,24 @@ export const tierCoverage: PolicyRule = {
         findings.push({ resource: app, message: `application group ${app.name} has ${dynamic.length} dynamic tag groups; expected exactly one` });
       }
       const rules = index.childrenOf(app, T.eventRule);
+      // A group CloudMonitor has not made yet (no member: fresh account, new tag value) has its rules
+      // DISABLED and unscoped until the next `up` (infra/components/application-group.ts): nothing to
+      // cover yet, and nothing to decide until a resource carries the tag.
+      if (rules.length > 0 && rules.every((r) => text(r.props.status) === "DISABLED" && !text(r.props.groupId) && !isUnknown(r.props.groupId))) {
+        findings.push({ resource: app, undecided: true, message: `application group ${app.name} has no members yet: its ${rules.length} rules are DISABLED until \`pulumi up\` runs after a resource carries its tag` });
+        continue;
+      }
       const dynamicId = dynamic[0]?.id;
       const expected = dynamicId ? context.monitorGroupIdByDynamicTagRule?.get(dynamicId) : undefined;
       findings.push(...scopeFindings(app, rules, expected, groupIdsSeen));
-      for (const level of LEVELS) findings.push(...tierFindings(index, app, level, rules));
+      // A tier over several products is one rule per product (the provider takes one event pattern
+      // per rule, resource_alicloud_cms_event_rule.go): each product the group's rules route needs every tier.
+      const products = [...new Set(rules.map(ruleProduct))];
+      for (const product of products) {
+        const ofProduct = rules.filter((r) => ruleProduct(r) === product);
+        for (const level of LEVELS) findings.push(...tierFindings(index, app, level, ofProduct, products.length > 1 ? product : undefined));
+      }
+      if (products.length === 0) for (const level of LEVELS) findings.push(...tierFindings(index, app, level, rules));
     }
     return findings;
   },
@@ -68,7 +82,14 @@ function scopeFindings(app: PolicyResourceLike, rules: PolicyResourceLike[], exp
   return out;
 }
 
-function tierFindings(index: StackIndex, app: PolicyResourceLike, level: string, rules: PolicyResourceLike[]): Finding[] {
+/** The product a rule's event pattern selects ("" when unknown or absent). */
+function ruleProduct(rule: PolicyResourceLike): string {
+  const pattern = rule.props.eventPattern as Record<string, unknown> | undefined;
+  return isUnknown(pattern) || isUnknown(pattern?.product) ? "" : (text(pattern?.product) ?? "").toUpperCase();
+}
+
+function tierFindings(index: StackIndex, app: PolicyResourceLike, level: string, rules: PolicyResourceLike[], product?: string): Finding[] {
+  const of = product ? ` ${product}` : "";
   const matching = rules.filter((r) => {
     const levels = ruleLevels(r);
     return levels !== "unknown" && (levels.includes(level) || levels.includes("*"));
@@ -80,7 +101,7 @@ function tierFindings(index: StackIndex, app: PolicyResourceLike, level: string,
       return [{ resource: app, undecided: true, message: `could not verify the ${level} tier of application group ${app.name}: the level list of ${undecidedLevels.map(describe).join(", ")} is unknown until apply` }];
     }
     const disabled = matching.length > 0 ? ` (${matching.map(describe).join(", ")} is DISABLED)` : "";
-    return [{ resource: app, message: `application group ${app.name} has no enabled ${level} event rule${disabled}: ${level} events of its instances reach no one` }];
+    return [{ resource: app, message: `application group ${app.name} has no enabled ${level}${of} event rule${disabled}: ${level}${of} events of its instances reach no one` }];
   }
 
   const targets: Target[] = enabled.flatMap((r) => ruleTargets(index, r));

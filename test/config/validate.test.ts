@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { CATALOGUE } from "../../handlers/catalogue";
 import { RawConfig, validateConfig } from "../../infra/config/validate";
 
 /** A small valid config; each case below breaks one thing. */
@@ -72,6 +73,36 @@ const cases: [string, Mutation, string, RegExp][] = [
     v(c).automation.alerts = {};
   }, "event-ops:automation.alerts", /would reach nobody/],
   ["webhook that is not https", (c) => (v(c).webhooks[0].url = "http://x"), "event-ops:webhooks[0].url", /https:\/\//],
+  // R11: the region becomes part of API host names.
+  ["a region that is a host name", (c) => (c.region = "evil.com/#"), "alicloud:region", /not a region ID/],
+  ["a region with upper case", (c) => (c.region = "CN-Hangzhou"), "alicloud:region", /not a region ID/],
+  ["a tag-policy region that is not a region ID", (c) => (v(c).account = { tagPolicyRegion: "x@127.0.0.1" }), "event-ops:account.tagPolicyRegion", /region ID/],
+  ["a preset-tag region that is not a region ID", (c) => (v(c).account = { tagMetaRegion: "" }), "event-ops:account.tagMetaRegion", /region ID/],
+  // S5: products by CloudMonitor code; the stack's dynamic tag groups hold ECS, RDS and SLB only.
+  ["a product a dynamic tag group cannot hold", (c) => (v(c).events = { products: ["ECS", "Redis"] }), "event-ops:events.products[1]", /ECS, RDS, SLB resources only/],
+  ["a product code of the wrong shape", (c) => (v(c).events = { products: ["ecs events"] }), "event-ops:events.products[0]", /product code/],
+  ["a product listed twice", (c) => (v(c).events = { products: ["ECS", "ecs"] }), "event-ops:events.products", /listed twice/],
+  ["more than 50 names for one pattern", (c) => (v(c).events = { names: CATALOGUE.map((e) => `${e.resource}:${e.event}`) }), "event-ops:events.names", /at most 50/],
+  // S16: the provider's values.
+  ["contact language zh_CN", (c) => (v(c).contacts[0].lang = "zh_CN"), "event-ops:contacts[0].lang", /"en", "zh-cn"/],
+  ["memory not a multiple of 64 MB", (c) => (v(c).automation.memoryMB = 300), "event-ops:automation.memoryMB", /multiple of 64/],
+  ["vCPU not a multiple of 0.05", (c) => (v(c).automation.cpu = 0.12), "event-ops:automation.cpu", /multiple of 0.05/],
+  ["vCPU above 1:1 of memory", (c) => Object.assign(v(c).automation, { memoryMB: 512, cpu: 1 }), "event-ops:automation.cpu", /between 1:1 and 1:4.*0.15–0.5/],
+  ["vCPU below 1:4 of memory", (c) => Object.assign(v(c).automation, { memoryMB: 4096, cpu: 0.5 }), "event-ops:automation.cpu", /between 1:1 and 1:4/],
+  ["a disk size FC does not offer", (c) => (v(c).automation.diskSizeMB = 1024), "event-ops:automation.diskSizeMB", /512|10240/],
+  // S11: SSE only as MNS takes it.
+  ["KMS encryption without a key", (c) => (v(c).queueEncryption = { type: "KMS" }), "event-ops:queueEncryption.kmsKeyId", /required with type KMS/],
+  ["a key without KMS", (c) => (v(c).queueEncryption = { type: "SMQ", kmsKeyId: "k" }), "event-ops:queueEncryption.kmsKeyId", /only used with type KMS/],
+  // S12: the account taxonomy covers this stack's own.
+  ["a stack value missing from the account taxonomy", (c) => (v(c).account = { resources: true, tags: { app: { values: ["web"] }, managed: { values: ["yes"] } } }), "event-ops:account.tags.app.values", /'api' .* missing from the account taxonomy/],
+  ["a stack key missing from the account taxonomy", (c) => (v(c).account = { tags: { app: { values: ["web", "api"] } } }), "event-ops:account.tags", /tag key 'managed'/],
+  // S6 and the provider's name rules, for names derived from the prefix and stack.
+  ["a stack name that makes an invalid bucket name", (c) => (c.stack = "Prod_1"), "event-ops:namePrefix", /OSS bucket name 'eventops-Prod_1-markers-.*' .* lower-case/],
+  ["a prefix and stack too long for a global name", (c) => {
+    c.stack = "x".repeat(35);
+    v(c).namePrefix = "abcdefghijklmno";
+  }, "event-ops:namePrefix", /3–63/],
+  ["a contact name longer than 40 with the stack", (c) => (v(c).contacts[0].name = "a".repeat(30)), "event-ops:contacts[0].name", /2–40 characters/],
 ];
 
 describe("config validation", () => {
@@ -93,6 +124,26 @@ describe("config validation", () => {
       assert.ok(hit, `no issue at ${path} matching ${message}; got:\n${result.issues.map((i) => `${i.path}: ${i.message}`).join("\n")}`);
     });
   }
+
+  it("fills the account, encryption and sizing defaults from the sources", () => {
+    const result = validateConfig(base());
+    assert.ok(result.ok);
+    assert.deepEqual(result.config.account, { resources: false, tagMetaRegion: "cn-hangzhou", tagPolicyRegion: "cn-shanghai", checkAuthorizations: true });
+    assert.deepEqual(result.config.queueEncryption, { type: "none" });
+    assert.equal(result.config.automation?.diskSizeMB, 512);
+    assert.equal(result.config.contacts[0].lang, "en");
+    assert.deepEqual(result.config.events.products, ["ECS"]);
+  });
+
+  it("accepts RDS and SLB products, a fitting vCPU, zh-cn and KMS with a key", () => {
+    const raw = base();
+    v(raw).events = { products: ["ECS", "RDS", "SLB"] };
+    Object.assign(v(raw).automation, { memoryMB: 1024, cpu: 0.25 });
+    v(raw).contacts[0].lang = "zh-cn";
+    v(raw).queueEncryption = { type: "KMS", kmsKeyId: "key-1" };
+    const result = validateConfig(raw);
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
+  });
 
   it("lists every problem at once, across keys", () => {
     const raw = base();

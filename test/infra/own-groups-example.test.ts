@@ -58,7 +58,7 @@ describe("example: another program's own groups (docs/examples/own-groups)", () 
       ["a contact group that is a number", (s) => s.replace("contactGroups: [oncall.alarmContactGroupName],\n      tiers", "contactGroups: [42],\n      tiers"), /index\.ts:\d+: TS2322 Type 'number' is not assignable/],
       [
         "a handler name not in the catalogue",
-        (s) => `${s}\nimport { AutomationRules } from "alicloud-event-ops/components";\nnew AutomationRules("r", { region, accountId, routes: [{ handler: "spot-drian", ruleName: "r", functionName: "f" }] });\n`,
+        (s) => `${s}\nimport { AutomationRules } from "alicloud-event-ops/components";\nnew AutomationRules("r", { region, routes: [{ handler: "spot-drian", ruleName: "r", functionName: "f" }] });\n`,
         /index\.ts:\d+: TS\d+ Type '"spot-drian"' is not assignable to type '"spot-drain" \| "instance-cleanup"/,
       ],
     ];
@@ -123,7 +123,9 @@ describe("example: another program's own groups (docs/examples/own-groups)", () 
           assert.equal(rule.inputs.groupId, `offline-group:${dtg.id}`, "scoped to the group CloudMonitor made for its dynamic tag rule");
           assert.deepEqual(rule.inputs.contactParameters, [{ contactParametersId: "1", contactGroupName: contactGroup, level: channelLevel }]);
           assert.equal(rule.inputs.silenceTime, silence);
-          assert.ok((rule.inputs.eventPattern as { nameLists: string[] }).nameLists.length > 0, `${team}/${level} selects catalogue names`);
+          // Routed by product, type and level: no name list (at most 50 names per pattern, PutEventRule).
+          assert.deepEqual(rule.inputs.eventPattern, { product: "ECS", eventTypeLists: ["*"], levelLists: [level] }, `${team}/${level} routes by product, type and level`);
+          assert.equal(rule.inputs.status, "ENABLED");
         }
       }
     });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { CATALOGUE, LEVELS, fullNames } from "../../handlers/catalogue";
+import { CATALOGUE, LEVELS, fullNames, lookup, namesHandledBy } from "../../handlers/catalogue";
 import { criticalAlertSubscribers } from "../../infra/alerting/alert-subscribers";
 import * as pulumi from "@pulumi/pulumi";
-import { handlerRule } from "../../infra/alerting/handler-rule";
+import { chunk, handlerRule, handlerRules } from "../../infra/alerting/handler-rule";
 import { automationRoutes, groupTierArgs, tierTemplate } from "../../infra/alerting/tier-rules";
-import { tierNameList, tierRules } from "../../infra/alerting/tier-template";
+import { selectedNames, tierNameList, tierRuleName, tierRules } from "../../infra/alerting/tier-template";
 import { handlerPolicyDocument } from "../../infra/automation/role-policy";
 import { tagPolicyContent } from "../../infra/components/tag-taxonomy";
 import { validateConfig } from "../../infra/config/validate";
@@ -53,7 +53,7 @@ describe("tier rule template", () => {
     const [critical, ...more] = atLevel(rulesOf(c, "api"), "CRITICAL");
     assert.equal(more.length, 0);
     assert.equal(critical.ruleName, "eventops-t-api-critical");
-    assert.equal(critical.description, "CRITICAL events of application group api (app=api)");
+    assert.equal(critical.description, "CRITICAL ECS events of application group api (app=api)");
     assert.deepEqual(critical.eventPattern.levelLists, ["CRITICAL"]);
     assert.deepEqual(critical.contacts, [{ contactGroupName: "eventops-t-oncall", level: "2" }]);
     assert.deepEqual(critical.queues, ["eventops-t-events"]);
@@ -93,6 +93,37 @@ describe("tier rule template", () => {
     assert.deepEqual(picked.sort(), [...fullNames(CATALOGUE.find((e) => e.event === "SystemMaintenance.Reboot")!), "Instance:SystemFailure.Reboot:Executed"].sort());
   });
 
+  it("routes by product, event type and level: one rule per tier and product, no name list", () => {
+    const c = config();
+    const rules = tierRules({ ...groupTierArgs(c, c.groups[0], tierTemplate(c)), events: { products: ["ECS", "RDS"], eventTypes: ["*"], names: [] } });
+    assert.deepEqual(rules.map((r) => r.ruleName).sort(), ["critical", "critical-rds", "info", "info-rds", "warn", "warn-rds"].map((t) => `eventops-t-web-${t}`).sort());
+    for (const r of rules) {
+      assert.deepEqual(r.eventPattern.nameLists, [], `${r.ruleName}: no name list`);
+      assert.deepEqual(r.eventPattern.eventTypeLists, ["*"]);
+      assert.equal(r.eventPattern.levelLists.length, 1);
+    }
+    assert.deepEqual(rules.filter((r) => r.eventPattern.product === "RDS").map((r) => r.eventPattern.levelLists[0]).sort(), ["CRITICAL", "INFO", "WARN"]);
+  });
+
+  it("names ECS rules plainly and other products' rules with their code, so adding a product renames nothing", () => {
+    assert.equal(tierRuleName("p-g", "WARN", "ECS"), "p-g-warn");
+    assert.equal(tierRuleName("p-g", "WARN", "Redis"), "p-g-warn-redis");
+  });
+
+  it("lists chosen catalogue names (every status of a base name) of the rule's product only, and none without a choice", () => {
+    assert.deepEqual(selectedNames({ names: [] }, "ECS"), []);
+    const picked = selectedNames({ names: ["Instance:SystemMaintenance.Reboot", "Instance:SystemFailure.Reboot:Executed"] }, "ECS");
+    assert.deepEqual(picked.sort(), [...fullNames(CATALOGUE.find((e) => e.event === "SystemMaintenance.Reboot")!), "Instance:SystemFailure.Reboot:Executed"].sort());
+    assert.deepEqual(selectedNames({ names: ["Instance:SystemMaintenance.Reboot"] }, "RDS"), []);
+  });
+
+  it("refuses a selection of more than 50 names for one product's pattern", () => {
+    const c = config();
+    const many = CATALOGUE.filter((e) => e.product === "ECS").map((e) => `${e.resource}:${e.event}`);
+    assert.ok(many.flatMap((n) => selectedNames({ names: [n] }, "ECS")).length > 50, "the catalogue has more than 50 full names");
+    assert.throws(() => tierRules({ ...groupTierArgs(c, c.groups[0], tierTemplate(c)), events: { products: ["ECS"], eventTypes: ["*"], names: many } }), /at most 50 \(PutEventRule\)/);
+  });
+
   it("gives every deployed handler one account-wide rule with the names it acts on", () => {
     const specs = automationRoutes(config()).map(handlerRule);
     assert.equal(specs.length, 5);
@@ -101,6 +132,33 @@ describe("tier rule template", () => {
     assert.deepEqual(spot.eventPattern.levelLists, ["*"]);
     assert.deepEqual([spot.contacts, spot.queues, spot.webhookUrls], [[], [], []]);
     assert.deepEqual(spot.functions, ["eventops-t-spot-drain"]);
+  });
+});
+
+describe("automation rules within the 50-name limit", () => {
+  it("chunk splits in order into runs of at most the size", () => {
+    assert.deepEqual(chunk([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);
+    assert.deepEqual(chunk([], 50), []);
+  });
+
+  it("every handler's rules list at most 50 names, one product each, together exactly the names it acts on", () => {
+    for (const route of automationRoutes(config())) {
+      const rules = handlerRules(route);
+      for (const r of rules) {
+        assert.ok(r.eventPattern.nameLists.length >= 1 && r.eventPattern.nameLists.length <= 50, `${r.ruleName}: ${r.eventPattern.nameLists.length} names`);
+        assert.ok(r.eventPattern.nameLists.every((n) => lookup(n)?.entry.product === r.eventPattern.product), `${r.ruleName}: one product`);
+      }
+      assert.deepEqual(rules.flatMap((r) => r.eventPattern.nameLists).sort(), [...namesHandledBy(route.handler)].sort(), route.handler);
+      assert.equal(rules[0].ruleName, route.ruleName, "the first part keeps the route's name");
+      assert.equal(new Set(rules.map((r) => r.ruleName)).size, rules.length);
+    }
+  });
+
+  it("handlerRule refuses a route that needs several rules instead of truncating it", () => {
+    const route = automationRoutes(config())[0];
+    const rules = handlerRules(route);
+    if (rules.length === 1) assert.deepEqual(handlerRule(route), rules[0]);
+    else assert.throws(() => handlerRule(route), /use handlerRules/);
   });
 });
 

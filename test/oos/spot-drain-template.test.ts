@@ -8,6 +8,7 @@ import {
   SPOT_EVENT_NAME,
   durationSeconds,
   spotDrainTemplate,
+  templateActions,
   templateContent,
   validateOosTemplate,
 } from "../../infra/oos/spot-drain-template";
@@ -103,9 +104,9 @@ describe("spotDrainTemplate: the five steps", () => {
     });
   }
 
-  it("scopeTag adds a tag filter to the trigger; regionId becomes a parameter used by every call", () => {
-    const scoped = parsed({ drainWaitSeconds: 60, scopeTag: { key: "ops:spot-drain", value: "on" }, regionId: "cn-shanghai" });
-    assert.deepEqual(scoped.Tasks[0].Properties.Tags, [{ Key: "ops:spot-drain", Value: "on" }]);
+  it("tags add a tag filter to the trigger; regionId becomes a parameter used by every call", () => {
+    const scoped = parsed({ drainWaitSeconds: 60, tags: [{ key: "app", value: "search" }, { key: "ops:spot-drain", value: "on" }], regionId: "cn-shanghai" });
+    assert.deepEqual(scoped.Tasks[0].Properties.Tags, [{ Key: "app", Value: "search" }, { Key: "ops:spot-drain", Value: "on" }]);
     assert.deepEqual(scoped.Parameters?.regionId, { Type: "String", Description: "Region of the load balancers", Default: "cn-shanghai" });
     const regions = JSON.stringify(scoped).match(/"RegionId":"[^"]*"/g) ?? [];
     assert.ok(regions.length >= 8);
@@ -113,8 +114,28 @@ describe("spotDrainTemplate: the five steps", () => {
   });
 
   it("content is JSON, well under 64 KB", () => {
-    const content = templateContent({ drainWaitSeconds: 90, scopeTag: { key: "k", value: "v" } });
+    const content = templateContent({ drainWaitSeconds: 90, tags: [{ key: "k", value: "v" }] });
     assert.ok(Buffer.byteLength(content) < OOS_MAX_CONTENT_BYTES / 4);
+  });
+});
+
+describe("the template's role", () => {
+  it("runs as the given role, not as the caller: OOSAssumeRole defaults to it and RamRole refers to it", () => {
+    const t = parsed({ drainWaitSeconds: 60, roleName: "eventops-prod-search-oos" });
+    assert.equal(t.Parameters?.OOSAssumeRole.Default, "eventops-prod-search-oos");
+    assert.equal(t.RamRole, "{{ OOSAssumeRole }}");
+  });
+
+  it("templateActions lists exactly the SLB APIs the tasks call, loops included", () => {
+    assert.deepEqual(templateActions(spotDrainTemplate({ drainWaitSeconds: 60 })), [
+      "slb:DescribeLoadBalancers",
+      "slb:DescribeVServerGroupAttribute",
+      "slb:DescribeVServerGroups",
+      "slb:RemoveBackendServers",
+      "slb:RemoveVServerGroupBackendServers",
+      "slb:SetBackendServers",
+      "slb:SetVServerGroupAttribute",
+    ]);
   });
 });
 

@@ -15,7 +15,7 @@ function brokenEverywhere(): PlanGraph {
     const inputs = (name: string) => byName(g, name).inputs as Record<string, any>;
     inputs("eo-test-checkout-warn").contactParameters = [];                                   // tier-coverage: WARN reaches no one
     inputs("eo-test-checkout-info").contactParameters = [{ contactGroupName: "eo-test-ghosts", level: "4" }]; // no-dangling-targets
-    inputs("queue-events").enableSse = false;                                                 // queue-dead-letter
+    inputs("queue-events").sseType = "KMS";                                                   // queue-dead-letter: KMS without a key
     inputs("handler-spot-drain-policy").policyDocument = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }); // handler-least-privilege
     inputs("contacts-alice").channelsDingWebHook = "https://oapi.dingtalk.com/robot/send?access_token=t0k3n"; // no-plaintext-secrets
     inputs("eo-test-checkout-critical").silenceTime = 86400;                                   // silence-bounds

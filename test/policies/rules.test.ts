@@ -48,6 +48,7 @@ function table(policy: string, enforcement: "mandatory" | "advisory", cases: Cas
 table("tier-coverage", "mandatory", [
   { name: "a tier has no rule", change: (g) => (g.resources = g.resources.filter((r) => r.name !== warn)), expect: /no enabled WARN event rule/ },
   { name: "a tier rule is disabled", change: (g) => (rule(g, info).status = "DISABLED"), expect: /no enabled INFO event rule.*DISABLED/ },
+  { name: "a tier over two products lacks one product's rule", change: (g) => (rule(g, warn).eventPattern.product = "RDS"), expect: /no enabled WARN ECS event rule/ },
   { name: "a tier rule has no groupId", change: (g) => delete rule(g, warn).groupId, expect: /has no groupId/ },
   { name: "a tier rule names another group", change: (g) => (rule(g, warn).groupId = "offline-group:elsewhere"), expect: /is scoped to group offline-group:elsewhere, not to application group/ },
   { name: "the group's rules disagree on the group ID (real preview: no look-up known)", change: (g) => { g.invokes = []; rule(g, info).groupId = "g-2"; }, expect: /name 2 different group IDs/ },
@@ -108,7 +109,8 @@ table("queue-dead-letter", "mandatory", [
   { name: "no dead-letter policy", change: (g) => delete inputs(g, "queue-events").dlqPolicy, expect: /no enabled dead-letter policy/ },
   { name: "dead-letter queue not declared", change: (g) => (inputs(g, "queue-events").dlqPolicy.deadLetterTargetQueue = "eo-test-elsewhere"), expect: /dead-letter queue eo-test-elsewhere .* is not declared/ },
   { name: "dead-letter queue is itself", change: (g) => (inputs(g, "queue-events").dlqPolicy.deadLetterTargetQueue = "eo-test-events"), expect: /names itself/ },
-  { name: "no server-side encryption", change: (g) => (inputs(g, "queue-events").enableSse = false), expect: /not encrypted at rest/ },
+  { name: "an SSE type without enableSse", change: (g) => Object.assign(inputs(g, "queue-events"), { enableSse: false, sseType: "SMQ" }), expect: /sets sseType SMQ but enableSse is false/ },
+  { name: "KMS encryption without a key", change: (g) => (inputs(g, "queue-events").sseType = "KMS"), expect: /KMS encryption without a kmsKeyId/ },
   { name: "encryption unknown until apply", change: (g) => (inputs(g, "queue-events").enableSse = UNKNOWN), expect: /could not verify encryption/, undecided: true },
 ]);
 

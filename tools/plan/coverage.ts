@@ -24,7 +24,23 @@ export interface CoverageCell {
 export interface CoverageRow {
   group: string;
   tag: string;
+  /**
+   * No CloudMonitor group exists yet for the group's tag (a fresh account or a new tag value:
+   * no member). Its rules are declared DISABLED and unscoped until an `up` after a resource
+   * carries the tag (infra/components/application-group.ts); the cells show who they will reach.
+   */
+  pending: boolean;
   cells: Record<Level, CoverageCell>;
+}
+
+const productOf = (rule: PlannedResource) => String((rule.inputs.eventPattern as Props | undefined)?.product ?? "").toUpperCase();
+
+/** Shown beside the tag of a pending group. */
+export const PENDING_NOTE = "no members yet: rules DISABLED until `pulumi up` after a resource carries the tag";
+
+/** A pending group's rule: disabled and without a group scope (what ApplicationGroup declares while the look-up finds no group). */
+export function isPendingRule(rule: PlannedResource): boolean {
+  return rule.inputs.status === "DISABLED" && !rule.inputs.groupId;
 }
 
 type Props = Record<string, any>;
@@ -62,18 +78,29 @@ export function coverageMatrix(graph: PlanGraph): CoverageRow[] {
       const children = childrenOf(graph, group);
       const dynamic = children.find((c) => c.type === T.dynamicTagGroup);
       const match = (dynamic?.inputs.matchExpresses as Props[] | undefined)?.[0];
-      const rules = children.filter((c) => c.type === T.eventRule && c.inputs.groupId);
+      const allRules = children.filter((c) => c.type === T.eventRule);
+      const pending = allRules.length > 0 && allRules.every(isPendingRule);
+      const rules = pending ? allRules : allRules.filter((c) => c.inputs.groupId);
+      const products = [...new Set(rules.map(productOf))];
       const cells = Object.fromEntries(
         LEVELS.map((level) => {
           const tierRules = rules.filter((r) => ((r.inputs.eventPattern as Props)?.levelLists ?? []).includes(level));
-          const receivers = tierRules.flatMap((r) => receiversOf(r, reachable));
+          // A tier over several products is several rules with the same receivers: each receiver once.
+          const seen = new Set<string>();
+          const receivers = tierRules.flatMap((r) => receiversOf(r, reachable)).filter((x) => {
+            const key = `${x.kind}|${x.name}|${x.channel ?? ""}`;
+            return !seen.has(key) && Boolean(seen.add(key));
+          });
           const live = receivers.filter((r) => r.kind !== "contacts" || r.reachable);
-          return [level, { rules: tierRules.map((r) => String(r.inputs.ruleName)), receivers, empty: tierRules.length === 0 || live.length === 0 }];
+          // Each product the group routes needs its own rule at every tier.
+          const productMissing = products.some((p) => !tierRules.some((r) => productOf(r) === p));
+          return [level, { rules: tierRules.map((r) => String(r.inputs.ruleName)), receivers, empty: tierRules.length === 0 || live.length === 0 || productMissing }];
         }),
       ) as Record<Level, CoverageCell>;
       return {
         group: group.name.replace(/^group-/, ""),
-        tag: dynamic ? `${dynamic.inputs.tagKey}=${match?.tagValue ?? "?"}` : "?",
+        tag: `${dynamic ? `${dynamic.inputs.tagKey}=${match?.tagValue ?? "?"}` : "?"}${pending ? ` (${PENDING_NOTE})` : ""}`,
+        pending,
         cells,
       };
     })

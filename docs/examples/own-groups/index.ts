@@ -7,7 +7,6 @@ import * as alicloud from "@pulumi/alicloud";
 import { ApplicationGroup, TierTemplate } from "alicloud-event-ops/components";
 
 const region = new pulumi.Config("alicloud").get("region") ?? "cn-shanghai";
-const accountId = alicloud.getAccountOutput().id;
 
 const pager = new alicloud.cms.AlarmContact("pager", {
   alarmContactName: "shop-pager",
@@ -38,7 +37,6 @@ const groups = teams.map(
       tiers,
       ruleNamePrefix: `shop-${team}`,
       region,
-      accountId,
     }),
 );
 
