@@ -2,7 +2,7 @@
 // invokes the program makes with documented stand-ins, and refuse any other.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { PlannedInvoke, PlannedResource } from "../../policies/plan-graph";
+import { PlannedInvoke, PlannedProvider, PlannedResource } from "../../policies/plan-graph";
 
 /** The account ID every offline plan uses (the real one comes from the cloud). */
 export const OFFLINE_ACCOUNT_ID = "1000000000000000";
@@ -57,6 +57,14 @@ export function offlineId(name: string): string {
   return `offline-id:${name}`;
 }
 
+/** The engine's name for a package's default provider: `default_<version with underscores>`, e.g. `default_3_108_0`. */
+export function defaultProviderName(version: string): string {
+  return `default_${version.replace(/[.+-]/g, "_")}`;
+}
+
+/** Packages whose provider has a region (resources per region are counted by it). */
+const REGIONAL_PACKAGES = new Set(["alicloud"]);
+
 /** How the mock runtime hands over a Pulumi secret. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
@@ -101,6 +109,65 @@ function scalarOutputs(inputs: Record<string, unknown>): Record<string, unknown>
 export interface Recorder {
   resources: PlannedResource[];
   invokes: PlannedInvoke[];
+  providers: PlannedProvider[];
+}
+
+/**
+ * Provider records and references. Mocks see a resource's provider as the
+ * reference the SDK sends, `<urn>::<id>` with the mock's own URN, or "" for the
+ * default provider; each provider gets an ID of its own here, so a reference
+ * maps to exactly one record, and resources record the engine-style reference.
+ */
+class ProviderBook {
+  readonly providers: PlannedProvider[] = [];
+  constructor(
+    private readonly project: string,
+    private readonly stack: string,
+    /** The stack's config (`<package>:<key>` → value): the default providers' inputs. */
+    private readonly config: Record<string, string>,
+  ) {}
+
+  /** Records an explicit provider resource; returns the ID the mock hands back. */
+  explicit(type: string, name: string, urn: string, inputs: Record<string, unknown>): string {
+    const taken = new Set(this.providers.map((p) => p.id));
+    let id = offlineId(name);
+    for (let n = 2; taken.has(id); n++) id = `${offlineId(name)}#${n}`;
+    this.providers.push(this.record(type, name, urn, id, false, inputs));
+    return id;
+  }
+
+  /** The engine-style reference for a registration's provider reference ("" → the package's default provider). */
+  reference(resourceType: string, sent: string | undefined): string {
+    if (sent) {
+      const id = sent.slice(sent.lastIndexOf("::") + 2);
+      const p = this.providers.find((x) => !x.default && x.id === id);
+      return p ? `${p.urn}::${p.id}` : sent;
+    }
+    const pkg = resourceType.split(":")[0];
+    const name = defaultProviderName(packageVersion(pkg));
+    let p = this.providers.find((x) => x.default && x.type === `pulumi:providers:${pkg}`);
+    if (!p) {
+      // The engine configures a default provider from the stack's `<package>:*` keys.
+      const inputs = Object.fromEntries(Object.entries(this.config).filter(([k]) => k.startsWith(`${pkg}:`)).map(([k, v]) => [k.slice(pkg.length + 1), v]));
+      p = this.record(`pulumi:providers:${pkg}`, name, `urn:pulumi:${this.stack}::${this.project}::pulumi:providers:${pkg}::${name}`, offlineId(name), true, { ...inputs, version: packageVersion(pkg) });
+      this.providers.push(p);
+    }
+    return `${p.urn}::${p.id}`;
+  }
+
+  private record(type: string, name: string, urn: string, id: string, isDefault: boolean, inputs: Record<string, unknown>): PlannedProvider {
+    const pkg = type.replace(/^pulumi:providers:/, "");
+    const region = typeof inputs.region === "string" ? inputs.region : null;
+    return { type, name, urn, id, default: isDefault, ...(REGIONAL_PACKAGES.has(pkg) ? { region } : {}), inputs };
+  }
+}
+
+function packageVersion(pkg: string): string {
+  try {
+    return (require(`@pulumi/${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
 }
 
 /**
@@ -108,8 +175,9 @@ export interface Recorder {
  * resource object and its parent) computes each URN the way the engine does:
  * the parent's type chain, `$`, the type, `::`, the name.
  */
-export function installMocks(project: string, stack: string): Recorder & { recordPlacement(): void } {
-  const rec: Recorder = { resources: [], invokes: [] };
+export function installMocks(project: string, stack: string, config: Record<string, string> = {}): Recorder & { recordPlacement(): void } {
+  const book = new ProviderBook(project, stack, config);
+  const rec: Recorder = { resources: [], invokes: [], providers: book.providers };
   const chains = new WeakMap<pulumi.Resource, { chain: string; urn: string }>();
   const pending = new Map<string, { urn: string; parent?: string; dependsOn?: string[] }[]>();
 
@@ -130,13 +198,19 @@ export function installMocks(project: string, stack: string): Recorder & { recor
     {
       newResource(args) {
         const custom = args.custom ?? true;
-        const id = custom ? offlineId(args.name) : undefined;
-        if (!args.type.startsWith("pulumi:providers:") && args.type !== "pulumi:pulumi:Stack") {
+        let id = custom ? offlineId(args.name) : undefined;
+        const computed = COMPUTED_OUTPUTS[args.type]?.(args.inputs, args.name);
+        if (args.type !== "pulumi:pulumi:Stack") {
           const key = `${args.type}::${args.name}`;
           const place = pending.get(key)?.shift() ?? { urn: `urn:pulumi:${stack}::${project}::${args.type}::${args.name}` };
-          rec.resources.push({ type: args.type, name: args.name, urn: place.urn, ...(place.parent ? { parent: place.parent } : {}), ...("dependsOn" in place && place.dependsOn ? { dependsOn: place.dependsOn } : {}), custom, ...(id ? { id } : {}), inputs: maskSecretValues(args.inputs) as Record<string, unknown> });
+          const inputs = maskSecretValues(args.inputs) as Record<string, unknown>;
+          if (args.type.startsWith("pulumi:providers:")) id = book.explicit(args.type, args.name, place.urn, inputs);
+          else {
+            const provider = custom ? { provider: book.reference(args.type, args.provider) } : {};
+            rec.resources.push({ type: args.type, name: args.name, urn: place.urn, ...(place.parent ? { parent: place.parent } : {}), ...("dependsOn" in place && place.dependsOn ? { dependsOn: place.dependsOn } : {}), custom, ...(id ? { id } : {}), inputs, ...(computed ? { computed } : {}), ...provider });
+          }
         }
-        return { id: id ?? args.name, state: { ...scalarOutputs(args.inputs), ...COMPUTED_OUTPUTS[args.type]?.(args.inputs, args.name) } };
+        return { id: id ?? args.name, state: { ...scalarOutputs(args.inputs), ...computed } };
       },
       call(args) {
         const standIn = INVOKE_STAND_INS[args.token];
