@@ -53,10 +53,19 @@ export function loadBundledModule(name: string): Record<string, unknown> {
   const zipPath = bundleZipPath(name);
   const index = unzip(fs.readFileSync(zipPath)).get("index.js");
   if (!index) throw new Error(`${zipPath}: no index.js inside`);
+  // A folder of its own per load, so every load is a fresh module; removed once
+  // loaded: a bundle is one self-contained index.js that reads no file beside it.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fc-${name}-`));
-  fs.writeFileSync(path.join(dir, "index.js"), index);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(dir, "index.js"));
+  const file = path.join(dir, "index.js");
+  let mod;
+  try {
+    fs.writeFileSync(file, index);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(file);
+  } finally {
+    delete require.cache[file];
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   if (typeof mod.handler !== "function") throw new Error(`${zipPath}: index.js does not export handler(event, context)`);
   return mod;
 }

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { crc64 } from "crc64-ecma182.js";
 import { ZipFile } from "yazl";
+import { parseCommand, progressLog, runScript, type Command } from "./cli/command";
 import type { HandlerName } from "../handlers/catalogue";
 import { ramActionsFor } from "../handlers/registry";
 
@@ -60,11 +61,12 @@ export function zipDeterministic(files: { name: string; data: Buffer }[]): Promi
   });
 }
 
-export async function bundleHandlers(outDir = OUT_DIR): Promise<BundleManifest> {
+export async function bundleHandlers(outDir = OUT_DIR, progress: (line: string) => void = () => {}): Promise<BundleManifest> {
   fs.mkdirSync(outDir, { recursive: true });
   const names = fs.readdirSync(ENTRIES_DIR).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)).sort();
   const manifest: BundleManifest = {};
-  for (const name of names) {
+  for (const [i, name] of names.entries()) {
+    progress(`${name} (${i + 1}/${names.length})`);
     const js = buildJs(path.join(ENTRIES_DIR, `${name}.ts`));
     fs.mkdirSync(path.join(outDir, name), { recursive: true });
     fs.writeFileSync(path.join(outDir, name, "index.js"), js);
@@ -83,14 +85,30 @@ export async function bundleHandlers(outDir = OUT_DIR): Promise<BundleManifest> 
   return manifest;
 }
 
+const BUNDLE_FLAGS = {
+  quiet: { type: "boolean", short: "q", help: "print nothing when it succeeds" },
+  progress: { type: "boolean", help: "show each bundle as it is built, on stderr (shown anyway when stderr is a terminal)" },
+  help: { type: "boolean", short: "h", help: "this help" },
+} as const;
+
+export const BUNDLE: Command<typeof BUNDLE_FLAGS> = {
+  name: "npm run bundle --",
+  summary: "Builds one deterministic zip per handler (handlers/entries/*.ts) into dist/handlers/, with manifest.json (size, SHA-256, CRC-64, RAM actions).",
+  usage: ["[--quiet] [--progress]"],
+  flags: BUNDLE_FLAGS,
+  exits: { 0: "built", 1: "a handler did not build", 2: "bad arguments" },
+};
+
 if (require.main === module) {
-  bundleHandlers().then(
-    (m) => {
-      for (const [name, e] of Object.entries(m)) console.log(`${name}: ${e.zip} ${e.bytes} B (index.js ${e.jsBytes} B) crc64=${e.crc64}`);
+  runScript(
+    BUNDLE,
+    async () => {
+      const values = parseCommand(BUNDLE, process.argv.slice(2));
+      if (!values) return 0;
+      const m = await bundleHandlers(OUT_DIR, progressLog("bundle", values.progress));
+      if (!values.quiet) for (const [name, e] of Object.entries(m)) console.log(`${name}: ${e.zip} ${e.bytes} B (index.js ${e.jsBytes} B) crc64=${e.crc64}`);
+      return 0;
     },
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
+    1,
   );
 }

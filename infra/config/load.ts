@@ -37,15 +37,19 @@ export function pulumiSecretCheck(path: string): boolean {
   return isConfigSecret ? isConfigSecret(key) : false;
 }
 
-/** Reads `event-ops:*` and `alicloud:region`, validates, and throws ConfigError listing every problem. */
+/**
+ * Reads `event-ops:*` and `alicloud:region`, validates, and throws ConfigError
+ * listing every problem, including keys under a namespace nothing reads.
+ */
 export function loadStackConfig({ isSecret = pulumiSecretCheck }: LoadOptions = {}): StackConfig {
   const all = runtimeConfig.allConfig();
   const values: Record<string, unknown> = {};
+  const otherKeys: string[] = [];
   for (const [fullKey, text] of Object.entries(all)) {
-    if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
-    values[fullKey.slice(NAMESPACE.length + 1)] = parseValue(text);
+    if (fullKey.startsWith(`${NAMESPACE}:`)) values[fullKey.slice(NAMESPACE.length + 1)] = parseValue(text);
+    else otherKeys.push(fullKey);
   }
-  const result = validateConfig({ stack: pulumi.getStack(), region: all["alicloud:region"], values, isSecret });
+  const result = validateConfig({ stack: pulumi.getStack(), region: all["alicloud:region"], values, otherKeys, isSecret });
   if (!result.ok) throw new ConfigError(result.issues);
   return result.config;
 }

@@ -7,6 +7,8 @@ import { criticalAlertSubscribers } from "../alerting/alert-subscribers";
 import { selectedNames } from "../alerting/tier-template";
 import { DYNAMIC_TAG_GROUP_PRODUCTS, MAX_NAMES_PER_PATTERN } from "../cms-terms";
 import { GLOBAL_SUFFIX_LENGTH, NAME_RULES, contactName, functionName, globalNameStems, queueName, deadLetterQueueName, stackNaming } from "../naming";
+import { closest } from "./closest";
+import { foreignKeyProblem } from "./namespaces";
 import {
   CHANNEL_LEVELS,
   contactGroupSchema,
@@ -45,6 +47,8 @@ export interface RawConfig {
   region?: string;
   /** Values of `event-ops:*` keys, JSON already parsed, keyed without namespace. */
   values: Record<string, unknown>;
+  /** Every other full config key (`ns:key`): a namespace nothing reads is an error. */
+  otherKeys?: string[];
   /** Was the value at this path a Pulumi secret? Paths as in ConfigIssue. */
   isSecret: (path: string) => boolean;
 }
@@ -79,14 +83,22 @@ export function validateConfig(raw: RawConfig): Validation {
   if (!raw.region) add("alicloud:region", "required: the region to deploy to, e.g. cn-hangzhou");
   else if (!REGION_PATTERN.test(raw.region)) add("alicloud:region", `'${raw.region}' is not a region ID: lower-case letters, digits and '-', e.g. cn-hangzhou or ap-southeast-1`);
 
+  for (const key of raw.otherKeys ?? []) {
+    const problem = foreignKeyProblem(key);
+    if (problem) add(key, problem);
+  }
   const allowedKeys = Object.keys(KEY_SCHEMAS);
   for (const key of Object.keys(raw.values)) {
-    if (!allowedKeys.includes(key)) add(keyPath(key), `unknown key; allowed keys: ${allowedKeys.join(", ")}`);
+    const near = closest(key, allowedKeys, 3);
+    if (!allowedKeys.includes(key)) add(keyPath(key), `unknown key${near ? ` (did you mean ${keyPath(near)}?)` : ""}; allowed keys: ${allowedKeys.join(", ")}`);
   }
 
   // Structure: each key on its own, so every key's mistakes are reported.
   const parsed: Partial<Record<ConfigKey, any>> = {};
   const partial = new Set<ConfigKey>();
+  // A list with failing items keeps only the valid ones; each kept item's index in the stack file:
+  const origin: Partial<Record<ConfigKey, number[]>> = {};
+  const idx = (key: ConfigKey, i: number) => origin[key]?.[i] ?? i;
   for (const key of allowedKeys as ConfigKey[]) {
     const value = raw.values[key];
     if (value === undefined && REQUIRED_KEYS.includes(key)) {
@@ -99,10 +111,12 @@ export function validateConfig(raw: RawConfig): Validation {
       for (const issue of result.error.issues) add(keyPath(key, issue.path), describeZodIssue(issue));
       // Keep the list items that are fine, so their cross-references are checked too.
       if (key in ELEMENT_SCHEMAS && Array.isArray(value)) {
-        parsed[key] = value.flatMap((item) => {
+        const kept = value.flatMap((item, i) => {
           const one = ELEMENT_SCHEMAS[key as keyof typeof ELEMENT_SCHEMAS].safeParse(item);
-          return one.success ? [one.data] : [];
+          return one.success ? [{ data: one.data, i }] : [];
         });
+        parsed[key] = kept.map((k) => k.data);
+        origin[key] = kept.map((k) => k.i);
         partial.add(key);
       }
     }
@@ -137,10 +151,10 @@ export function validateConfig(raw: RawConfig): Validation {
       groups = declared.map((g) => ({ ...g, tagValue: g.tagValue ?? g.name }));
       groups.forEach((g, i) => {
         if (groupValues && g.match === "equals" && !groupValues.includes(g.tagValue)) {
-          add(keyPath("groups", [i, g.tagValue === g.name && !declared[i].tagValue ? "name" : "tagValue"]), `'${g.tagValue}' is not an allowed value of tag '${tags.groupBy}'; allowed: ${groupValues.join(", ")}`);
+          add(keyPath("groups", [idx("groups", i), g.tagValue === g.name && !declared[i].tagValue ? "name" : "tagValue"]), `'${g.tagValue}' is not an allowed value of tag '${tags.groupBy}'; allowed: ${groupValues.join(", ")}`);
         }
         if (g.maintenance?.window && g.maintenance.window.start === g.maintenance.window.end) {
-          add(keyPath("groups", [i, "maintenance", "window"]), "start and end are equal; a window lasts 1 to 23 hours");
+          add(keyPath("groups", [idx("groups", i), "maintenance", "window"]), "start and end are equal; a window lasts 1 to 23 hours");
         }
       });
       for (const d of duplicates(groups.map((g) => g.name))) add(keyPath("groups"), `duplicate group name '${d}'`);
@@ -159,7 +173,7 @@ export function validateConfig(raw: RawConfig): Validation {
   if (contacts) {
     for (const d of duplicates(contacts.map((c: { name: string }) => c.name))) add(keyPath("contacts"), `duplicate contact name '${d}'`);
     contacts.forEach((c: { dingtalkWebhook?: string }, i: number) => {
-      if (c.dingtalkWebhook !== undefined) checkSecretUrl(raw, add, keyPath("contacts", [i, "dingtalkWebhook"]), c.dingtalkWebhook, "a DingTalk robot webhook");
+      if (c.dingtalkWebhook !== undefined) checkSecretUrl(raw, add, keyPath("contacts", [idx("contacts", i), "dingtalkWebhook"]), c.dingtalkWebhook, "a DingTalk robot webhook");
     });
   }
   const contactGroupNames = namesOf(raw.values.contactGroups);
@@ -167,16 +181,16 @@ export function validateConfig(raw: RawConfig): Validation {
     for (const d of duplicates(contactGroups.map((g: { name: string }) => g.name))) add(keyPath("contactGroups"), `duplicate contact group name '${d}'`);
     contactGroups.forEach((g: { members: string[] }, i: number) => {
       g.members.forEach((m, j) => {
-        if (contacts && !contactNames.has(m)) add(keyPath("contactGroups", [i, "members", j]), `unknown contact '${m}'; declared contacts: ${[...contactNames].join(", ") || "none"}`);
+        if (contacts && !contactNames.has(m)) add(keyPath("contactGroups", [idx("contactGroups", i), "members", j]), `unknown contact '${m}'; declared contacts: ${[...contactNames].join(", ") || "none"}`);
       });
-      for (const d of duplicates(g.members)) add(keyPath("contactGroups", [i, "members"]), `'${d}' is listed twice`);
+      for (const d of duplicates(g.members)) add(keyPath("contactGroups", [idx("contactGroups", i), "members"]), `'${d}' is listed twice`);
     });
   }
 
   // Webhooks and queues
   if (webhooks) {
     for (const d of duplicates(webhooks.map((w: { name: string }) => w.name))) add(keyPath("webhooks"), `duplicate webhook name '${d}'`);
-    webhooks.forEach((w: { url: string }, i: number) => checkSecretUrl(raw, add, keyPath("webhooks", [i, "url"]), w.url, "a webhook URL"));
+    webhooks.forEach((w: { url: string }, i: number) => checkSecretUrl(raw, add, keyPath("webhooks", [idx("webhooks", i), "url"]), w.url, "a webhook URL"));
   }
   if (queues) for (const d of duplicates(queues.map((q: { name: string }) => q.name))) add(keyPath("queues"), `duplicate queue name '${d}'`);
 
@@ -319,7 +333,6 @@ function nameIssues(stack: string, namePrefix: string, contacts?: { name: string
   for (const h of automation?.handlers ?? []) check(keyPath("namePrefix"), NAME_RULES.functionName, functionName(n, h), ` (handler ${h})`);
   return out;
 }
-
 
 /** Names declared in a raw config list, whether or not each item is otherwise valid. */
 function namesOf(list: unknown): Set<string> {

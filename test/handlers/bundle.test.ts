@@ -9,9 +9,13 @@ import { unzip } from "./doubles/bundled";
 describe("bundle", function () {
   this.timeout(60_000);
 
+  const dirs: string[] = [];
+  const tempDir = (prefix: string) => (dirs.push(fs.mkdtempSync(path.join(os.tmpdir(), prefix))), dirs[dirs.length - 1]);
+  after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
   it("builds the same bytes twice, with a manifest FC can use", async () => {
-    const a = await bundleHandlers(fs.mkdtempSync(path.join(os.tmpdir(), "bundle-a-")));
-    const b = await bundleHandlers(fs.mkdtempSync(path.join(os.tmpdir(), "bundle-b-")));
+    const a = await bundleHandlers(tempDir("bundle-a-"));
+    const b = await bundleHandlers(tempDir("bundle-b-"));
     assert.deepEqual(a, b);
     const entries = fs.readdirSync(ENTRIES_DIR).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)).sort();
     assert.deepEqual(Object.keys(a).sort(), entries, "one zip per entry file");

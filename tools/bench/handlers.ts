@@ -10,8 +10,25 @@ import { randomUUID } from "node:crypto";
 import { endpointEnv, startFakeCloud, type FakeCloud } from "../../local-cloud";
 import { ensureBundles, loadBundledHandler, withEnv, type FcHandler } from "../bundle-loader";
 import { OUT_DIR, MANIFEST_PATH, type BundleManifest } from "../bundle";
+import { intFlag, parseCommand, progressLog, runScript, writeOutput, type Command } from "../cli/command";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 25);
+const FLAGS = {
+  runs: { type: "string", value: "<n>", help: "runs per scenario (default: $BENCH_RUNS or 25)" },
+  json: { type: "string", value: "<file>", help: "also write the medians as JSON; `-` is stdout (the table then goes to stderr)" },
+  progress: { type: "boolean", help: "show each scenario on stderr (shown anyway when stderr is a terminal)" },
+  help: { type: "boolean", short: "h", help: "this help" },
+} as const;
+
+export const BENCH_HANDLERS: Command<typeof FLAGS> = {
+  name: "npm run bench:handlers --",
+  summary: "Per-event handler overhead on the bundled zips against the local fake cloud: total, API and own time (medians), bundle sizes and cold require.",
+  usage: ["[--runs <n>] [--json <file|->] [--progress]"],
+  flags: FLAGS,
+  exits: { 0: "measured", 2: "bad arguments", 3: "a scenario failed" },
+};
+
+let RUNS = 25;
+let progress: (line: string) => void = () => {};
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,6 +52,7 @@ async function timeRuns(label: string, fake: FakeCloud, handler: FcHandler, prep
   const api: number[] = [];
   const own: number[] = [];
   const outcomes = new Set<string>();
+  progress(`${label} (${RUNS} runs)`);
   for (let i = 0; i < RUNS; i++) {
     const body = prepare(i);
     const out = await handler(body, { requestId: randomUUID(), function: { name: label, timeout: 300 }, region: "cn-hangzhou", accountId: "1234567890123456" });
@@ -48,16 +66,21 @@ async function timeRuns(label: string, fake: FakeCloud, handler: FcHandler, prep
   return { label, total: median(total), api: median(api), own: median(own), outcomes: [...outcomes] };
 }
 
-async function main() {
+async function main(): Promise<number> {
+  const values = parseCommand(BENCH_HANDLERS, process.argv.slice(2));
+  if (!values) return 0;
+  RUNS = intFlag(values.runs ?? process.env.BENCH_RUNS, "runs", 1, 1000) ?? 25;
+  progress = progressLog("bench:handlers", values.progress);
+  const say = values.json === "-" ? console.error : console.log;
   await ensureBundles();
   const manifest: BundleManifest = JSON.parse(fs.readFileSync(MANIFEST_PATH, "utf8"));
-  console.log("bundle sizes and cold require:");
+  say("bundle sizes and cold require:");
   for (const [name, e] of Object.entries(manifest)) {
     const file = path.join(OUT_DIR, name, "index.js");
     const t = process.hrtime.bigint();
     require(file);
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    console.log(`  ${name.padEnd(17)} zip ${(e.bytes / 1024).toFixed(1)} KiB, index.js ${(e.jsBytes / 1024).toFixed(1)} KiB, cold require ${ms.toFixed(1)} ms`);
+    say(`  ${name.padEnd(17)} zip ${(e.bytes / 1024).toFixed(1)} KiB, index.js ${(e.jsBytes / 1024).toFixed(1)} KiB, cold require ${ms.toFixed(1)} ms`);
   }
 
   const fake = await startFakeCloud();
@@ -109,14 +132,13 @@ async function main() {
 
   const base = results[0];
   const ms = (x: number) => `${x.toFixed(2).padStart(7)} ms`;
-  console.log(`\nmedians over ${RUNS} runs (fake cloud on loopback, zero drain wait, growing state); own = total − api − wait:`);
-  console.log(`  ${"scenario".padEnd(46)} ${"total".padStart(10)} ${"api".padStart(10)} ${"own".padStart(10)}  own/total  own ×state-record`);
+  say(`\nmedians over ${RUNS} runs (fake cloud on loopback, zero drain wait, growing state); own = total − api − wait:`);
+  say(`  ${"scenario".padEnd(46)} ${"total".padStart(10)} ${"api".padStart(10)} ${"own".padStart(10)}  own/total  own ×state-record`);
   for (const r of results) {
-    console.log(`  ${r.label.padEnd(46)} ${ms(r.total)} ${ms(r.api)} ${ms(r.own)}  ${`${((r.own / r.total) * 100).toFixed(0)}%`.padStart(9)}  ${`×${(r.own / base.own).toFixed(1)}`.padStart(17)}  [${r.outcomes.join(",")}]`);
+    say(`  ${r.label.padEnd(46)} ${ms(r.total)} ${ms(r.api)} ${ms(r.own)}  ${`${((r.own / r.total) * 100).toFixed(0)}%`.padStart(9)}  ${`×${(r.own / base.own).toFixed(1)}`.padStart(17)}  [${r.outcomes.join(",")}]`);
   }
+  if (values.json) writeOutput(values.json, `${JSON.stringify({ runs: RUNS, bundles: manifest, scenarios: results }, null, 2)}\n`);
+  return 0;
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) runScript(BENCH_HANDLERS, main);

@@ -10,8 +10,8 @@
 // Exit codes: 0 done, 1 the drill ran but something was lost or failed, 2 usage / refused, 3 other error.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import YAML from "yaml";
+import { parseCommand, usageText, UsageError, writeOutput, type Command } from "../cli/command";
 import { bundleExists, ensureBundles } from "./bundles";
 import { renderBurst, runBurst } from "./burst";
 import { drillCloud } from "./cloud";
@@ -22,10 +22,47 @@ import { loadDrillStack } from "./stack";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, error: 3 } as const;
 
-const USAGE = `usage:
-  npm run drill -- --stack <name> --event <type> --instance <id> [--tags k=v,...] [--at <time>] [--cancel] [--include-undeployed]
-  npm run drill -- --stack <name> --event <type> --count <N> [--throttle <every n-th call>] [--redeliver <fraction>]
-  npm run drill -- --live --stack <name> --event <type> (--instances <ids> | --tag k=v) --not-before <time> [--yes] [--follow <duration>]`;
+const FLAGS = {
+  stack: { type: "string", short: "s", value: "<name>", help: "the stack whose plan routes the events (Pulumi.<name>.yaml)" },
+  event: { type: "string", short: "e", value: "<type>", help: "the catalogue event to play, e.g. SystemMaintenance.Reboot" },
+  instance: { type: "string", value: "<id>", help: "local: the instance the event is about" },
+  tags: { type: "string", value: "k=v,...", help: "local: the instance's tags (scope tag, group tag)" },
+  at: { type: "string", value: "<time>", help: "local: the event's notBefore" },
+  start: { type: "string", value: "<time>", help: "local: the virtual clock's start (default: now, to the minute)" },
+  cancel: { type: "boolean", help: "local: cancel the event once a handler has drained the instance" },
+  "include-undeployed": { type: "boolean", help: "local: also run handlers the catalogue routes to that the stack does not deploy" },
+  plan: { type: "string", value: "<plan.json>", help: "local: use this recorded plan instead of planning the stack" },
+  verbose: { type: "boolean", short: "v", help: "local: every call in the timeline" },
+  count: { type: "string", value: "<n>", help: "burst: play the event on n instances at once (1–1000)" },
+  throttle: { type: "string", value: "<n>", help: "burst: every n-th LB/ECS action answers Throttling.User (default 20)" },
+  redeliver: { type: "string", value: "<fraction>", help: "burst: fraction of deliveries repeated" },
+  concurrency: { type: "string", value: "<n>", help: "burst: invocations in flight at once" },
+  live: { type: "boolean", help: "live: real simulated system events on the account, always cancelled on exit" },
+  instances: { type: "string", value: "<id,...>", help: "live: the instances (at most 5 without --yes)" },
+  tag: { type: "string", value: "k=v", help: "live: the instances carrying this tag" },
+  "not-before": { type: "string", value: "<time>", help: "live: the events' NotBefore (required)" },
+  yes: { type: "boolean", help: "live: allow more than 5 instances or instances without eventops-drill=true" },
+  region: { type: "string", value: "<region>", help: "live: the region (default: the stack's alicloud:region)" },
+  follow: { type: "string", value: "<duration>", help: "live: follow the events this long, e.g. 30m" },
+  poll: { type: "string", value: "<duration>", help: "live: poll interval while following, e.g. 30s" },
+  json: { type: "string", value: "<file>", help: "also write the result as JSON; `-` is stdout (the report then goes to stderr)" },
+  help: { type: "boolean", short: "h", help: "this help" },
+} as const;
+
+export const DRILL: Command<typeof FLAGS> = {
+  name: "npm run drill --",
+  summary: "Plays system events through the stack: locally on the twin (rules → queue → bundled handler → fake cloud, virtual clock), as a burst, or live on the account. See docs/drills.md.",
+  usage: [
+    "--stack <name> --event <type> --instance <id> [--tags k=v,...] [--at <time>] [--cancel] [--include-undeployed] [--json <file|->]",
+    "--stack <name> --event <type> --count <n> [--throttle <n>] [--redeliver <fraction>] [--json <file|->]",
+    "--live --stack <name> --event <type> (--instances <ids> | --tag k=v) --not-before <time> [--yes] [--follow <duration>]",
+  ],
+  flags: FLAGS,
+  notes: ["Times: ISO-8601 (2026-11-23T18:00:00Z) or relative to now (+3d, +90m, +2h)."],
+  exits: { [EXIT.ok]: "done", [EXIT.failed]: "the drill ran but something was lost or failed", [EXIT.usage]: "bad arguments, or refused (nothing created)", [EXIT.error]: "anything else", 130: "live: interrupted (its events cancelled)" },
+};
+
+const USAGE = `${usageText(DRILL)}\n(--help lists every flag and the exit codes)`;
 
 /** ISO-8601, or `+<n><s|m|h|d>` from `now`. */
 export function parseTime(value: string, now: number, flag: string): number {
@@ -63,48 +100,16 @@ function stackRegion(stack: string): string {
 export async function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n") }): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string", short: "s" },
-        event: { type: "string", short: "e" },
-        instance: { type: "string" },
-        instances: { type: "string" },
-        tags: { type: "string" },
-        tag: { type: "string" },
-        at: { type: "string" },
-        start: { type: "string" },
-        cancel: { type: "boolean", default: false },
-        live: { type: "boolean", default: false },
-        yes: { type: "boolean", default: false },
-        "not-before": { type: "string" },
-        region: { type: "string" },
-        follow: { type: "string" },
-        poll: { type: "string" },
-        count: { type: "string" },
-        throttle: { type: "string" },
-        redeliver: { type: "string" },
-        concurrency: { type: "string" },
-        plan: { type: "string" },
-        "include-undeployed": { type: "boolean", default: false },
-        verbose: { type: "boolean", short: "v", default: false },
-        json: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-    }));
+    values = parseCommand(DRILL, argv, io.out);
+    if (!values) return EXIT.ok;
+    if (!values.stack || !values.event) throw new UsageError(`${values.stack ? "--event <type>" : "--stack <name>"} is required`);
   } catch (e) {
-    io.err(`${(e as Error).message}\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`drill: ${e.message}\n${USAGE}`);
     return EXIT.usage;
   }
-  if (values.help) {
-    io.out(USAGE);
-    return EXIT.ok;
-  }
-  if (!values.stack || !values.event) {
-    io.err(USAGE);
-    return EXIT.usage;
-  }
+  // A JSON result on stdout (`--json -`) keeps stdout to itself: the report goes to stderr.
+  if (values.json === "-") io = { ...io, out: io.err };
 
   try {
     if (values.live) {
@@ -133,7 +138,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
           log: io.out,
         });
         io.out(renderLiveReport(report));
-        if (values.json) fs.writeFileSync(values.json, JSON.stringify(report, null, 2) + "\n");
+        if (values.json) writeOutput(values.json, JSON.stringify(report, null, 2) + "\n");
         if (report.interrupted) return 130;
         return report.stoppedBy ? EXIT.failed : EXIT.ok;
       } finally {

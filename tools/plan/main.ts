@@ -1,10 +1,8 @@
 // `npm run plan -- --stack <name> [--json f] [--markdown f] [--quiet]`
 // Runs the real program in infra/ in-process under Pulumi's mock runtime with
 // the stack's config, and prints what would be declared and who each tier
-// reaches. Exit codes: 0 fine, 1 policy violation, 2 config error, 3 other.
+// reaches. Flags and exit codes: args.ts (`npm run plan -- --help`).
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, formatIssues, loadStackConfig } from "../../infra/config/load";
 import { declareStack } from "../../infra/stack";
@@ -18,8 +16,11 @@ import { Violation } from "../../policies/model";
 import { evaluatePlan } from "../../policies/plan-graph";
 import { diffPlans, renderDiffMarkdown } from "./diff";
 import { renderMermaidMarkdown } from "./mermaid";
+import { EXIT, planArgs, reportStream } from "./args";
+import { prepareProgram } from "./prepare";
+import { progressLog, writeOutput } from "../cli/command";
 
-export const EXIT = { ok: 0, policy: 1, config: 2, error: 3 } as const;
+export { EXIT };
 
 interface PlanOptions {
   root: string;
@@ -54,26 +55,14 @@ function byName(outputs: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      stack: { type: "string", short: "s" },
-      json: { type: "string" },
-      markdown: { type: "string" },
-      quiet: { type: "boolean", short: "q", default: false },
-      check: { type: "string" },
-      diff: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help || (!values.stack && !values.check)) {
-    (values.help ? console.log : console.error)(
-      "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--quiet]\n" +
-        "       npm run plan -- --stack <name> --diff <base-plan.json> [--markdown <file>]   (what changes against a base plan)\n" +
-        "       npm run plan -- --check <plan.json>   (coverage and policies of a recorded plan)",
-    );
-    return values.help ? EXIT.ok : EXIT.config;
+  const values = planArgs(argv);
+  if (typeof values === "number") return values;
+  const say = reportStream(values);
+  const progress = progressLog("plan", values.progress);
+  if (!values.check) {
+    const refused = prepareProgram(progress);
+    if (refused !== undefined) return refused;
+    progress(`running infra/ for stack '${values.stack}' under mocks`);
   }
   const root = process.cwd();
   let graph: PlanGraph;
@@ -96,15 +85,17 @@ export async function main(argv: string[]): Promise<number> {
   const rows = coverageMatrix(graph);
   const violations = checkPolicies(graph, root);
   if (!values.quiet) {
-    console.log(renderText(graph, rows));
-    console.log(`\nPolicies (policies/, the same rules \`pulumi preview --policy-pack policies\` runs):`);
-    console.log(violations.length === 0 ? "  all pass" : renderViolationsText(violations).replace(/^/gm, "  "));
+    say(renderText(graph, rows));
+    say(`\nPolicies (policies/, the same rules \`pulumi preview --policy-pack policies\` runs):`);
+    say(violations.length === 0 ? "  all pass" : renderViolationsText(violations).replace(/^/gm, "  "));
   }
+  let changes = 0;
   if (values.diff) {
     // A reviewable change list without credentials: the base branch's plan against this one.
     const diff = diffPlans(JSON.parse(fs.readFileSync(values.diff, "utf8")) as PlanGraph, graph);
+    changes = diff.added.length + diff.removed.length + diff.changed.length;
     const text = renderDiffMarkdown(diff);
-    console.log(`\nChanges against ${values.diff}:\n${text}`);
+    say(`\nChanges against ${values.diff}:\n${text}`);
     if (values.markdown) writeFile(values.markdown, text);
   } else if (values.markdown) {
     writeFile(values.markdown, renderMarkdown(graph, rows, [`### Policies\n\n${renderViolationsMarkdown(violations)}`, renderMermaidMarkdown(graph)]));
@@ -119,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`\n${mandatory.length} mandatory policy violation(s):\n${renderViolationsText(mandatory)}`);
     return EXIT.policy;
   }
-  return EXIT.ok;
+  return values["exit-code"] && changes > 0 ? EXIT.changes : EXIT.ok;
 }
 
 /**
@@ -138,7 +129,5 @@ export function checkPolicies(graph: PlanGraph, root: string): Violation[] {
   return evaluatePlan(graph, { requiredTagKeys });
 }
 
-function writeFile(file: string, text: string) {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, text);
-}
+/** `-` is stdout (args.ts then sends the report to stderr). */
+const writeFile = writeOutput;

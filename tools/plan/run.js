@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Launcher for the offline plan: compiles tools/plan/main.ts (and the infra
 // program it loads) with esbuild into one file, then runs it with Node.
-// Compiled JS instead of ts-node: type-checking is CI's job (`npm run
-// typecheck`), and a plan should take about as long as Node takes to start.
+// Compiled JS instead of ts-node, so a plan takes about as long as Node takes
+// to start; the program is still type-checked first, as a real preview does
+// (prepare.ts, cached by source mtimes).
 "use strict";
 const path = require("node:path");
 const esbuild = require("esbuild");
@@ -46,26 +47,6 @@ if (!upToDate()) {
     logLevel: "error",
   });
   fs.writeFileSync(metafile, JSON.stringify(result.metafile));
-}
-
-// The stack deploys the handler bundles: build them when missing or older than their sources.
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-const manifest = path.join(root, "dist/handlers/manifest.json");
-if (!fs.existsSync(manifest) || fs.statSync(manifest).mtimeMs < newestSource(path.join(root, "handlers"))) {
-  const { spawnSync } = require("node:child_process");
-  const built = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "tools/bundle.ts")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
-  if (built.status !== 0) {
-    console.error("plan failed: `npm run bundle` did not build the handler bundles");
-    process.exit(3);
-  }
 }
 
 require(outfile)

@@ -27,12 +27,13 @@ export function readStackConfig(root: string, stack: string): StackConfigFiles {
     const known = fs.readdirSync(root).flatMap((f) => f.match(/^Pulumi\.(.+)\.yaml$/)?.[1] ?? []);
     throw new StackFileError(`no stack '${stack}': ${stackFile} does not exist; stacks here: ${known.join(", ") || "none"}`);
   }
-  let stackDoc: { config?: Record<string, unknown> };
+  let stackDoc: { config?: Record<string, unknown>; environment?: unknown };
   try {
     stackDoc = (YAML.parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as typeof stackDoc;
   } catch (e) {
     throw new StackFileError(`${stackFile} is not valid YAML: ${(e as Error).message}`);
   }
+  if (stackDoc.environment !== undefined && stackDoc.environment !== null) throw new StackFileError(escRefusal(path.basename(stackFile), stack, stackDoc.environment));
 
   const raw: Record<string, unknown> = {};
   // Project-level config: `key: value`, or `key: {default|value: ...}` with an optional type.
@@ -53,6 +54,22 @@ export function readStackConfig(root: string, stack: string): StackConfigFiles {
   }
   const secretKeys = Object.keys(config).filter((k) => [...secretPaths].some((p) => p === k || p.startsWith(`${k}.`) || p.startsWith(`${k}[`)));
   return { project: project.name, stack, config, secretKeys, secretPaths };
+}
+
+/**
+ * Pulumi ESC: `environment:` in a stack file lists environments whose
+ * `pulumiConfig` the CLI merges into the stack's config (Pulumi ESC docs, "Use
+ * with Pulumi IaC"). Opening one needs Pulumi Cloud, which an offline plan
+ * never reaches, and a plan without their values would not be this stack's.
+ */
+function escRefusal(file: string, stack: string, environment: unknown): string {
+  const imports = Array.isArray(environment) ? environment : ((environment as { imports?: unknown })?.imports ?? environment);
+  const names = (Array.isArray(imports) ? imports : [imports]).map((e) => (typeof e === "string" ? e : JSON.stringify(e)));
+  return [
+    `${file} imports Pulumi ESC environments (environment: ${names.join(", ")}): the offline plan reads only stack files and cannot open an environment (that needs Pulumi Cloud).`,
+    `  To plan this stack: \`pulumi preview --stack ${stack}\` (with PULUMI_ACCESS_TOKEN), or, for the offline plan, copy the values the environments provide`,
+    `  (\`pulumi config --stack ${stack}\` lists them) into the file's config: and remove environment:.`,
+  ].join("\n");
 }
 
 function isSecure(v: unknown): boolean {

@@ -1,0 +1,122 @@
+// Every command line guides: --help lists its flags and exit codes; a bad or
+// missing argument exits 2 with the usage on stderr, never a stack trace.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ROOT, runScript, type CliRun } from "./run";
+import { PLAN, planArgs } from "../../tools/plan/args";
+import { BUNDLE } from "../../tools/bundle";
+import { BENCH_PLAN } from "../../tools/bench/plan";
+import { BENCH_HANDLERS } from "../../tools/bench/handlers";
+import { DRILL, main as drillMain } from "../../tools/drill/cli";
+import { CONFIG_DOCS } from "../../tools/config-docs/cli";
+import type { Command, Flags } from "../../tools/cli/command";
+
+type Case = [string, string[], RegExp];
+
+/** Runs a command's parsing in this process: exit code and what it wrote. */
+type InProcess = (args: string[]) => Promise<CliRun>;
+
+const planInProcess: InProcess = async (args) => {
+  const err: string[] = [];
+  const status = planArgs(args, (s) => err.push(s));
+  return { status: typeof status === "number" ? status : 0, stdout: "", stderr: err.join("\n") };
+};
+const drillInProcess: InProcess = async (args) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await drillMain(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { status, stdout: out.join("\n"), stderr: err.join("\n") };
+};
+
+/**
+ * npm scripts that are the project's own command lines: their spec, arguments
+ * that must be refused as a real child process (`spawned`), and more of them
+ * through the same parsing in-process (spawning each costs seconds).
+ */
+const COMMANDS: Record<string, { spec: Command<Flags>; spawned: Case[]; inProcess?: [InProcess, Case[]] }> = {
+  plan: {
+    spec: PLAN,
+    spawned: [
+      ["a misspelt flag", ["--stak", "prod"], /Unknown option '--stak' \(did you mean --stack\?\)/],
+      ["no stack", [], /say which stack to plan/],
+    ],
+    inProcess: [
+      planInProcess,
+      [
+        ["a flag without its value", ["--stack"], /--stack needs a value/],
+        ["a value eaten by the next flag", ["--stack", "--quiet"], /--stack needs a value/],
+        ["a stray argument", ["prod"], /unexpected argument 'prod'/],
+        ["--exit-code without --diff", ["--stack", "prod", "--exit-code"], /needs --diff/],
+        ["both --stack and --check", ["--stack", "prod", "--check", "plan.json"], /not both/],
+        ["two files on stdout", ["--stack", "prod", "--json", "-", "--markdown", "-"], /only one of --json and --markdown/],
+        ["a value for a switch", ["--stack", "prod", "--quiet=yes"], /--quiet takes no value/],
+      ],
+    ],
+  },
+  bundle: { spec: BUNDLE, spawned: [["an unknown flag", ["--out", "x"], /Unknown option '--out'/]] },
+  "bench:plan": {
+    spec: BENCH_PLAN,
+    spawned: [
+      ["a misspelt flag", ["--run", "3"], /Unknown option '--run' \(did you mean --runs\?\)/],
+      ["a bad number", ["--runs", "three"], /--runs three: a whole number from 1 to 100/],
+    ],
+  },
+  "bench:handlers": { spec: BENCH_HANDLERS, spawned: [["a number out of range", ["--runs", "0"], /--runs 0: a whole number from 1 to 1000/]] },
+  drill: {
+    spec: DRILL,
+    spawned: [["a misspelt flag", ["--stak", "prod", "--event", "SystemMaintenance.Reboot"], /Unknown option '--stak' \(did you mean --stack\?\)/]],
+    inProcess: [
+      drillInProcess,
+      [
+        ["no event", ["--stack", "prod"], /--event <type> is required/],
+        ["no stack", ["--event", "SystemMaintenance.Reboot"], /--stack <name> is required/],
+        ["a stray argument", ["--stack", "prod", "--event", "x", "i-1"], /unexpected argument 'i-1'/],
+      ],
+    ],
+  },
+  "config:docs": { spec: CONFIG_DOCS, spawned: [["a misspelt flag", ["--chek"], /Unknown option '--chek' \(did you mean --check\?\)/]] },
+};
+
+function assertRefused(r: CliRun, message: RegExp): void {
+  assert.equal(r.status, 2, `exit code; stderr:\n${r.stderr}`);
+  assert.match(r.stderr, message);
+  assert.match(r.stderr, /^usage: npm run /m);
+  assert.doesNotMatch(r.stderr, /^\s+at .+:\d+:\d+\)?$/m, "no stack trace");
+  assert.doesNotMatch(r.stderr, /TypeError|ERR_PARSE_ARGS/);
+  assert.equal(r.stdout, "", "nothing on stdout");
+}
+
+const NOT_COMMANDS = ["typecheck", "test", "pretest"];
+
+describe("command lines", function () {
+  this.timeout(120_000);
+
+  it("cover every npm script that is a command of this project", () => {
+    const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts);
+    assert.deepEqual(scripts.filter((s) => !NOT_COMMANDS.includes(s)).sort(), Object.keys(COMMANDS).sort());
+  });
+
+  for (const [script, { spec, spawned, inProcess }] of Object.entries(COMMANDS)) {
+    describe(`npm run ${script}`, () => {
+      it("--help lists every flag and every exit code, on stdout, exit 0", () => {
+        const r = runScript(script, ["--help"]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^usage: npm run /m);
+        for (const flag of Object.keys(spec.flags)) assert.match(r.stdout, new RegExp(`--${flag}\\b`), `--${flag} in the help`);
+        const exits = r.stdout.slice(r.stdout.indexOf("Exit codes:"));
+        assert.ok(exits.length > "Exit codes:".length, "an Exit codes section");
+        for (const [code, meaning] of Object.entries(spec.exits)) assert.ok(exits.includes(`${code}  ${meaning}`), `exit ${code} in the help`);
+        assert.ok(exits.includes("2  "), "exit 2 (bad arguments) is documented");
+      });
+
+      for (const [title, args, message] of spawned) {
+        it(`refuses ${title}: exit 2, the reason and the usage on stderr, no stack trace`, () => assertRefused(runScript(script, args), message));
+      }
+      const [run, cases] = inProcess ?? [undefined, []];
+      for (const [title, args, message] of cases) {
+        it(`refuses ${title} (in-process): exit 2, the reason and the usage`, async () => assertRefused(await run!(args), message));
+      }
+    });
+  }
+});
