@@ -143,6 +143,7 @@ export function declareStack(config: StackConfig): StackOutputs {
         accountId,
         markerBucket: base.markerBucket,
         objectPrefixes: objectPrefixesFor(handler),
+        scopeTag: automation.scopeTag,
         schedule: HANDLER_SCHEDULES[handler],
         deadLetterQueue: base.deadLetterQueue,
         alertTopic: alerts.topicName,

@@ -11,10 +11,10 @@ import type { MarkerLedger } from "../core/idempotency";
 import type { Outcome } from "../core/outcome";
 import type { Deadline } from "../core/ports";
 
-/** With no cursor yet (first sweep), look back this far past the lease. */
+/** With no cursor yet (first sweep, or the cursor object lost), look back this far. */
 const FIRST_LOOKBACK_MS = 60 * 60_000;
-/** Buckets (minutes) read per tick: a sweeper that was down catches up an hour a minute. */
-const MAX_BUCKETS_PER_TICK = 60;
+/** Buckets (minutes) read per tick: a sweeper that was down catches up two hours a minute. */
+const MAX_BUCKETS_PER_TICK = 120;
 /** Events resumed per tick, run side by side; the rest wait for the next tick (the cursor stays). */
 export const MAX_RESUMES_PER_TICK = 4;
 /** A resumed run needs room for its drain wait and removals; with less left, leave it to the next tick. */
@@ -52,7 +52,7 @@ async function whyResume(entry: JournalEntry, o: SweepOptions, now: number): Pro
 export async function sweepExpiredClaims(o: SweepOptions): Promise<SweepResult> {
   const now = o.now();
   const current = bucketOf(now);
-  let bucket = (await o.journal.cursor()) ?? bucketOf(now - o.leaseMs - FIRST_LOOKBACK_MS);
+  let bucket = (await o.journal.cursor()) ?? bucketOf(now - FIRST_LOOKBACK_MS);
   const due = new Map<string, JournalEntry>();
   let scanned = 0;
   let stoppedAt: string | undefined;

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
 import { HandlerName } from "../../handlers/catalogue";
 import { HandlerBundle, zipBase64 } from "../automation/bundles";
-import { FC_ASSUME_ROLE_POLICY, handlerPolicyDocument } from "../automation/role-policy";
+import { FC_ASSUME_ROLE_POLICY, handlerPolicyDescription, handlerPolicyDocument } from "../automation/role-policy";
 import { ResourceTags } from "./resource-tags";
 
 export interface HandlerFunctionArgs {
@@ -25,6 +25,8 @@ export interface HandlerFunctionArgs {
   readonly markerBucket: pulumi.Input<string>;
   /** Object prefixes in that bucket the handler may read and write. */
   readonly objectPrefixes: readonly string[];
+  /** The handlers' scope tag: the role may act on ECS instances only when they carry it (`acs:ResourceTag/<key>`). */
+  readonly scopeTag?: { readonly key: string; readonly value: string };
   /** A timer that invokes the function with a fixed payload (reconcilers, scans). */
   readonly schedule?: { readonly cron: string; readonly payload: string };
   /** MNS queue the function dead-letters to, and where failed async invocations go. */
@@ -79,11 +81,11 @@ export class HandlerFunction extends pulumi.ComponentResource {
     const document = pulumi
       .all([args.accountId, args.markerBucket, args.deadLetterQueue, args.alertTopic])
       .apply(([accountId, markerBucket, deadLetterQueue, alertTopic]) =>
-        handlerPolicyDocument({ actions: args.bundle.ramActions, region: args.region, accountId, markerBucket, objectPrefixes: [...args.objectPrefixes], deadLetterQueue, alertTopic }),
+        handlerPolicyDocument({ actions: args.bundle.ramActions, region: args.region, accountId, markerBucket, objectPrefixes: [...args.objectPrefixes], deadLetterQueue, alertTopic, scopeTag: args.scopeTag }),
       );
     const policy = new alicloud.ram.Policy(
       `${name}-policy`,
-      { policyName: `${args.roleName}-policy`, policyDocument: document, description: `Only the actions ${args.handler} calls` },
+      { policyName: `${args.roleName}-policy`, policyDocument: document, description: handlerPolicyDescription(args.handler, args.bundle.ramActions) },
       { parent: this },
     );
     const attachment = new alicloud.ram.RolePolicyAttachment(
@@ -139,9 +141,13 @@ export class HandlerFunction extends pulumi.ComponentResource {
       `${name}-async`,
       {
         functionName: fn.functionName as pulumi.Output<string>,
-        // The handler retries API calls itself and dead-letters what it rejects;
-        // one platform retry covers a crash, then the event goes to the DLQ.
-        maxAsyncRetryAttempts: 1,
+        // The handler retries API calls itself and dead-letters what it rejects or fails; it throws only
+        // when that dead letter cannot be written, after releasing its claim: FC's retries then take the
+        // event over at once (released claims are taken over, core/idempotency.ts), with FC's default 3
+        // (FC "Retry policies": HandledInvocationError/UnhandledInvocationError, 3 retries by default).
+        // A crashed invocation's retry meets a live lease and is a duplicate: the sweeper (runtime/sweeper.ts)
+        // resumes it once the lease (timeout + 60 s) ends; handlers/README.md "Crash recovery" states the bound.
+        maxAsyncRetryAttempts: 3,
         maxAsyncEventAgeInSeconds: 3600,
         destinationConfig: {
           onFailure: { destination: pulumi.interpolate`acs:mns:${args.region}:${args.accountId}:/queues/${args.deadLetterQueue}/messages` },

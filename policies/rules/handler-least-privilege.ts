@@ -3,6 +3,7 @@
 // from the bundle manifest (policies/evaluate.ts bundledRamActions), which
 // `npm run bundle` writes from the handler code.
 import { HANDLER_NAMES } from "../../handlers/catalogue";
+import { UNSCOPABLE_ACTIONS, isReadAction } from "../../infra/automation/role-policy";
 import { Finding, PolicyResourceLike, PolicyRule } from "../model";
 import { StackIndex, T } from "../stack";
 import { isSecret, isUnknown, list, record, text } from "../values";
@@ -14,7 +15,9 @@ export const handlerLeastPrivilege: PolicyRule = {
   enforcement: "mandatory",
   description:
     "Every HandlerFunction's RAM policies allow explicit actions only (no `*`, `svc:*`, `*:*`, other wildcards or `NotAction`), " +
-    "and only actions in that handler's allowed set (the bundle manifest, dist/handlers/manifest.json); its role has no policy attached that this stack does not declare beside it.",
+    "and only actions in that handler's allowed set (the bundle manifest, dist/handlers/manifest.json); its role has no policy attached that this stack does not declare beside it. " +
+    "A mutating action is scoped by resource ARN or a condition (acs:ResourceTag/<scope key>): on `Resource: \"*\"` without a Condition only if RAM cannot scope it " +
+    "(infra/automation/role-policy.ts UNSCOPABLE_ACTIONS, each with its source), and then the policy's description says so.",
   remediation:
     "Build the policy document from the handler bundle's `ramActions` (infra/automation/bundles.ts readBundles). If the handler needs " +
     "a new API, declare it in the handler's `apis` and re-run `npm run bundle`, so code and permission change together.",
@@ -62,6 +65,34 @@ interface Statement {
   Action?: unknown;
   NotAction?: unknown;
   Resource?: unknown;
+  Condition?: unknown;
+}
+
+/** UNSCOPABLE_ACTIONS by lower-case name (RAM action names are case-insensitive). */
+const UNSCOPABLE = new Map(Object.keys(UNSCOPABLE_ACTIONS).map((a) => [a.toLowerCase(), a]));
+
+/**
+ * Least privilege by resource (issue 12 R4): a mutating action allowed on every resource with no
+ * condition is a finding, unless RAM cannot scope it; then the policy's description must say so
+ * (RAM statements have no description of their own).
+ */
+function resourceFindings(policy: PolicyResourceLike, where: string, s: Statement, i: number, actions: string[], allowed: Set<string> | undefined): Finding[] {
+  const resources = typeof s.Resource === "string" ? [s.Resource] : list(s.Resource).map(String);
+  if (!resources.includes("*") || s.Condition !== undefined) return [];
+  const description = policy.props.description;
+  const out: Finding[] = [];
+  // An action outside the allowed set is a finding already: its scope is moot.
+  for (const action of actions.filter((a) => !wildcardProblem(a) && !isReadAction(a) && (!allowed || allowed.has(a.toLowerCase())))) {
+    const unscopable = UNSCOPABLE.get(action.toLowerCase());
+    if (!unscopable) {
+      out.push({ resource: policy, message: `${where}: Statement[${i}] allows the mutating action "${action}" on every resource (Resource "*", no Condition); scope it by resource ARN or acs:ResourceTag/<scope key>, or, if RAM cannot, list it with its source in UNSCOPABLE_ACTIONS (infra/automation/role-policy.ts)` });
+    } else if (isUnknown(description)) {
+      out.push({ resource: policy, undecided: true, message: `could not verify that ${where} says why "${action}" is on every resource: its description is unknown until apply` });
+    } else if (!(text(description) ?? "").toLowerCase().includes(unscopable.toLowerCase())) {
+      out.push({ resource: policy, message: `${where}: Statement[${i}] allows "${action}" on every resource (RAM cannot scope it: ${UNSCOPABLE_ACTIONS[unscopable]}), but the policy's description does not say so` });
+    }
+  }
+  return out;
 }
 
 /**
@@ -102,6 +133,7 @@ function documentFindings(policy: PolicyResourceLike, at: string, allowed: Set<s
       else if (PLATFORM_ACTIONS.has(action.toLowerCase()) && onNamedLogStores(s.Resource)) continue;
       else if (allowed && !allowed.has(action.toLowerCase())) out.push({ resource: policy, message: `${where}: Statement[${i}] allows "${action}", which is not in the handler's allowed set (the bundle manifest)` });
     }
+    out.push(...resourceFindings(policy, where, s, i, actions, allowed));
   });
   return out;
 }

@@ -168,12 +168,16 @@ describe("offline plan: handlers as deployed", () => {
     }
   });
 
-  it("runs the maintenance reconciler and the expiry scan on timers", () => {
+  it("runs the maintenance reconciler, the expiry scan and the crash sweepers on timers", () => {
     const timers = graph().resources.filter((r) => r.type === "alicloud:fc/v3Trigger:V3Trigger");
     const byFn = Object.fromEntries(timers.map((t) => [String(t.inputs.functionName), JSON.parse(String(t.inputs.triggerConfig))]));
     assert.deepEqual(JSON.parse(byFn["eventops-prod-maintenance"].payload), { reconcile: true });
     assert.deepEqual(JSON.parse(byFn["eventops-prod-expiry"].payload), { scan: "expiry" });
-    assert.equal(timers.length, 2);
+    // spot-drain and instance-cleanup tick only to resume claims whose owner died (handlers/contract/timers.ts).
+    assert.deepEqual(JSON.parse(byFn["eventops-prod-spot-drain"].payload), { sweep: true });
+    assert.deepEqual(JSON.parse(byFn["eventops-prod-instance-cleanup"].payload), { sweep: true });
+    assert.equal(byFn["eventops-prod-spot-drain"].cronExpression, "@every 1m");
+    assert.equal(timers.length, 4);
   });
 
   it("routes each handler's catalogue names to it with one account-wide rule", () => {

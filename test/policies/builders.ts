@@ -2,7 +2,11 @@
 // stack in the shape infra/ declares, then one mutation per failing case.
 import type { PlanGraph, PlannedProvider, PlannedResource } from "../../policies/plan-graph";
 import { T } from "../../policies/stack";
+import { handlerPolicyDescription, handlerPolicyDocument } from "../../infra/automation/role-policy";
 import { bundledRamActions } from "../../policies/evaluate";
+
+/** Where the test stack's handler policies point: its region, account, marker bucket, queue, topic and scope tag. */
+const POLICY_SCOPE = { region: "cn-hangzhou", accountId: "1234567890123456", markerBucket: "eo-test-markers", objectPrefixes: ["event-ops/markers"], deadLetterQueue: "eo-test-dlq", alertTopic: "eo-test-alerts", scopeTag: { key: "event-ops", value: "managed" } };
 
 function manifestActions(handler: string): string[] {
   const actions = bundledRamActions()[handler];
@@ -120,7 +124,8 @@ export class GraphBuilder {
     this.add(
       T.ramPolicy,
       `handler-${handler}-policy`,
-      { policyName: `eo-test-${handler}`, policyDocument: JSON.stringify({ Version: "1", Statement: [{ Effect: "Allow", Action: actions, Resource: ["*"] }] }) },
+      // The document and description infra builds (infra/automation/role-policy.ts), mutations scoped by resource.
+      { policyName: `eo-test-${handler}`, policyDocument: handlerPolicyDocument({ ...POLICY_SCOPE, actions }), description: handlerPolicyDescription(handler, actions) },
       c,
     );
     this.add(T.ramRolePolicyAttachment, `handler-${handler}-attachment`, { roleName: `eo-test-${handler}`, policyName: `eo-test-${handler}`, policyType: "Custom" }, c);

@@ -195,9 +195,9 @@ describe("CrossGuard wiring", () => {
         manifest["spot-drain"].ramActions = manifest["spot-drain"].ramActions.filter((a: string) => a !== "slb:SetBackendServers");
         fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest));
         const reports = await withBundleDir(dir, () => runStack(stackPolicy(handlerLeastPrivilege), stackArgs(graph)));
-        assert.deepEqual(reports.map((r) => r.message), [
-          `RAM policy eo-test-spot-drain of handler spot-drain: Statement[0] allows "slb:SetBackendServers", which is not in the handler's allowed set (the bundle manifest)`,
-        ]);
+        // Which statement holds it depends on how the document groups actions by resource scope (infra/automation/role-policy.ts).
+        assert.equal(reports.length, 1, reports.map((r) => r.message).join("\n"));
+        assert.match(reports[0].message, /^RAM policy eo-test-spot-drain of handler spot-drain: Statement\[\d+\] allows "slb:SetBackendServers", which is not in the handler's allowed set \(the bundle manifest\)$/);
         assert.equal(reports[0].urn, byName(graph, "handler-spot-drain-policy").urn);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
