@@ -120,7 +120,15 @@ export const ALB = {
 export const ESS = {
   describeScalingInstances: read("ess", "DescribeScalingInstances"),
   // ESS DetachInstances error table: 404 InvalidScalingGroupId.NotFound, 404 InvalidInstanceId.NotFound ("Instance "XXX" does not exist").
-  detachInstances: write("ess", "DetachInstances", true, { gone: ["InvalidScalingGroupId.NotFound", "InvalidInstanceId.NotFound"] }),
+  // Busy: 400 ScalingActivityInProgress ("... while there is a scaling activity in progress", same table);
+  // terraform-provider-alicloud retries these three on instance removal (resource_alicloud_ess_attachment.go:287,
+  // service_alicloud_ess.go:817). IncorrectCapacity.MinSize is an answer, not a busy state (instance-cleanup/scaling-group.ts).
+  detachInstances: write("ess", "DetachInstances", true, {
+    gone: ["InvalidScalingGroupId.NotFound", "InvalidInstanceId.NotFound"],
+    busy: ["ScalingActivityInProgress", "IncorrectScalingGroupStatus", "InvalidOperation.Conflict"],
+  }),
+  // The activity a DetachInstances started: "A successful call only means that Auto Scaling accepts your request".
+  describeScalingActivities: read("ess", "DescribeScalingActivities"),
 } as const;
 
 /** Idempotency markers and oversized dead-letter bodies. */

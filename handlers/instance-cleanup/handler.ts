@@ -1,19 +1,36 @@
 // A released instance (StateChange → Deleted, or a delete event Executed):
-// detach it from any scaling group that still lists it and remove it from any
-// load-balancer backends left behind. No drain: it is already gone.
+// remove it from any load-balancer backends left behind and detach it from any
+// scaling group that still lists it. No drain: it is already gone — and only
+// once DescribeInstances confirms that (R8).
 import { ECS, ESS } from "../core/apis";
 import type { EventHandler, HandlerContext, HandlerResult } from "../core/handler";
-import { forEachOrThrow } from "../core/concurrency";
+import { forEachLimited, throwIfFailed } from "../core/concurrency";
+import type { EcsInstance } from "../ecs/instance";
 import { decideScope } from "../core/scope";
 import { describeInstance } from "../ecs/instance";
-import { detachReleased, scalingGroupsOf } from "./scaling-group";
+import { describeScalingGroup, detachReleased, scalingGroupsOf } from "./scaling-group";
 import { DISCOVERY_APIS, describeTarget, discoverMemberships, summarize } from "../lb/discovery";
 import { REMOVAL_APIS, removeInstance } from "../lb/drain";
+
+/**
+ * A Deleted notification is not proof (a forged or misrouted one names a live
+ * instance): DescribeInstances must no longer list the instance, or list it
+ * Stopped — CloudMonitor's StateChange doc: "Stopped: The instance enters the
+ * Stopped status if it is stopped, expired, about to expire, locked, and
+ * waiting for being released". Undefined when the release is confirmed.
+ */
+export function notReleased(instanceId: string, instance: EcsInstance | undefined): string | undefined {
+  if (!instance || instance.status === "Stopped") return undefined;
+  return `DescribeInstances still lists ${instanceId} as ${instance.status ?? "(no status)"}: not released, nothing removed`;
+}
 
 async function run(ctx: HandlerContext): Promise<HandlerResult> {
   const { event, cloud, config } = ctx;
   const { instanceId, regionId } = event;
-  const scope = decideScope(instanceId, await describeInstance(cloud, instanceId, regionId), config.scope);
+  const instance = await describeInstance(cloud, instanceId, regionId);
+  const live = notReleased(instanceId, instance);
+  if (live) return { outcome: "skipped", reason: `${event.name}${event.status ? ` (${event.status})` : ""}: ${live}` };
+  const scope = decideScope(instanceId, instance, config.scope);
   if (!scope.inScope) return { outcome: "skipped", reason: scope.reason };
 
   const [groups, memberships] = await Promise.all([
@@ -23,19 +40,22 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
   if (groups.length === 0 && memberships.length === 0) {
     return { outcome: "skipped", reason: `instance ${instanceId} is in no scaling group and behind no load balancer: nothing to clean up` };
   }
-  // Scaling groups first: DetachOption=both may already take it off their load balancers.
   const on = { cloud, instanceId, regionId };
-  await forEachOrThrow("scaling-group detach", groups, config.lbConcurrency, (g) => `scaling group ${g.scalingGroupId}`, detachReleased, on);
-  await forEachOrThrow("removal", memberships, config.lbConcurrency, describeTarget, removeInstance, on);
+  // Load balancers first, whatever ESS answers: a detach may wait out a scaling activity until the deadline.
+  const removed = await forEachLimited(memberships, config.lbConcurrency, (m) => removeInstance(m, on));
+  const detached = await forEachLimited(groups, config.lbConcurrency, (g) => detachReleased(g, on));
+  throwIfFailed("cleanup", [...removed.failures.map((f) => ({ item: describeTarget(f.item), error: f.error })), ...detached.failures.map((f) => ({ item: describeScalingGroup(f.item), error: f.error }))], (what) => what);
+  const leftToEss = detached.results.filter((r) => r.kind === "left-to-ess").map((r) => r.note);
   return {
     outcome: "acted",
-    reason: `cleaned up ${instanceId} (${scope.basis}): ${groups.length} scaling group(s), ${summarize(memberships)}`,
+    reason: `cleaned up ${instanceId} (${instance ? "Stopped" : "no longer listed"}; ${scope.basis}): ${summarize(memberships)}; ${groups.length ? detached.results.map((r) => r.note).join("; ") : "no scaling group"}`,
+    ...(leftToEss.length ? { warnings: leftToEss } : {}),
   };
 }
 
 export const instanceCleanup: EventHandler = {
   name: "instance-cleanup",
   destructive: true,
-  apis: [ECS.describeInstances, ESS.describeScalingInstances, ESS.detachInstances, ...DISCOVERY_APIS, ...REMOVAL_APIS],
+  apis: [ECS.describeInstances, ESS.describeScalingInstances, ESS.detachInstances, ESS.describeScalingActivities, ...DISCOVERY_APIS, ...REMOVAL_APIS],
   run,
 };

@@ -22,6 +22,8 @@ export type Phase = (typeof PHASES)[number];
 export interface BackendWeight {
   readonly target: string;
   readonly weight: number;
+  /** A change to it is still being applied (an ALB job): the weight shown is not yet the one it will have. */
+  readonly applying?: boolean;
 }
 
 export type Outcome =
@@ -33,6 +35,7 @@ export type Outcome =
   | "aborted" // drain never completed or the action was rejected for good
   | "restore-failed"
   | "unconfirmed" // issued, but no evidence it took effect (escalated, not repeated)
+  | "restored-unhealthy" // weights back, but the instance did not report healthy on every target in time (escalated)
   | "out-of-scope" // the instance lost the scope tag: nothing more of ours (our weight changes undone)
   | "instance-gone"; // the instance was released: nothing left to act on
 
@@ -49,8 +52,10 @@ export interface PendingAction {
   /** Weights before draining, captured once when draining starts. */
   readonly savedWeights: readonly BackendWeight[];
   readonly attempts: { readonly drain: number; readonly act: number; readonly restore: number; readonly replan: number };
-  /** When every saved target first showed weight 0. */
+  /** When every saved target first showed weight 0 (changes applied). */
   readonly drainedAt?: number;
+  /** When every saved weight was back: the health check after an action runs from then. */
+  readonly restoredAt?: number;
   /** Write-ahead mark: set, and persisted, before the action call is made. */
   readonly actIssuedAt?: number;
   /** The API definitely refused the last action call (so it did not happen). */
@@ -81,7 +86,11 @@ export interface Observation {
   instanceStartTime?: number;
   /** The instance's current weight on every target it is attached to. */
   backends: readonly BackendWeight[];
-  /** Every load balancer reports the instance healthy. */
+  /**
+   * Running, and every load balancer reports the instance healthy, by the
+   * health APIs — except where an API cannot tell while the weight is 0 (ALB
+   * reports such a server as Unused): those count once the weight is back.
+   */
   healthy: boolean;
 }
 
@@ -168,6 +177,10 @@ export function actionEvidence(record: PendingAction, obs: Observation): string 
     return `instance is ${obs.instanceStatus}`;
   }
   return undefined;
+}
+
+function isApplying(obs: Observation, target: string): boolean {
+  return obs.backends.some((b) => b.target === target && b.applying === true);
 }
 
 function weightOf(obs: Observation, target: string): number | undefined {
@@ -262,6 +275,8 @@ export function nextStep(record: PendingAction, obs: Observation, now: number, o
           set({ phase: "waiting-healthy", outcome: "executed-by-platform", actIssuedAt: r.actIssuedAt ?? now });
           continue;
         }
+        const applying = r.savedWeights.filter((s) => isApplying(obs, s.target));
+        if (applying.length > 0) return { record: r, step: { kind: "wait", reason: `changes still applying on ${applying.map((a) => a.target).join(", ")} (ALB job); not drained until applied` } };
         const pending = r.savedWeights.filter((s) => (weightOf(obs, s.target) ?? 0) !== 0);
         if (pending.length > 0) {
           if (r.attempts.drain >= o.maxDrainAttempts) {
@@ -343,12 +358,22 @@ export function nextStep(record: PendingAction, obs: Observation, now: number, o
       }
 
       case "restoring": {
+        const applying = r.savedWeights.filter((s) => isApplying(obs, s.target));
+        if (applying.length > 0) return { record: r, step: { kind: "wait", reason: `changes still applying on ${applying.map((a) => a.target).join(", ")} (ALB job)` } };
         // Targets the instance left meanwhile cannot be restored: skip them.
         const todo = r.savedWeights.filter((s) => {
           const w = weightOf(obs, s.target);
           return w !== undefined && w !== s.weight;
         });
-        if (todo.length === 0) return finish(r.outcome ?? "completed");
+        if (todo.length === 0) {
+          // After an action, the instance must come back healthy where the weights now let every API tell.
+          if (r.actIssuedAt === undefined || r.outcome === "out-of-scope" || obs.healthy) return finish(r.outcome ?? "completed");
+          const restoredAt = r.restoredAt ?? now;
+          if (r.restoredAt === undefined) set({ restoredAt });
+          if (now < restoredAt + o.healthTimeoutMinutes * MIN) return { record: r, step: { kind: "wait", until: restoredAt + o.healthTimeoutMinutes * MIN, reason: "weights restored; waiting for every load balancer to report the instance healthy" } };
+          set({ phase: "done", outcome: "restored-unhealthy" });
+          return { record: r, step: escalateOnce("restored-unhealthy", `weights restored, but not reported healthy on every target ${o.healthTimeoutMinutes} minutes later`) ?? { kind: "done", outcome: "restored-unhealthy" } };
+        }
         if (r.attempts.restore >= o.maxRestoreAttempts) {
           set({ phase: "done", outcome: "restore-failed" });
           return { record: r, step: escalateOnce("restore-failed", `weights not restored after ${r.attempts.restore} attempts`) ?? { kind: "done", outcome: "restore-failed" } };

@@ -7,7 +7,7 @@
 // Restart safety: the action is written as issued before it is called, so a
 // crash at any point resumes without repeating it (pending.ts says how).
 import { FINAL_STATUSES, STATUSES, type EventStatus } from "../catalogue";
-import { ALERT_APIS, ECS, SLB } from "../core/apis";
+import { ALERT_APIS, ECS } from "../core/apis";
 import { isRetryable } from "../cloud/retry";
 import type { HandlerConfig } from "../contract";
 import type { CloudGateway } from "../core/gateway";
@@ -18,6 +18,7 @@ import type { Clock, Deadline, ObjectStore } from "../core/ports";
 import { describeInstance } from "../ecs/instance";
 import { DISCOVERY_APIS, discoverMemberships, type Backend, type Membership } from "../lb/discovery";
 import { HEALTH_APIS, WEIGHT_APIS, capacityShortfalls, setWeights } from "../lb/drain";
+import { HealthReader } from "../lb/health";
 import { listOf, str } from "../cloud/rpc-response";
 import { OBSERVED_INSTANCE_STATUSES, nextStep, recordActRejected, type BackendWeight, type Observation, type ReconcileOptions, type Step } from "./pending";
 import { PendingActionStore, type StoredPending, type Versioned } from "./store";
@@ -315,8 +316,12 @@ async function observe(cloud: CloudGateway, config: HandlerConfig, record: Store
   const status = instance?.status;
   const instanceStatus: Observation["instanceStatus"] = status && (OBSERVED_INSTANCE_STATUSES as readonly string[]).includes(status) ? (status as Observation["instanceStatus"]) : "Unknown";
 
-  const backends: BackendWeight[] = memberships.flatMap((m) => m.entries.map((b) => ({ target: targetOf(m, b), weight: b.weight ?? 100 })));
-  const healthy = instanceStatus === "Running" && (await instanceHealthy(cloud, memberships, instanceId, regionId));
+  // An ALB entry whose Status is not Available has a job still applying (ListServerGroupServers Status: Adding,
+  // Available, Configuring, Removing; SDK model): its weight is not the one it will have (H3).
+  const backends: BackendWeight[] = memberships.flatMap((m) =>
+    m.entries.map((b) => ({ target: targetOf(m, b), weight: b.weight ?? 100, ...(m.kind === "alb" && b.status !== undefined && b.status !== "Available" ? { applying: true } : {}) })),
+  );
+  const healthy = instanceStatus === "Running" && (await healthyWhereReported(cloud, memberships, regionId));
   // Re-read every step: a tag removed after planning stops us before the next drain or action.
   const scope: Observation["scope"] = !instance ? "gone" : decideScope(instanceId, instance, config.scope).inScope ? "in" : "out";
   return {
@@ -325,17 +330,20 @@ async function observe(cloud: CloudGateway, config: HandlerConfig, record: Store
   };
 }
 
-/** Healthy on every load balancer it is attached to (CLB health `normal`, ALB status `Available`). */
-async function instanceHealthy(cloud: CloudGateway, memberships: Membership[], instanceId: string, regionId: string): Promise<boolean> {
-  const clbs = [...new Set(memberships.filter((m) => m.kind !== "alb").map((m) => (m as { loadBalancerId: string }).loadBalancerId))];
-  for (const loadBalancerId of clbs) {
-    const body = await cloud.read(SLB.describeHealthStatus, { RegionId: regionId, LoadBalancerId: loadBalancerId });
-    const rows = listOf(body, "BackendServers", "BackendServer").filter((r) => str(r.ServerId) === instanceId);
-    if (rows.length > 0 && !rows.some((r) => str(r.ServerHealthStatus) === "normal")) return false;
-  }
+/**
+ * The instance healthy on every target, by the health APIs (lb/health.ts:
+ * CLB DescribeHealthStatus, ALB GetListenerHealthStatus; unknown is not
+ * healthy). ALB does not report a server at weight 0 (NonNormalServers
+ * `Unused`, GetListenerHealthStatus SDK model): such a drained entry is judged
+ * once its weight is back, in the restoring phase (pending.ts).
+ */
+async function healthyWhereReported(cloud: CloudGateway, memberships: Membership[], regionId: string): Promise<boolean> {
+  const reader = new HealthReader(cloud, regionId);
   for (const m of memberships) {
-    if (m.kind !== "alb") continue;
-    if (m.entries.some((e) => (e as Backend & { status?: string }).status !== undefined && (e as Backend & { status?: string }).status !== "Available")) return false;
+    for (const b of m.entries) {
+      if (m.kind === "alb" && b.weight === 0 && (b.status === undefined || b.status === "Available")) continue;
+      if ((await reader.of(m, b)) !== "healthy") return false;
+    }
   }
   return true;
 }

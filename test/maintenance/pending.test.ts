@@ -177,6 +177,33 @@ describe("nextStep: each phase, table-style", () => {
     },
     { name: "acting after a rejection, out of scope → restore, no second action", record: recordActRejected(acting, "IncorrectInstanceStatus", slotStart + 4 * MIN), obs: obs({ scope: "out", backends: zeroed }), now: slotStart + 5 * MIN, step: "restore", phase: "restoring" },
     { name: "draining, the instance is released → done instance-gone", record: drained, obs: obs({ scope: "gone", instanceStatus: "Unknown", backends: [] }), now: slotStart + MIN, step: "done", phase: "done", check: (r) => assert.equal(r.outcome, "instance-gone") },
+    // H3: a target counts as drained (or restored) only once the ALB job applied.
+    {
+      name: "draining, an ALB change still applying → wait, never re-issue the drain",
+      record: drained,
+      obs: obs({ backends: [{ target: "clb:lb-1", weight: 0 }, { target: "vsg:rsp-1", weight: 50, applying: true }] }),
+      now: slotStart + MIN,
+      step: "wait",
+      phase: "draining",
+      check: (r, s) => {
+        assert.match(s.kind === "wait" ? s.reason : "", /still applying on vsg:rsp-1/);
+        assert.equal(r.drainedAt, undefined);
+        assert.equal(r.attempts.drain, 1);
+      },
+    },
+    { name: "draining, the new weight shown but its job not applied → still not drained", record: drained, obs: obs({ backends: zeroed.map((z, i) => (i === 1 ? { ...z, applying: true } : z)) }), now: slotStart + MIN, step: "wait", phase: "draining", check: (r) => assert.equal(r.drainedAt, undefined) },
+    { name: "restoring, a restore still applying → wait", record: { ...acting, phase: "restoring" }, obs: obs({ backends: saved.map((b) => ({ ...b, applying: true })) }), now: slotStart + 10 * MIN, step: "wait", phase: "restoring" },
+    {
+      name: "restoring after an action, weights back but not healthy → wait for the health check",
+      record: { ...acting, phase: "restoring" },
+      obs: obs({ healthy: false }),
+      now: slotStart + 10 * MIN,
+      step: "wait",
+      phase: "restoring",
+      check: (r) => assert.equal(r.restoredAt, slotStart + 10 * MIN),
+    },
+    { name: "restoring after an action, still unhealthy after the timeout → escalate, done restored-unhealthy", record: { ...acting, phase: "restoring", restoredAt: slotStart + 10 * MIN }, obs: obs({ healthy: false }), now: slotStart + 41 * MIN, step: "escalate", phase: "done", check: (r) => assert.equal(r.outcome, "restored-unhealthy") },
+    { name: "restoring without an action (canceled), weights back → done whatever the health", record: { ...drained, phase: "restoring", outcome: "canceled" }, obs: obs({ healthy: false }), now: slotStart + 10 * MIN, step: "done", phase: "done", check: (r) => assert.equal(r.outcome, "canceled") },
     // H10: RedeployInstance only where its doc says it answers.
     {
       name: "draining a RedeployInstance for SystemFailure.Redeploy while Scheduled → wait, never act",

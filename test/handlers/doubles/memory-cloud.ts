@@ -14,6 +14,8 @@ export class ApiFault extends Error {
 
 export class MemoryCloud implements CloudApi {
   instances = new Map<string, Record<string, string>>();
+  /** DescribeInstances Status per instance (Running when not set). */
+  statuses = new Map<string, string>();
   clbs = new Map<string, Clb>();
   albGroups = new Map<string, AlbServer[]>();
   scaling = new Map<string, string[]>(); // scaling group → instance ids
@@ -30,8 +32,9 @@ export class MemoryCloud implements CloudApi {
     return this;
   }
 
-  addInstance(id: string, tags: Record<string, string> = {}): this {
+  addInstance(id: string, tags: Record<string, string> = {}, status?: string): this {
     this.instances.set(id, tags);
+    if (status) this.statuses.set(id, status);
     return this;
   }
 
@@ -66,7 +69,7 @@ export class MemoryCloud implements CloudApi {
   DescribeInstances(p: Record<string, unknown>): Json {
     const ids = JSON.parse(String(p.InstanceIds)) as string[];
     const found = ids.filter((id) => this.instances.has(id));
-    return { Instances: { Instance: found.map((id) => ({ InstanceId: id, Status: "Running", Tags: { Tag: Object.entries(this.instances.get(id)!).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) } })) } };
+    return { Instances: { Instance: found.map((id) => ({ InstanceId: id, Status: this.statuses.get(id) ?? "Running", Tags: { Tag: Object.entries(this.instances.get(id)!).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) } })) } };
   }
 
   RebootInstance(p: Record<string, unknown>): Json {
@@ -179,6 +182,9 @@ export class MemoryCloud implements CloudApi {
     const members = this.scaling.get(String(p.ScalingGroupId)) ?? [];
     this.scaling.set(String(p.ScalingGroupId), members.filter((m) => !(p.InstanceId as string[]).includes(m)));
     return { ScalingActivityId: "asa-1" };
+  }
+  DescribeScalingActivities(p: Record<string, unknown>): Json {
+    return { ScalingActivities: { ScalingActivity: (p.ScalingActivityId as string[]).map((ScalingActivityId) => ({ ScalingActivityId, StatusCode: "Successful" })) } };
   }
 
   // CMS
