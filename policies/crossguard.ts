@@ -81,16 +81,23 @@ export function inputsPolicy(rule: PolicyRule): ResourceValidationPolicy {
 export const UNVERIFIED_POLICY = "unverified-in-preview";
 export const UNVERIFIED_INPUTS_POLICY = "unverified-inputs-in-preview";
 
+/** Metadata of an advisory policy reporting what `rules` could not decide before apply. */
+function unverifiedMetadata(name: string, displayName: string, rules: readonly PolicyRule[], what: string) {
+  return {
+    name,
+    displayName,
+    description: `Reports what ${rules.map((r) => r.id).join(", ")} could not verify because ${what} is unknown until apply.`,
+    enforcementLevel: "advisory" as const,
+    severity: "medium" as const,
+    remediationSteps: "Re-run the preview after the first apply, when the values are known; the offline plan (`npm run plan`) decides these checks.",
+  };
+}
+
 /** Advisory: what the mandatory input rules could not decide before apply, with the rule's id. */
 export function unverifiedInputsPolicy(rules: readonly PolicyRule[]): ResourceValidationPolicy {
   const mandatory = rules.filter((r) => r.enforcement === "mandatory" && r.judgesInputs);
   return {
-    name: UNVERIFIED_INPUTS_POLICY,
-    displayName: "Input checks that could not be decided before apply",
-    description: `Reports what ${mandatory.map((r) => r.id).join(", ")} could not verify because an input is unknown until apply.`,
-    enforcementLevel: "advisory",
-    severity: "medium",
-    remediationSteps: "Re-run the preview after the first apply, when the values are known; the offline plan (`npm run plan`) decides these checks.",
+    ...unverifiedMetadata(UNVERIFIED_INPUTS_POLICY, "Input checks that could not be decided before apply", mandatory, "an input"),
     validateResource: (args, report) => {
       for (const v of evaluate([asResource(args)], {}, mandatory)) {
         if (v.undecided) report(`[${v.policy}] ${v.message}`);
@@ -103,12 +110,7 @@ export function unverifiedInputsPolicy(rules: readonly PolicyRule[]): ResourceVa
 export function unverifiedPolicy(rules: readonly PolicyRule[]): StackValidationPolicy {
   const mandatory = rules.filter((r) => r.enforcement === "mandatory" && r.id !== noPlaintextSecrets.id && !r.judgesInputs);
   return {
-    name: UNVERIFIED_POLICY,
-    displayName: "Checks that could not be decided before apply",
-    description: `Reports what ${mandatory.map((r) => r.id).join(", ")} could not verify because a value is unknown until apply.`,
-    enforcementLevel: "advisory",
-    severity: "medium",
-    remediationSteps: "Re-run the preview after the first apply, when the values are known; the offline plan (`npm run plan`) decides these checks.",
+    ...unverifiedMetadata(UNVERIFIED_POLICY, "Checks that could not be decided before apply", mandatory, "a value"),
     validateStack: (args, report) => {
       for (const v of evaluate(args.resources as PolicyResource[], {}, mandatory)) {
         if (v.undecided) report(`[${v.policy}] ${v.message}`, v.resource?.urn);

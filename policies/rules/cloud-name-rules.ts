@@ -1,10 +1,10 @@
 // cloud-name-rules: every cloud name the stack sets matches its service's
 // character set and length. Most are checked only by the API, so a bad name
 // passes a preview and fails `up` part-way; a few the provider checks itself.
-import { Finding, PolicyRule } from "../model";
-import { StackIndex, T } from "../stack";
-import { isUnknown, text, valuesAt } from "../values";
-import { Fact, SOURCE, broken, unverified } from "./provider-facts";
+import { PolicyRule } from "../model";
+import { T } from "../stack";
+import { text } from "../values";
+import { SOURCE, checkFields } from "./provider-facts";
 
 interface NameRule {
   type: string;
@@ -51,17 +51,15 @@ export const cloudNameRules: PolicyRule = {
   remediation: "Change the name where infra/naming.ts builds it (or the config value it comes from) to fit the pattern in the message.",
   sources: [...new Set(NAME_RULES.map((n) => n.source))],
   check(resources) {
-    const index = StackIndex.of(resources);
-    const findings: Finding[] = [];
-    for (const rule of NAME_RULES) {
-      const fact: Fact = { says: `${rule.path.replace(/\[\]/g, "[n]")} must be ${rule.says}`, source: rule.source };
-      for (const r of index.ofType(rule.type)) {
-        for (const { path, value } of valuesAt(r.props, rule.path)) {
-          if (isUnknown(value)) findings.push(unverified(r, path, fact));
-          else if (!rule.pattern.test(text(value) ?? "")) findings.push(broken(r, `${path} is ${JSON.stringify(value)} (${String(text(value) ?? "").length} characters)`, fact));
-        }
-      }
-    }
-    return findings;
+    return checkFields(
+      resources,
+      NAME_RULES.map((n) => ({
+        type: n.type,
+        path: n.path,
+        fact: { says: `${n.path.replace(/\[\]/g, "[n]")} must be ${n.says}`, source: n.source },
+        accepts: (v: unknown) => n.pattern.test(text(v) ?? ""),
+        shows: (v: unknown) => `${JSON.stringify(v)} (${(text(v) ?? "").length} characters)`,
+      })),
+    );
   },
 };

@@ -1,10 +1,10 @@
 // enum-values: fields the provider or the API accepts only from a fixed set.
 // Some the provider validates (a preview fails), others only the API (up fails
 // part-way); the offline plan catches both before either.
-import { Finding, PolicyRule } from "../model";
-import { StackIndex, T } from "../stack";
-import { isUnknown, text, valuesAt } from "../values";
-import { Fact, SOURCE, broken, unverified } from "./provider-facts";
+import { PolicyRule } from "../model";
+import { T } from "../stack";
+import { text } from "../values";
+import { SOURCE, checkFields } from "./provider-facts";
 
 interface EnumField {
   type: string;
@@ -45,17 +45,14 @@ export const enumValues: PolicyRule = {
   remediation: "Use one of the listed values (the config schema offers them where the stack reads them from config).",
   sources: [...new Set(ENUM_FIELDS.map((f) => f.source))],
   check(resources) {
-    const index = StackIndex.of(resources);
-    const findings: Finding[] = [];
-    for (const field of ENUM_FIELDS) {
-      const fact: Fact = { says: `${field.path.replace(/\[\]/g, "[n]")} must be one of ${field.allowed.join(", ")}`, source: field.source };
-      for (const r of index.ofType(field.type)) {
-        for (const { path, value } of valuesAt(r.props, field.path)) {
-          if (isUnknown(value)) findings.push(unverified(r, path, fact));
-          else if (!field.allowed.includes(text(value) ?? "")) findings.push(broken(r, `${path} is ${JSON.stringify(value)}`, fact));
-        }
-      }
-    }
-    return findings;
+    return checkFields(
+      resources,
+      ENUM_FIELDS.map((f) => ({
+        type: f.type,
+        path: f.path,
+        fact: { says: `${f.path.replace(/\[\]/g, "[n]")} must be one of ${f.allowed.join(", ")}`, source: f.source },
+        accepts: (v: unknown) => f.allowed.includes(text(v) ?? ""),
+      })),
+    );
   },
 };

@@ -24,7 +24,7 @@ export const fcMemoryCpu: PolicyRule = {
     "Each fc.V3Function's memorySize is a multiple of 64 MB between 128 MB and 32 GB, its cpu a multiple of 0.05 vCPU " +
     "between 0.05 and 16, cpu:memory(GB) between 1:1 and 1:4, and diskSize 512 or 10240 MB. With only one of memory and " +
     "cpu set, the service picks the other and the ratio cannot be checked: set both.",
-  remediation: "Set `automation.memoryMB` and `automation.cpu` (and disk) to an accepted combination, e.g. 512 MB with 0.35 vCPU, 1024 MB with 1 vCPU.",
+  remediation: "Set `automation.memoryMB`, `automation.cpu` and `automation.diskSizeMB` in the stack config to an accepted combination, e.g. 256 MB with 0.25 vCPU, 512 MB with 0.35, 1024 MB with 1.",
   sources: [SOURCE.fcCreateFunctionInput, SOURCE.ptV3Function, SOURCE.tfV3Function],
   check(resources) {
     return StackIndex.of(resources).ofType(T.fcFunction).flatMap(sizeFindings);

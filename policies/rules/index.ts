@@ -34,12 +34,6 @@ export const PROVIDER_CONSTRAINTS: readonly PolicyRule[] = [
   oosExecutionCompletes,
 ];
 
-/**
- * Constraints not yet enforced by the pack: the committed stacks still break
- * them (issue 10's stack fixes land separately); they join RULES with those fixes.
- */
-const AWAITING_STACK_FIXES: readonly PolicyRule[] = [computedOnlyInputs, eventRuleLimits, cloudNameRules, regionSupport, globallyUniqueNames, fcMemoryCpu, oosExecutionCompletes];
-
 export const RULES: readonly PolicyRule[] = [
   tierCoverage,
   noDanglingTargets,
@@ -47,7 +41,7 @@ export const RULES: readonly PolicyRule[] = [
   handlerLeastPrivilege,
   alertTopicSubscribed,
   noPlaintextSecrets,
-  ...PROVIDER_CONSTRAINTS.filter((r) => !AWAITING_STACK_FIXES.includes(r)),
+  ...PROVIDER_CONSTRAINTS,
   silenceBounds,
   requiredTags,
 ];

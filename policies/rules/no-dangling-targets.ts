@@ -1,22 +1,10 @@
 // no-dangling-targets: an event rule's contact groups, queues and functions
-// exist in this stack (by cloud name), contact groups list declared contacts,
-// and no rule carries more than CMS's 5 targets of one kind.
+// exist in this stack (by cloud name), and contact groups list declared
+// contacts. (How many targets a rule may hold: event-rule-limits.)
 import { Finding, PolicyRule } from "../model";
 import { NameIndex, StackIndex, T, describe } from "../stack";
 import { isUnknown, list, present, record, text } from "../values";
 import { contactGroupReach } from "./receivers";
-
-/** CMS accepts at most this many targets of each kind on one rule. */
-export const MAX_TARGETS_PER_KIND = 5;
-
-const KINDS = [
-  { prop: "contactParameters", label: "contact group" },
-  { prop: "mnsParameters", label: "MNS" },
-  { prop: "fcParameters", label: "Function Compute" },
-  { prop: "webhookParameters", label: "webhook" },
-  { prop: "slsParameters", label: "Log Service" },
-  { prop: "openApiParameters", label: "OpenAPI" },
-] as const;
 
 export const noDanglingTargets: PolicyRule = {
   id: "no-dangling-targets",
@@ -26,10 +14,10 @@ export const noDanglingTargets: PolicyRule = {
   description:
     "Every contact group, MNS queue or topic and Function Compute function an event rule targets is declared in this stack " +
     "(matched by cloud name), every contact group a rule notifies has a member with a channel, every contact group's members " +
-    "are declared contacts, and a rule has at most 5 targets of each kind.",
+    "are declared contacts.",
   remediation:
     "Target only names produced by infra/naming.ts for resources this stack declares (contact groups from `contactGroups`, " +
-    "queues from `queues`, handlers from `automation.handlers`); split a tier's receivers if it needs more than 5 of one kind.",
+    "queues from `queues`, handlers from `automation.handlers`).",
   check(resources) {
     const index = StackIndex.of(resources);
     const findings: Finding[] = [];
@@ -48,13 +36,8 @@ export const noDanglingTargets: PolicyRule = {
         }
         findings.push({ resource: rule, message: `rule ${describe(rule)} targets ${what} ${name ?? "(no name)"}, which this stack does not declare (${field})` });
       };
-      for (const kind of KINDS) {
-        const targets = p[kind.prop];
-        if (isUnknown(targets)) {
-          findings.push({ resource: rule, undecided: true, message: `could not verify the ${kind.label} targets of rule ${describe(rule)}: ${kind.prop} is unknown until apply` });
-        } else if (list(targets).length > MAX_TARGETS_PER_KIND) {
-          findings.push({ resource: rule, message: `rule ${describe(rule)} has ${list(targets).length} ${kind.label} targets; CMS accepts at most ${MAX_TARGETS_PER_KIND} of each kind` });
-        }
+      for (const [prop, label] of [["contactParameters", "contact group"], ["mnsParameters", "MNS"], ["fcParameters", "Function Compute"]]) {
+        if (isUnknown(p[prop])) findings.push({ resource: rule, undecided: true, message: `could not verify the ${label} targets of rule ${describe(rule)}: ${prop} is unknown until apply` });
       }
       list(p.contactParameters).map(record).forEach((c, i) => {
         ref("contact group", index.contactGroups(), c.contactGroupName, `contactParameters[${i}].contactGroupName`);

@@ -2,7 +2,8 @@
 // two findings a rule makes of a fact — broken (naming the resource, the fact
 // and its source) or could not verify (a value unknown until apply).
 import { Finding, PolicyResourceLike } from "../model";
-import { isSecret, isUnknown, text } from "../values";
+import { StackIndex } from "../stack";
+import { isSecret, isUnknown, text, valuesAt } from "../values";
 
 const TF = "aliyun/terraform-provider-alicloud";
 const PT = "@pulumi/alicloud 3.108.0";
@@ -71,4 +72,30 @@ export function broken(r: PolicyResourceLike, what: string, fact: Fact): Finding
 /** A fact this rule cannot decide (by default: a value unknown until apply). */
 export function unverified(r: PolicyResourceLike, what: string, fact: Fact, why = "unknown until apply"): Finding {
   return { resource: r, undecided: true, message: `could not verify ${what} of ${label(r)}: ${why}; ${fact.says} (source: ${fact.source})` };
+}
+
+/** A fact about the values at one property path of one resource type. */
+export interface FieldFact {
+  type: string;
+  /** Property path (values.ts valuesAt), e.g. `eventPattern.levelLists[]`. */
+  path: string;
+  fact: Fact;
+  accepts(value: unknown): boolean;
+  /** How a refused value is shown (default: JSON). */
+  shows?(value: unknown): string;
+}
+
+/** Each field's values on each resource of its type: unknown → could not verify; refused → broken. */
+export function checkFields(resources: readonly PolicyResourceLike[], fields: readonly FieldFact[]): Finding[] {
+  const index = StackIndex.of(resources);
+  const findings: Finding[] = [];
+  for (const field of fields) {
+    for (const r of index.ofType(field.type)) {
+      for (const { path, value } of valuesAt(r.props, field.path)) {
+        if (isUnknown(value)) findings.push(unverified(r, path, field.fact));
+        else if (!field.accepts(value)) findings.push(broken(r, `${path} is ${field.shows ? field.shows(value) : JSON.stringify(value)}`, field.fact));
+      }
+    }
+  }
+  return findings;
 }

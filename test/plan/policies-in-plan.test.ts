@@ -54,6 +54,48 @@ describe("policies in the offline plan", () => {
       policy.inputs.policyDocument = JSON.stringify(doc);
       return policy.name;
     }],
+    // Provider constraints: each names the resource, the fact and its source.
+    ["setting an event rule target's computed-only arn", /computed-only-inputs.*fcParameters\[0\]\.arn is set.*\(source: /, (g) => {
+      const rule = rulesOf(g).find((r) => (r.inputs.fcParameters as unknown[] | undefined)?.length)!;
+      (rule.inputs.fcParameters as any[])[0].arn = "acs:fc:cn-hangzhou:1:functions/x";
+      return rule.name;
+    }],
+    ["51 event names in one pattern", /event-rule-limits.*nameLists holds 51 entries.*\(source: /, (g) => {
+      const rule = rulesOf(g)[0];
+      (rule.inputs.eventPattern as any).nameLists = Array.from({ length: 51 }, (_, i) => `Instance:E${i}`);
+      return rule.name;
+    }],
+    ["a tag policy name with hyphens", /cloud-name-rules.*letters, digits and underscores.*\(source: /, (g) => {
+      const policy = g.resources.find((r) => r.type === T.tagPolicy)!;
+      policy.inputs.policyName = "eventops-prod-tags";
+      return policy.name;
+    }],
+    ["preset tags on the stack's default provider of another region", /region-support.*served only in cn-hangzhou.*\(source: /, (g) => {
+      const tag = g.resources.find((r) => r.type === T.metaTag)!;
+      const other = g.providers!.find((p) => p.type === "pulumi:providers:alicloud" && p.region !== "cn-hangzhou")!;
+      tag.provider = `${other.urn}::${other.id}`;
+      return tag.name;
+    }],
+    ["a fixed bucket name", /globally-unique-names.*contains no RandomId hex.*\(source: /, (g) => {
+      const bucket = g.resources.find((r) => r.type === T.bucket)!;
+      bucket.inputs.bucket = "eventops-prod-markers";
+      return bucket.name;
+    }],
+    ["more vCPU than memory", /fc-memory-cpu.*between 1:1 and 1:4.*\(source: /, (g) => {
+      const fn = g.resources.find((r) => r.type === T.fcFunction)!;
+      Object.assign(fn.inputs, { memorySize: 512, cpu: 2 });
+      return fn.name;
+    }],
+    ["a contact language the provider refuses", /enum-values.*lang is "zh_CN".*\(source: /, (g) => {
+      const contact = g.resources.find((r) => r.type === T.alarmContact)!;
+      contact.inputs.lang = "zh_CN";
+      return contact.name;
+    }],
+    ["an oos.Execution of the event-trigger template", /oos-execution-completes.*ACS::EventTrigger.*\(source: /, (g) => {
+      const template = g.resources.find((r) => r.type === T.oosTemplate)!;
+      g.resources.push({ ...template, type: T.oosExecution, name: "listener", urn: `${template.urn}-listener`, inputs: { templateName: template.inputs.templateName, mode: "Automatic" } });
+      return "listener";
+    }],
   ];
   for (const [title, policy, mutate] of cases) {
     it(`exits 1 naming the policy and the resource: ${title}`, () => {

@@ -21,6 +21,13 @@ function brokenEverywhere(): PlanGraph {
     inputs("eo-test-checkout-critical").silenceTime = 86400;                                   // silence-bounds
     inputs("queue-events").tags = {};                                                         // required-tags
     inputs("contacts-alice").lang = "zh_CN";                                                   // enum-values
+    inputs("eo-test-auto-spot-drain").fcParameters[0].arn = "acs:fc:cn-shanghai:1:functions/x"; // computed-only-inputs
+    inputs("eo-test-checkout-info").eventPattern.nameLists = Array.from({ length: 51 }, (_, i) => `Instance:E${i}`); // event-rule-limits
+    inputs("taxonomy-policy").policyName = "eo-test-tags";                                    // cloud-name-rules
+    byName(g, "taxonomy-env").provider = byName(g, "queue-events").provider;                  // region-support: MetaTag on the cn-shanghai default
+    inputs("automation-markers").bucket = "eo-test-markers";                                  // globally-unique-names
+    inputs("handler-spot-drain-function").memorySize = 500;                                   // fc-memory-cpu
+    inputs("oos-checkout-template").content = JSON.stringify({ Tasks: [{ Name: "t", Action: "ACS::EventTrigger" }] }); // oos-execution-completes
     g.resources = g.resources.filter((r) => !r.type.endsWith(":ServiceSubscription"));         // alert-topic-subscribed
   });
 }

@@ -92,7 +92,6 @@ table("no-dangling-targets", "mandatory", [
       inputs(g, "contacts-group-oncall").contacts = [];
     }, expect: /notifies contact group eo-test-oncall, which has no member with a channel/ },
   { name: "a contact group listing an undeclared contact", change: (g) => inputs(g, "contacts-group-oncall").contacts.push("eo-test-nobody"), expect: /lists contact eo-test-nobody/ },
-  { name: "6 targets of one kind", change: (g) => (rule(g, warn).contactParameters = Array.from({ length: 6 }, (_, i) => ({ ...contactTarget("oncall", "4"), contactParametersId: String(i + 1) }))), expect: /has 6 contact group targets; CMS accepts at most 5/ },
   { name: "a queue name unknown until apply", change: (g) => (rule(g, critical).mnsParameters[0].queue = UNKNOWN), expect: /could not verify the MNS queue target .* unknown until apply/, undecided: true },
 ]);
 
