@@ -5,9 +5,16 @@
 // else is a key nothing reads, most often a misspelt namespace whose values
 // would silently be dropped (`eventops:automation` deploys no handler).
 import { closest } from "./closest";
-import { NAMESPACE } from "./schema";
+import { KEY_SCHEMAS, NAMESPACE } from "./schema";
 
 export const KNOWN_NAMESPACES = [NAMESPACE, "alicloud", "pulumi"] as const;
+
+/** The namespace a misspelt one most likely meant: the one holding that key when the program reads it there, else the nearest name. */
+function meant(namespace: string, key: string): string {
+  if (key in KEY_SCHEMAS) return NAMESPACE;
+  if (key === "region") return "alicloud";
+  return closest(namespace, KNOWN_NAMESPACES)!;
+}
 
 /** The problem with a full config key (`ns:key`) outside the known namespaces, or undefined when it is fine. */
 export function foreignKeyProblem(fullKey: string): string | undefined {
@@ -15,6 +22,5 @@ export function foreignKeyProblem(fullKey: string): string | undefined {
   const namespace = colon < 0 ? "" : fullKey.slice(0, colon);
   if ((KNOWN_NAMESPACES as readonly string[]).includes(namespace)) return undefined;
   const key = fullKey.slice(colon + 1);
-  const near = closest(namespace, KNOWN_NAMESPACES)!;
-  return `unknown config namespace '${namespace}': nothing reads this key (the stack reads ${NAMESPACE}:*, alicloud:* and pulumi:*); did you mean ${near}:${key}?`;
+  return `unknown config namespace '${namespace}': nothing reads this key (the stack reads ${NAMESPACE}:*, alicloud:* and pulumi:*); did you mean ${meant(namespace, key)}:${key}?`;
 }
