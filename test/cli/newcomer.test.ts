@@ -80,7 +80,7 @@ describe("a newcomer's clone", function () {
     assert.deepEqual(pending, [], "packages with install scripts not in package.json allowScripts");
   });
 
-  it("nothing in the repository names a path outside it (no machine paths, no ../shared)", () => {
+  it("nothing in the repository names a path outside it: no machine paths, no sibling folder", () => {
     const files = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter((f) => f && f !== "package-lock.json" && fs.existsSync(path.join(ROOT, f)));
     // Written in pieces so that this file does not match itself.
     const outside = new RegExp(["/" + "work/", "/" + "home/", "/" + "Users/", "/" + "root/", "\\.\\./" + "shared"].join("|"));
@@ -90,6 +90,12 @@ describe("a newcomer's clone", function () {
       return text.toString("utf8").split("\n").flatMap((line, i) => (outside.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : []));
     });
     assert.deepEqual(hits, []);
+  });
+
+  it("npx mocha <file> runs that file alone: the spec glob is the test script's, not .mocharc.json's", () => {
+    const mocharc = JSON.parse(read(".mocharc.json"));
+    assert.equal(mocharc.spec, undefined);
+    assert.match(pkg.scripts.test, /^mocha "test\/\*\*\/\*\.test\.ts"$/);
   });
 
   it("a loaded bundle leaves no temporary folder behind", async () => {
