@@ -244,6 +244,7 @@ describe("event intake: hostile and malformed fields", () => {
           `\n  ${JSON.stringify(raw, null, 2)}\n`,
           { TopicOwner: "1234567890123456", TopicName: "events", Message: Buffer.from(JSON.stringify(raw)).toString("base64"), MessageId: "m-1" },
           { ...raw, content: { ...(raw.content as object), instanceId: null } },
+          Buffer.from(`\uFEFF${JSON.stringify(raw)}`),
         ];
         for (const v of variants) {
           const r = decodeEvent(v, { functionRegion: region });
