@@ -37,8 +37,15 @@ describe("instance-cleanup", () => {
     const h = seeded();
     const out = await h.invoke(buffer(makeEvent("Instance:SystemFailure.Delete:Executed", GONE, { eventStatus: "Executed" }, { level: "CRITICAL" })));
     assert.equal(out.outcome, "acted", out.reason);
-    const early = await seeded().invoke(buffer(makeEvent("Instance:SystemFailure.Delete:Executing", GONE, { eventStatus: "Executing" }, { level: "CRITICAL" })));
+    assert.deepEqual(h.cloud.scaling.get("asg-1"), ["i-peer"]);
+    assert.deepEqual(h.cloud.clbs.get("lb-1")!.backends.map((b) => b.ServerId), ["i-peer"]);
+    assert.deepEqual(h.cloud.albGroups.get("sgp-1"), []);
+    const before = seeded();
+    const early = await before.invoke(buffer(makeEvent("Instance:SystemFailure.Delete:Executing", GONE, { eventStatus: "Executing" }, { level: "CRITICAL" })));
     assert.equal(early.outcome, "skipped");
+    assert.match(early.reason!, /acts on Executed only/);
+    assert.equal(before.cloud.calls.length, 0, "not even a read");
+    assert.deepEqual(before.cloud.scaling.get("asg-1"), [GONE, "i-peer"]);
   });
 
   it("ignores state changes other than Deleted", async () => {
@@ -161,6 +168,11 @@ describe("instance-cleanup", () => {
     const b = await second.invoke(buffer(event));
     assert.deepEqual(a.actions, b.actions);
     assert.ok(a.actions.some((x) => typeof x.params.ClientToken === "string"));
+    for (const h of [first, second]) {
+      assert.equal(h.cloud.mutations().length, 0, "DRY_RUN sends nothing");
+      assert.deepEqual(h.cloud.scaling.get("asg-1"), [GONE, "i-peer"]);
+      assert.deepEqual(h.cloud.clbs.get("lb-1")!.backends.map((x) => x.ServerId), [GONE, "i-peer"]);
+    }
   });
 });
 
