@@ -15,7 +15,7 @@ export const SOURCE = {
   sdkComputedOnly: "hashicorp/terraform-plugin-sdk helper/schema/schema.go (schemaMap.validate: a field neither Required nor Optional cannot be set)",
   putEventRule: "https://www.alibabacloud.com/help/en/cms/developer-reference/api-cms-2019-01-01-puteventrule",
   putEventRuleTargets: "aliyun/alibabacloud-typescript-sdk cms-20190101/src/models/PutEventRuleTargetsRequest.ts (each target list: N 1 to 5)",
-  putEventRuleTargetsDoc: "https://help.aliyun.com/zh/cms/cloudmonitor-1-0/developer-reference/api-cms-2019-01-01-puteventruletargets (ContactParameters Level 2/3/4; WebhookParameters Protocol http/telnet/ping, Method GET/POST)",
+  putEventRuleTargetsDoc: "https://www.alibabacloud.com/help/zh/cloudmonitor/latest/puteventruletargets (ContactParameters.N.Level 2/3/4; WebhookParameters.N.Protocol http/telnet/ping, Method GET/POST)",
   ossBucketNaming: "https://www.alibabacloud.com/help/en/oss/user-guide/bucket-naming-conventions",
   tfLogProject: `${TF} alicloud/resource_alicloud_log_project.go (project_name validator message)`,
   tfTagPolicyDoc: `${TF} website/docs/r/tag_policy.html.markdown`,
