@@ -186,8 +186,8 @@ describe("dead letters from the FC entry", function () {
   afterEach(() => fake.close());
 
   it("keeps a big body in the marker bucket even when the config is what failed", async () => {
-    // SCOPE_TAG_KEY missing: a ConfigError, dead-lettered with the body, which is far too big for one message.
-    const env = { ...endpointEnv(fake), SCOPE_TAG_VALUE: "managed", IDEMPOTENCY_BUCKET: BUCKET, DEAD_LETTER_QUEUE: QUEUE };
+    // SCOPE_TAG_KEY empty (set, so nothing left in process.env can fill it): a ConfigError, dead-lettered with the body, far too big for one message.
+    const env = { ...endpointEnv(fake), SCOPE_TAG_KEY: "", SCOPE_TAG_VALUE: "managed", IDEMPOTENCY_BUCKET: BUCKET, DEAD_LETTER_QUEUE: QUEUE };
     const body = Buffer.alloc(200 * 1024, 0x7b);
     const out = await withEnv(env, () => createHandler()(body, { requestId: "req-cfg", function: { timeout: 60 }, region: "cn-hangzhou", accountId: fake.state.accountId }));
     assert.equal(out.outcome, "failed");
