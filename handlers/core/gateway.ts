@@ -53,10 +53,16 @@ export interface Backoff {
  * (incrementalWait(3s, 5s)); a spot drain has less time, so it starts sooner.
  */
 export const BUSY_BACKOFF: Backoff = { firstMs: 1_000, maxMs: 5_000 };
-/** Without a deadline (a gateway built without pacing), at most this many waits. */
-const MAX_WAITS_WITHOUT_DEADLINE = 30;
+/** Without a deadline (a gateway built without pacing), waits for one thing stop after this much. */
+const BUDGET_WITHOUT_DEADLINE_MS = 120_000;
 /** A wait is not started when less than this would be left after it. */
 const WAIT_RESERVE_MS = 1_000;
+
+/** Successive waits for one thing (a busy API, a running job). */
+export interface Waiter {
+  /** Waits before the next try; false, without waiting, when no time is left for one. */
+  wait(): Promise<boolean>;
+}
 
 /** Deterministic: same event, action and target → same token (≤ 64 ASCII). */
 export function clientToken(eventKey: string, action: string, target: string): string {
@@ -114,29 +120,55 @@ export class CloudGateway {
     const sent = api.clientToken ? { ...params, ClientToken: clientToken(this.options.eventKey, api.action, target) } : { ...params };
     this.actions.push({ product: api.product, action: api.action, params: sent });
     if (this.options.dryRun) return undefined;
-    for (let attempt = 0; ; attempt++) {
+    let busy: Waiter | undefined;
+    for (;;) {
       try {
         return await this.api.call({ api, regionId: this.options.regionId, params: sent });
       } catch (err) {
         if (opts.tolerateGone && isAlreadyGone(api, err)) return undefined;
-        if (isBusy(api, err) && (await this.backoff(attempt, BUSY_BACKOFF))) continue;
+        if (isBusy(api, err) && (await (busy ??= this.waiter(BUSY_BACKOFF)).wait())) continue;
         throw err;
       }
     }
   }
 
   /**
-   * Waits before try `attempt + 1` (exponential from `firstMs` to `maxMs`,
-   * equal jitter: never a zero wait). False, without waiting, when the wait
-   * would leave less than a second before the deadline.
+   * Waits growing from `firstMs` to `maxMs` (equal jitter: never a zero wait).
+   * They stop when the next would leave less than a second before the
+   * deadline, and when together they would pass the time that was left at the
+   * start (so they end even on a clock that does not move while they sleep).
    */
+  waiter(b: Backoff): Waiter {
+    const budget = Math.min(this.timeLeft(), BUDGET_WITHOUT_DEADLINE_MS) - WAIT_RESERVE_MS;
+    let attempt = 0;
+    let slept = 0;
+    return {
+      wait: async () => {
+        const ms = this.delay(attempt++, b);
+        if (this.timeLeft() - ms < WAIT_RESERVE_MS || slept + ms > budget) return false;
+        slept += ms;
+        await (this.options.pacing?.clock ?? systemClock).sleep(ms);
+        return true;
+      },
+    };
+  }
+
+  /** One wait before try `attempt + 1`, as a waiter's; false when it would pass the deadline (a caller's own loop bounds the rest). */
   async backoff(attempt: number, b: Backoff): Promise<boolean> {
-    const pacing = this.options.pacing;
-    const ceiling = Math.min(b.maxMs, b.firstMs * 2 ** Math.min(attempt, 20));
-    const ms = Math.round(ceiling / 2 + (ceiling / 2) * (pacing?.random ?? Math.random)());
-    if (pacing ? pacing.deadline.remainingMs() - ms < WAIT_RESERVE_MS : attempt >= MAX_WAITS_WITHOUT_DEADLINE) return false;
-    await (pacing?.clock ?? systemClock).sleep(ms);
+    const ms = this.delay(attempt, b);
+    if (this.timeLeft() - ms < WAIT_RESERVE_MS || (!this.options.pacing && ms * attempt > BUDGET_WITHOUT_DEADLINE_MS)) return false;
+    await (this.options.pacing?.clock ?? systemClock).sleep(ms);
     return true;
+  }
+
+  private timeLeft(): number {
+    return this.options.pacing ? this.options.pacing.deadline.remainingMs() : Infinity;
+  }
+
+  /** Exponential from `firstMs` to `maxMs`, equal jitter. */
+  private delay(attempt: number, b: Backoff): number {
+    const ceiling = Math.min(b.maxMs, b.firstMs * 2 ** Math.min(attempt, 20));
+    return Math.round(ceiling / 2 + (ceiling / 2) * (this.options.pacing?.random ?? Math.random)());
   }
 
   /**

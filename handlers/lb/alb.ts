@@ -128,8 +128,9 @@ function jobError(t: AlbTarget, what: string, why: string): Error {
  */
 async function awaitJob(cloud: CloudGateway, t: AlbTarget, part: readonly Backend[], shown: (now: AlbServer[]) => Verdict, what: string): Promise<void> {
   const ids = part.map((b) => b.serverId);
+  const polls = cloud.waiter(JOB_POLL);
   let misses = 0;
-  for (let attempt = 0; ; attempt++) {
+  for (;;) {
     const group = await albGroup(cloud, t.serverGroupId);
     if (!group) return;
     if (group.status === "Available") {
@@ -137,7 +138,7 @@ async function awaitJob(cloud: CloudGateway, t: AlbTarget, part: readonly Backen
       if (verdict === "applied") return;
       if (verdict === "missed" && ++misses >= SETTLED_MISSES) throw jobError(t, what, "not applied: the group is Available but the servers do not show the change (a failed job?)");
     }
-    if (!(await cloud.backoff(attempt, JOB_POLL))) throw jobError(t, what, `not confirmed before the deadline (group ${group.status ?? "in an unknown status"})`);
+    if (!(await polls.wait())) throw jobError(t, what, `not confirmed before the deadline (group ${group.status ?? "in an unknown status"})`);
   }
 }
 
@@ -146,10 +147,11 @@ async function awaitJob(cloud: CloudGateway, t: AlbTarget, part: readonly Backen
  * next are the applied ones. False when it is still changing.
  */
 export async function albGroupSettled(cloud: CloudGateway, serverGroupId: string, polls: number): Promise<boolean> {
-  for (let attempt = 0; attempt < polls; attempt++) {
+  const waits = cloud.waiter(JOB_POLL);
+  for (let n = 0; n < polls; n++) {
     const group = await albGroup(cloud, serverGroupId);
     if (!group || group.status === "Available") return true;
-    if (!(await cloud.backoff(attempt, JOB_POLL))) return false;
+    if (!(await waits.wait())) return false;
   }
   return false;
 }

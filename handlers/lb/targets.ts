@@ -45,9 +45,6 @@ export function targetId(t: Target): string {
   return t.kind === "alb" ? t.serverGroupId : t.kind === "clb-vserver" ? t.vServerGroupId : t.loadBalancerId;
 }
 
-/** A backend entry's identity within its target (an instance on two ports is two entries). */
-export const entryKey = (b: Backend): string => `${b.serverId}:${b.port ?? ""}`;
-
 /** `items` in slices of at most `size` (the per-call limits). */
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

@@ -99,28 +99,28 @@ const serverView = (g: AlbServerGroup, s: AlbServer): Record<string, unknown> =>
   Description: s.Description,
 });
 
+/** A token-paged answer (MaxResults 1–100, default 20): TotalCount, MaxResults, NextToken and one page of `key`. */
+function paged<T>(p: Params, key: string, items: readonly T[], view: (item: T) => Record<string, unknown>): Record<string, unknown> {
+  const r = tokenPage(p, items, { defaultMax: 20, maxMax: 100 });
+  return { TotalCount: items.length, MaxResults: r.maxResults, NextToken: r.nextToken, [key]: r.items.map(view) };
+}
+
 const listServerGroups: RpcHandler = ({ p, state }) => {
   const ids = repeatList(p, "ServerGroupIds");
   const names = repeatParam(p, "ServerGroupNames", 10);
   const all = ids.length ? ids.map((id) => state.albServerGroups.get(id)).filter((g): g is AlbServerGroup => !!g) : [...state.albServerGroups.values()];
   const matched = all.filter((g) => names.length === 0 || names.includes(g.ServerGroupName));
-  const r = tokenPage(p, matched, { defaultMax: 20, maxMax: 100 });
-  return {
-    TotalCount: matched.length,
-    MaxResults: r.maxResults,
-    NextToken: r.nextToken,
-    ServerGroups: r.items.map((g) => ({
-      ServerGroupId: g.ServerGroupId,
-      ServerGroupName: g.ServerGroupName,
-      ServerGroupType: g.ServerGroupType,
-      ServerGroupStatus: g.ServerGroupStatus,
-      Protocol: g.Protocol,
-      VpcId: g.VpcId,
-      ServerCount: g.Servers.length,
-      RelatedLoadBalancerIds: [...g.RelatedLoadBalancerIds],
-      HealthCheckConfig: { HealthCheckEnabled: g.HealthCheckEnabled },
-    })),
-  };
+  return paged(p, "ServerGroups", matched, (g) => ({
+    ServerGroupId: g.ServerGroupId,
+    ServerGroupName: g.ServerGroupName,
+    ServerGroupType: g.ServerGroupType,
+    ServerGroupStatus: g.ServerGroupStatus,
+    Protocol: g.Protocol,
+    VpcId: g.VpcId,
+    ServerCount: g.Servers.length,
+    RelatedLoadBalancerIds: [...g.RelatedLoadBalancerIds],
+    HealthCheckConfig: { HealthCheckEnabled: g.HealthCheckEnabled },
+  }));
 };
 
 /** ServerGroupId is optional (SDK model: no "This parameter is required"); without it, servers of every group, each naming its group. */
@@ -130,8 +130,7 @@ const listServerGroupServers: RpcHandler = ({ p, state }) => {
   const groups = groupId ? [groupOf(state, groupId)] : [...state.albServerGroups.values()];
   const rows: Array<[AlbServerGroup, AlbServer]> = [];
   for (const g of groups) for (const s of g.Servers) if (serverIds.length === 0 || serverIds.includes(s.ServerId)) rows.push([g, s]);
-  const r = tokenPage(p, rows, { defaultMax: 20, maxMax: 100 });
-  return { TotalCount: rows.length, MaxResults: r.maxResults, NextToken: r.nextToken, Servers: r.items.map(([g, s]) => serverView(g, s)) };
+  return paged(p, "Servers", rows, ([g, s]) => serverView(g, s));
 };
 
 /** Refuses a change to a group whose job still runs; else validates (and answers a DryRun). */
@@ -216,20 +215,14 @@ const listListeners: RpcHandler = ({ p, state }) => {
   const lbs = repeatParam(p, "LoadBalancerIds", ALB_LIMITS.loadBalancerIds);
   const ids = repeatParam(p, "ListenerIds", ALB_LIMITS.loadBalancerIds);
   const matched = [...state.albListeners.values()].filter((l) => (lbs.length === 0 || lbs.includes(l.LoadBalancerId)) && (ids.length === 0 || ids.includes(l.ListenerId)));
-  const r = tokenPage(p, matched, { defaultMax: 20, maxMax: 100 });
-  return {
-    TotalCount: matched.length,
-    MaxResults: r.maxResults,
-    NextToken: r.nextToken,
-    Listeners: r.items.map((l) => ({
-      ListenerId: l.ListenerId,
-      LoadBalancerId: l.LoadBalancerId,
-      ListenerPort: l.ListenerPort,
-      ListenerProtocol: l.ListenerProtocol,
-      ListenerStatus: l.ListenerStatus,
-      DefaultActions: [{ Type: "ForwardGroup", ForwardGroupConfig: { ServerGroupTuples: l.ServerGroupIds.map((ServerGroupId) => ({ ServerGroupId })) } }],
-    })),
-  };
+  return paged(p, "Listeners", matched, (l) => ({
+    ListenerId: l.ListenerId,
+    LoadBalancerId: l.LoadBalancerId,
+    ListenerPort: l.ListenerPort,
+    ListenerProtocol: l.ListenerProtocol,
+    ListenerStatus: l.ListenerStatus,
+    DefaultActions: [{ Type: "ForwardGroup", ForwardGroupConfig: { ServerGroupTuples: l.ServerGroupIds.map((ServerGroupId) => ({ ServerGroupId })) } }],
+  }));
 };
 
 /** A server as NonNormalServers shows it, or undefined when it is normal (not listed). */

@@ -99,6 +99,17 @@ describe("the gateway's busy retries", () => {
     assert.equal(calls.length, 3);
   });
 
+  it("ends even on a clock that does not move while it sleeps (a virtual clock nobody advances): the waits are budgeted", async () => {
+    const calls: ApiCall[] = [];
+    const slept: number[] = [];
+    const frozen = { sleep: async (ms: number) => void slept.push(ms) };
+    const api = { call: async (c: ApiCall) => (calls.push(c), Promise.reject(err("IncorrectStatus.ServerGroup"))) };
+    const g = new CloudGateway(api, { dryRun: false, eventKey: "e", regionId: "r", pacing: { clock: frozen, deadline: deadlineAt(30_000, () => 0), random: () => 1 } });
+    await assert.rejects(g.mutate(ALB.updateServerGroupServersAttribute, { ServerGroupId: "sgp-1", Servers: [] }, "t"), /IncorrectStatus/);
+    assert.deepEqual(slept, [1_000, 2_000, 4_000, 5_000, 5_000, 5_000, 5_000], "together at most the 29 s that were left");
+    assert.equal(calls.length, slept.length + 1);
+  });
+
   it("does not retry an auth error, and does not take it as gone", async () => {
     const { g, calls } = gateway([() => err("InvalidAccessKeyId.NotFound", 404), () => ({})]);
     await assert.rejects(g.mutate(ALB.removeServersFromServerGroup, { ServerGroupId: "sgp-1", Servers: [] }, "t", { tolerateGone: true }), /InvalidAccessKeyId.NotFound/);

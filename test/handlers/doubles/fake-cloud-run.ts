@@ -5,9 +5,10 @@
 import { parseEnv } from "../../../handlers/contract";
 import { credentialSource } from "../../../handlers/cloud/credentials";
 import { OpenApiCloud } from "../../../handlers/cloud/openapi";
+import { CloudGateway } from "../../../handlers/core/gateway";
 import type { EventHandler } from "../../../handlers/core/handler";
 import type { Outcome } from "../../../handlers/core/outcome";
-import { deadlineAt, type Clock } from "../../../handlers/core/ports";
+import { deadlineAt, type ApiCall, type Clock, type CloudApi } from "../../../handlers/core/ports";
 import { runInvocation } from "../../../handlers/runtime/invoke";
 import { endpointEnv, FakeClock, startFakeCloud, type FakeCloud } from "../../../local-cloud";
 import { BASE_ENV } from "./harness";
@@ -40,6 +41,8 @@ export interface FakeRun {
   dlq: MemoryDeadLetter;
   topics: MemoryTopics;
   invoke(handler: EventHandler, body: unknown, env?: Record<string, string>): Promise<Outcome>;
+  /** A gateway over the real RPC adapter, on the virtual clock; `calls` records what it sent. */
+  gateway(eventKey?: string): { cloud: CloudGateway; calls: ApiCall[] };
   close(): Promise<void>;
 }
 
@@ -64,6 +67,15 @@ export async function fakeCloudRun(opts: { accessKeySecret?: string } = {}): Pro
       const credentials = credentialSource({ accessKeyId: fake.accessKeyId, accessKeySecret: opts.accessKeySecret ?? fake.accessKeySecret });
       const cloudApi = new OpenApiCloud({ env: endpointEnv(fake), credentials, retry: config.api, deadline, callTimeoutMs: config.api.callTimeoutMs });
       return runInvocation(Buffer.from(JSON.stringify(body)), { handler, config, cloudApi, objects: store, deadLetter: dlq, topics, clock, deadline, requestId: `req-${++n}`, regionId: "cn-hangzhou", leaseMs: 360_000 });
+    },
+    gateway(eventKey = "event-1") {
+      const config = parseEnv(BASE_ENV);
+      const deadline = deadlineAt(clock.now() + 290_000, clock.now);
+      const credentials = credentialSource({ accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret });
+      const adapter = new OpenApiCloud({ env: endpointEnv(fake), credentials, retry: config.api, deadline, callTimeoutMs: 5_000 });
+      const calls: ApiCall[] = [];
+      const recording: CloudApi = { call: (c) => (calls.push(c), adapter.call(c)) };
+      return { cloud: new CloudGateway(recording, { dryRun: false, eventKey, regionId: "cn-hangzhou", pacing: { clock, deadline } }), calls };
     },
     close: () => fake.close(),
   };
