@@ -15,6 +15,7 @@ import { OssObjectStore } from "../../handlers/cloud/oss";
 import { ossV4Authorization, ossV4CanonicalRequest, ossV4Date, ossV4StringToSign } from "../../handlers/cloud/oss-signature";
 import { deadlineAt } from "../../handlers/core/ports";
 import { startFakeCloud } from "../../local-cloud";
+import { oss as ossRequest } from "../local-cloud/clients";
 import { ENTRIES_DIR, MANIFEST_PATH } from "../../tools/bundle";
 import { ensureBundles } from "./doubles/bundled";
 
@@ -104,6 +105,30 @@ describe("OSS V4 signature = ali-oss's", () => {
       assert.match(String(ourPut.headers.authorization), /^OSS4-HMAC-SHA256 /);
     } finally {
       cap.server.close();
+    }
+  });
+
+  it("writes markers on a V4-only bucket of the local cloud, where a V1 request is refused", async () => {
+    const fake = await startFakeCloud();
+    try {
+      fake.state.addBucket("eo-markers"); // created at the fake's now (2026): V4 only
+      const store = new OssObjectStore({ bucket: "eo-markers", region: "cn-hangzhou", endpoint: { protocol: "http", host: fake.endpoint }, credentials: { get: async () => ({ accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret }) }, retry: RETRY, deadline: deadlineAt(Date.now() + 10_000), callTimeoutMs: 2_000 });
+      assert.equal(await store.putIfAbsent("event-ops/markers/spot-drain/e-1", '{"state":"claimed"}'), true);
+      assert.equal(await store.putIfAbsent("event-ops/markers/spot-drain/e-1", '{"state":"other"}'), false, "FileAlreadyExists: taken");
+      assert.equal(await store.get("event-ops/markers/spot-drain/e-1"), '{"state":"claimed"}');
+      assert.equal(await store.get("event-ops/markers/spot-drain/none"), undefined);
+      const v1 = await ossRequest(fake, "GET", "eo-markers", "event-ops/markers/spot-drain/e-1", { signature: "v1" });
+      assert.equal(v1.status, 403);
+      assert.match(v1.body, /<EC>0002-00000080<\/EC>/);
+      assert.deepEqual(fake.calls().map((c) => [c.action, c.params.style, c.outcome.status]), [
+        ["PutObject", "virtual-hosted", 200],
+        ["PutObject", "virtual-hosted", 409],
+        ["GetObject", "virtual-hosted", 200],
+        ["GetObject", "virtual-hosted", 404],
+        ["GetObject", "virtual-hosted", 403],
+      ]);
+    } finally {
+      await fake.close();
     }
   });
 
