@@ -37,6 +37,7 @@ export function buildJs(entryFile: string): Buffer {
     entryPoints: [entryFile],
     bundle: true,
     platform: "node",
+    // Function Compute's runtime, not the tools' Node (infra/components/handler-function.ts: nodejs20).
     target: "node20",
     format: "cjs",
     minify: true,
