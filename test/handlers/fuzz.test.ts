@@ -89,7 +89,8 @@ async function check(property: fc.IAsyncPropertyWithHooks<[Buffer]> | fc.IAsyncP
 
 describe(`fuzzing intake and every entry (seed ${SEED})`, function () {
   this.timeout(120_000);
-  const started = Date.now();
+  let started = 0;
+  before(() => (started = Date.now()));
   after(() => {
     figures.ms = Date.now() - started;
     console.log(`      fuzz figures (seed ${SEED}): ${JSON.stringify(figures)}`);

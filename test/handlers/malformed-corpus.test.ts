@@ -15,7 +15,7 @@ const CORPUS = path.join(__dirname, "fixtures", "malformed");
 const BUCKET = "event-ops-markers";
 const DLQ = "event-ops-dlq";
 
-export function corpus(): [string, Buffer][] {
+function corpus(): [string, Buffer][] {
   return fs
     .readdirSync(CORPUS)
     .filter((f) => f !== "README.md")
