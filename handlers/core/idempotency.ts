@@ -69,6 +69,9 @@ export function markerKey(prefix: string, handler: string, eventKey: string, gen
 }
 
 export class MarkerLedger {
+  /** This owner's marker writes, one after another (progress, then the settle): the last one written carries everything. */
+  private writes: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly store: ObjectStore, private readonly o: MarkerLedgerOptions) {}
 
   /**
@@ -130,8 +133,6 @@ export class MarkerLedger {
     const marker: Marker = { ...claim.marker, state, settledAt: new Date(this.o.now()).toISOString(), ...detail };
     await this.store.put(claim.objectKey, JSON.stringify(marker));
   }
-
-  private writes: Promise<unknown> = Promise.resolve();
 }
 
 function parseMarker(text: string | undefined): Marker | undefined {
