@@ -9,6 +9,8 @@ export { FakeClock, systemClock, type Clock } from "./clock";
 export type { CmsSystemEvent } from "./cms-events";
 export type { CallRecord, Product } from "./calls";
 export { Faults } from "./faults";
+export { drainFloor, quotaMs, type Floor, type FloorLimits, type FloorTarget, type TargetKind } from "./floor";
+export { RateLimits, ASSUMED_WRITE_QUOTAS, CLB_BACKEND_WRITES, ALB_SERVER_WRITES, burstOf, type RateQuota } from "./rate-limits";
 export { ApiError } from "./errors";
 export { DEFAULT_TIMING, type LifecycleTiming } from "./lifecycle";
 export { SIMULATED_EVENT_LIMIT, SIMULATABLE_EVENT_TYPES } from "./products/ecs";

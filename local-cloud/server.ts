@@ -12,6 +12,7 @@ import { parseForm, parseRawQuery } from "./encoding";
 import { ApiError } from "./errors";
 import { Faults } from "./faults";
 import { DEFAULT_TIMING, Lifecycle, type LifecycleTiming } from "./lifecycle";
+import { RateLimits, type RateQuota } from "./rate-limits";
 import type { Params } from "./params";
 import { alb } from "./products/alb";
 import { cms } from "./products/cms";
@@ -61,6 +62,8 @@ export interface FakeCloudOptions {
   autoTickMs?: number;
   /** Reject a reused signature nonce (SignatureNonceUsed), as the real APIs do. Default true. */
   rejectReusedNonce?: boolean;
+  /** Per-account API flow control (rate-limits.ts); default none. */
+  rateLimits?: readonly RateQuota[];
 }
 
 export const DEFAULT_ACCESS_KEY_ID = "fake-access-key-id";
@@ -73,6 +76,8 @@ export class FakeCloud {
   readonly clock: Clock;
   readonly faults = new Faults();
   readonly callLog = new CallLog();
+  /** API flow control on the fake's clock; `rateLimits.set(ASSUMED_WRITE_QUOTAS)` turns it on. */
+  readonly rateLimits: RateLimits;
   readonly mns: MnsService;
   /** Every CMS system event emitted so far, in order. */
   readonly systemEvents: CmsSystemEvent[] = [];
@@ -96,6 +101,7 @@ export class FakeCloud {
     for (const c of [{ accessKeyId: this.accessKeyId, accessKeySecret: this.accessKeySecret }, ...(opts.credentials ?? [])]) this.keys.set(c.accessKeyId, c);
     this.state = new CloudState(this.clock, opts.accountId, opts.defaultRegion);
     this.scheduler = new Scheduler(this.clock);
+    this.rateLimits = new RateLimits(this.clock).set(opts.rateLimits ?? []);
     this.life = new Lifecycle(this.state, this.scheduler, this.clock, { ...DEFAULT_TIMING, ...opts.timing }, (e) => this.emit(e));
     this.mns = new MnsService(this.state, this.clock, {
       autoCreateQueues: opts.mnsAutoCreateQueues ?? true,
@@ -314,6 +320,8 @@ export class FakeCloud {
       const fault = this.faults.take(action);
       if (fault.delayMs > 0) await sleep(fault.delayMs);
       if (fault.error) throw fault.error;
+      const throttled = this.rateLimits.take(action);
+      if (throttled) throw throttled;
 
       const token = params.ClientToken;
       const key = token ? `${product.product}:${action}:${token}` : undefined;

@@ -20,7 +20,7 @@ import { jsonParam, optStr, page, pageParams, reqStr } from "../params";
 import type { BackendType, ClbBackend, CloudState, LoadBalancer, VServerBackend, VServerGroup } from "../state";
 import type { RpcHandler, RpcProduct } from "./rpc";
 
-const MAX_BACKENDS_PER_CALL = 20;
+export const MAX_BACKENDS_PER_CALL = 20;
 
 const lbNotFound = (id: string): ApiError => new ApiError(404, "InvalidLoadBalancerId.NotFound", `The specified LoadBalancerId "${id}" does not exist.`);
 // Real answer seen by terraform-provider-alicloud: InvalidParameter with this message.
