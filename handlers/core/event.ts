@@ -241,9 +241,10 @@ function checkEnvelope(e: Record<string, unknown>, functionRegion: string | unde
   const instanceId = contentInstance ?? contentResource ?? arn;
   if (!instanceId) return reject(`invalid event: no ${entry.resource.toLowerCase()} id in content or resourceId`);
 
-  const eventTimeMs = eventTime !== undefined ? parseEventTime(eventTime) : parseEpochMs(time);
+  const timeMs = parseEpochMs(time);
+  if (time !== undefined && timeMs === undefined) return reject(`invalid event: time: ${shown(time)} is not epoch milliseconds`);
+  const eventTimeMs = eventTime !== undefined ? parseEventTime(eventTime) : timeMs;
   if (eventTime !== undefined && eventTimeMs === undefined) return reject(`invalid event: eventTime: ${shown(eventTime)} is not a time (20190409T121826.922+0800 or ISO 8601)`);
-  if (time !== undefined && eventTime === undefined && eventTimeMs === undefined) return reject(`invalid event: time: ${shown(time)} is not epoch milliseconds`);
 
   // Only an event type with statuses has one; a stray content.eventStatus on a status notification is ignored.
   const status = entry.statuses.length > 0 ? (contentStatus ?? found.nameStatus) : undefined;
