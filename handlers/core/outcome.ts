@@ -18,10 +18,12 @@ export interface Outcome {
   durationMs: number;
   /** Where the time went; own overhead = totalMs − apiMs − waitMs. Set on every outcome the shared runtime reports. */
   timings?: Timings;
+  /** Set when the event was handled in a queue-trigger batch (spot-drain/batch.ts): `actions` are then the batch's calls that covered this event, shared with the others. */
+  batch?: { id: string; events: number; mutatingCalls: number };
 }
 
 /** One line, stable key order, for log queries. */
 export function outcomeLine(o: Outcome): string {
-  const { outcome, handler, eventId, name, instanceId, reason, actions, warnings, durationMs, timings } = o;
-  return JSON.stringify({ outcome, handler, eventId, name, instanceId, reason, actions, warnings: warnings?.length ? warnings : undefined, durationMs, timings });
+  const { outcome, handler, eventId, name, instanceId, reason, actions, warnings, durationMs, timings, batch } = o;
+  return JSON.stringify({ outcome, handler, eventId, name, instanceId, reason, actions, warnings: warnings?.length ? warnings : undefined, durationMs, timings, batch });
 }

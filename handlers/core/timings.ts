@@ -9,6 +9,8 @@ export interface Timings {
   apiMs: number;
   /** Time spent in the drain wait (clock.sleep). */
   waitMs: number;
+  /** From the start of the invocation until the first weight 0 was applied (a spot drain that set one). */
+  firstWeightZeroMs?: number;
 }
 
 /** Counts busy time as the union of in-flight intervals: O(1) per call. */
@@ -18,6 +20,7 @@ export class InvocationTimer {
   private busySince = 0;
   private apiMs = 0;
   private waitMs = 0;
+  private firstWeightZeroMs?: number;
 
   /** `now` should be monotonic with sub-millisecond resolution (see Clock.elapsedMs). */
   constructor(private readonly now: () => number) {
@@ -46,11 +49,24 @@ export class InvocationTimer {
     }
   }
 
+  /** Since the start of the invocation. */
+  sinceStartMs(): number {
+    return round(this.now() - this.startedAt);
+  }
+
+  /** A weight 0 was applied now: the first one is the invocation's time to first weight 0. Returns the time since the start. */
+  weightZero(): number {
+    const at = this.sinceStartMs();
+    this.firstWeightZeroMs ??= at;
+    return at;
+  }
+
   /** So far; a call still in flight counts up to now. */
   snapshot(): Timings {
     const now = this.now();
     const api = this.apiMs + (this.inFlight > 0 ? now - this.busySince : 0);
-    return { totalMs: round(now - this.startedAt), apiMs: round(api), waitMs: round(this.waitMs) };
+    const first = this.firstWeightZeroMs === undefined ? {} : { firstWeightZeroMs: this.firstWeightZeroMs };
+    return { totalMs: round(now - this.startedAt), apiMs: round(api), waitMs: round(this.waitMs), ...first };
   }
 
   cloudApi(port: CloudApi): CloudApi {

@@ -4,23 +4,13 @@
 // one virtual clock shared by the fake and the handler.
 import { strict as assert } from "node:assert";
 import { spotDrain } from "../../handlers/spot-drain/handler";
-import type { FakeCloud } from "../../local-cloud";
 import { fakeCloudRun, type FakeRun } from "./doubles/fake-cloud-run";
 import { IN_SCOPE, makeEvent } from "./doubles/harness";
+import { placesOf } from "./doubles/places";
 
 const SPOT = "Instance:PreemptibleInstanceInterruption";
 const WEIGHTS = ["SetBackendServers", "SetVServerGroupAttribute", "UpdateServerGroupServersAttribute"];
 const REMOVALS = ["RemoveBackendServers", "RemoveVServerGroupBackendServers", "RemoveServersFromServerGroup"];
-
-/** Where an instance still is: `clb:<lb>`, `vsg:<group>:<port>`, `alb:<group>:<port>`, with its weight. */
-function placesOf(fake: FakeCloud, instanceId: string): string[] {
-  const s = fake.state;
-  const out: string[] = [];
-  for (const lb of s.loadBalancers.values()) for (const b of lb.BackendServers) if (b.ServerId === instanceId) out.push(`clb:${lb.LoadBalancerId}=${b.Weight}`);
-  for (const g of s.vServerGroups.values()) for (const b of g.BackendServers) if (b.ServerId === instanceId) out.push(`vsg:${g.VServerGroupId}:${b.Port}=${b.Weight}`);
-  for (const id of s.albServerGroups.keys()) for (const b of s.getAlbServerGroup(id)!.Servers) if (b.ServerId === instanceId) out.push(`alb:${id}:${b.Port}=${b.Weight}`);
-  return out.sort();
-}
 
 describe("spot-drain against the local cloud", function () {
   this.timeout(60_000);
