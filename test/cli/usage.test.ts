@@ -51,6 +51,8 @@ const COMMANDS: Record<string, { spec: Command<Flags>; spawned: Case[]; inProces
         ["both --stack and --check", ["--stack", "prod", "--check", "plan.json"], /not both/],
         ["two files on stdout", ["--stack", "prod", "--json", "-", "--markdown", "-"], /only one of --json and --markdown/],
         ["a value for a switch", ["--stack", "prod", "--quiet=yes"], /--quiet takes no value/],
+        ["a base plan that does not exist", ["--stack", "prod", "--diff", "no-such-plan.json"], /--diff no-such-plan\.json: no such file/],
+        ["a recorded plan that is not one", ["--check", "package.json"], /--check package\.json: not a recorded plan/],
       ],
     ],
   },

@@ -1,5 +1,6 @@
 // The offline plan's command line: its flags, help and exit codes, and the
 // checks on how flags combine. main.ts runs what was asked.
+import * as fs from "node:fs";
 import { parseCommand, usageText, UsageError, type Command, type Values } from "../cli/command";
 
 export const EXIT = { ok: 0, policy: 1, config: 2, error: 3, changes: 4 } as const;
@@ -47,12 +48,31 @@ export function planArgs(argv: string[], err: (s: string) => void = (s) => proce
     if (values.stack && values.check) throw new UsageError("--check re-checks a recorded plan: give --stack or --check, not both");
     if (values["exit-code"] && !values.diff) throw new UsageError("--exit-code reports changes against a base plan: it needs --diff <base.json>");
     if (values.json === "-" && values.markdown === "-") throw new UsageError("only one of --json and --markdown can be `-` (stdout)");
+    if (values.check) recordedPlan("--check", values.check);
+    if (values.diff) recordedPlan("--diff", values.diff);
     return values;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     err(`plan: ${e.message}\n${usageText(PLAN)}\n(--help lists every flag and the exit codes)`);
     return EXIT.config;
   }
+}
+
+/** A recorded plan given as an argument must be one: a `--json` file of `npm run plan`. */
+function recordedPlan(flag: string, file: string): void {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`${flag} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  let plan: { resources?: unknown } | undefined;
+  try {
+    plan = JSON.parse(text);
+  } catch {
+    plan = undefined;
+  }
+  if (!plan || !Array.isArray(plan.resources)) throw new UsageError(`${flag} ${file}: not a recorded plan (the --json file of npm run plan)`);
 }
 
 /** A file written to stdout takes stdout: the report then goes to stderr. */
