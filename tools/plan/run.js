@@ -34,18 +34,25 @@ function upToDate() {
 }
 
 if (!upToDate()) {
-  const result = esbuild.buildSync({
-    entryPoints: [path.join(root, "tools/plan/main.ts")],
-    outfile,
-    absWorkingDir: root,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    packages: "external",
-    metafile: true,
-    logLevel: "error",
-  });
+  let result;
+  try {
+    result = esbuild.buildSync({
+      entryPoints: [path.join(root, "tools/plan/main.ts")],
+      outfile,
+      absWorkingDir: root,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      packages: "external",
+      metafile: true,
+      logLevel: "error",
+    });
+  } catch {
+    // esbuild has printed where: a program that does not even parse is refused like one tsc rejects.
+    console.error("plan refused: the program does not compile (errors above)");
+    process.exit(2);
+  }
   fs.writeFileSync(metafile, JSON.stringify(result.metafile));
 }
 
