@@ -9,10 +9,22 @@ export interface HttpResponse {
   body: Buffer;
 }
 
+/**
+ * One keep-alive agent per protocol for the module's life: a connection to
+ * OSS or MNS is reused by the next call, and by the next invocation of a warm
+ * instance ("After an instance finishes processing a request, it is frozen
+ * rather than destroyed ... reuses that instance", FC FAQ "How do I create a
+ * new instance for each request?"). Node's global agent keeps alive by
+ * default only since Node 19; this does not depend on it. A socket the server
+ * closed while idle fails with ECONNRESET, which the adapters retry (retry.ts).
+ */
+export const AGENTS = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) } as const;
+
 export function httpRequest(url: string, init: { method: string; headers: Record<string, string>; body?: Buffer; timeoutMs: number }): Promise<HttpResponse> {
-  const lib = url.startsWith("https:") ? https : http;
+  const secure = url.startsWith("https:");
+  const lib = secure ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, { method: init.method, headers: init.headers, timeout: init.timeoutMs }, (res) => {
+    const req = lib.request(url, { method: init.method, headers: init.headers, timeout: init.timeoutMs, agent: secure ? AGENTS.https : AGENTS.http }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

@@ -62,6 +62,9 @@ export class OpenApiCloud implements CloudApi {
         client.callApi(
           { action: api.action, version, protocol, method: "POST", authType: "AK", style: "RPC", pathname: "/", reqBodyType: "formData", bodyType: "json" },
           { query },
+          // No `keepAlive` here: @alicloud/tea-typescript's doAction builds a new Agent per request when the
+          // runtime names one; without it httpx uses its module-level keep-alive agents (httpx lib/index.js:
+          // `new http.Agent({ keepAlive: true })`), so connections are reused across calls and warm invocations.
           { readTimeout: timeoutMs, connectTimeout: timeoutMs, autoretry: false },
         ),
       this.o.retry,
