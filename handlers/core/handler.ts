@@ -44,6 +44,8 @@ export interface HandlerContext extends RunContext {
   cloud: CloudGateway;
   /** Alerts about this event. */
   alerts: AlertSink;
+  /** Tells the invocation's timings that a weight 0 was applied (the first is `firstWeightZeroMs`). */
+  weightZero?(): void;
 }
 
 export interface TimerContext extends RunContext {

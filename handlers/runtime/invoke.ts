@@ -225,7 +225,7 @@ class Invocation {
     let result: HandlerResult;
     try {
       const alerts = this.alerts(eventCloud, { eventId: ids.eventId, instanceId: event.instanceId });
-      result = await handler.run({ ...this.ctx, event, cloud: eventCloud, alerts });
+      result = await handler.run({ ...this.ctx, event, cloud: eventCloud, alerts, weightZero: () => void this.timer.weightZero() });
     } catch (err) {
       return fail(err);
     }

@@ -257,6 +257,8 @@ describe("invocation", () => {
     // Every kind of outcome carries its timings.
     const rejected = await h.invoke(Buffer.from("nope"));
     const duplicate = await h.invoke(buffer(makeEvent(SPOT, "i-1", {}, { id: out.eventId })));
-    for (const o of [out, rejected, duplicate]) assert.deepEqual(Object.keys(o.timings ?? {}), ["totalMs", "apiMs", "waitMs"], o.outcome);
+    // A drain that set a weight 0 also says when the first one applied.
+    assert.deepEqual(Object.keys(out.timings ?? {}), ["totalMs", "apiMs", "waitMs", "firstWeightZeroMs"], out.outcome);
+    for (const o of [rejected, duplicate]) assert.deepEqual(Object.keys(o.timings ?? {}), ["totalMs", "apiMs", "waitMs"], o.outcome);
   });
 });

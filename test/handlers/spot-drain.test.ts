@@ -194,8 +194,8 @@ describe("spot-drain", () => {
   it("reports timings: the drain wait as waitMs, own overhead = total − api − wait", async () => {
     const h = seeded();
     const out = await h.invoke(buffer(makeEvent(SPOT, VICTIM)));
-    // The manual clock only moves in sleep(): everything else takes no time on it.
-    assert.deepEqual(out.timings, { totalMs: 20_000, apiMs: 0, waitMs: 20_000 });
+    // The manual clock only moves in sleep(): everything else takes no time on it (the first weight 0 is at 0, before the wait).
+    assert.deepEqual(out.timings, { totalMs: 20_000, apiMs: 0, waitMs: 20_000, firstWeightZeroMs: 0 });
   });
 
   it("counts weight-0 peers as no capacity, and still removes", async () => {
