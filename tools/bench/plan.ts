@@ -76,7 +76,11 @@ function generatedStack(n: number): { dir: string; stack: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eventops-bench-"));
   fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
   const prod = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8"));
-  prod.config["event-ops:tags"].keys.app.values = Array.from({ length: n }, (_, i) => `app-${String(i).padStart(3, "0")}`);
+  const apps = Array.from({ length: n }, (_, i) => `app-${String(i).padStart(3, "0")}`);
+  prod.config["event-ops:tags"].keys.app.values = apps;
+  // The account's taxonomy, when the stack declares one, must hold every value the stack uses.
+  const accountApp = prod.config["event-ops:account"]?.tags?.app;
+  if (accountApp) accountApp.values = apps;
   delete prod.config["event-ops:groups"]; // one group per tag value
   fs.writeFileSync(path.join(dir, `Pulumi.bench${n}.yaml`), YAML.stringify(prod));
   return { dir, stack: `bench${n}` };
