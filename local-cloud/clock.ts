@@ -109,4 +109,9 @@ export class Scheduler {
   get pending(): number {
     return this.queue.length;
   }
+
+  /** When the earliest scheduled work is due, if any. */
+  nextAt(): number | undefined {
+    return this.queue[0]?.at;
+  }
 }

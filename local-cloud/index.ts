@@ -10,6 +10,7 @@ export type { CmsSystemEvent } from "./cms-events";
 export type { CallRecord, Product } from "./calls";
 export { Faults } from "./faults";
 export { drainFloor, quotaMs, type Floor, type FloorLimits, type FloorTarget, type TargetKind } from "./floor";
+export { QueueTrigger, BATCH_LIMITS, RETRY_STRATEGIES, type MnsCloudEvent, type PushRetryStrategy, type QueueTriggerOptions } from "./queue-trigger";
 export { RateLimits, ASSUMED_WRITE_QUOTAS, CLB_BACKEND_WRITES, ALB_SERVER_WRITES, burstOf, type RateQuota } from "./rate-limits";
 export { ApiError } from "./errors";
 export { DEFAULT_TIMING, type LifecycleTiming } from "./lifecycle";

@@ -163,6 +163,16 @@ export class FakeCloud {
     return ran;
   }
 
+  /** When the fake's next lifecycle work (a release, an event's next status) is due, if any: a driver of virtual time jumps there. */
+  nextScheduledAt(): number | undefined {
+    return this.scheduler.nextAt();
+  }
+
+  /** Runs `run` on the fake's clock `ms` from now (with a FakeClock: when a driver advances past it). */
+  after(ms: number, run: () => void): void {
+    this.scheduler.after(ms, run);
+  }
+
   /** Moves a FakeClock forward (and ticks). */
   advance(ms: number): void {
     if (!isFakeClock(this.clock)) throw new Error("advance() needs a FakeClock; this fake runs on another clock");

@@ -113,6 +113,7 @@ export class MnsService {
   /** Every receipt handle ever issued → message id (to tell stale from malformed). */
   private readonly issued = new Map<string, string>();
   private waiters = new Set<() => void>();
+  private readonly watchers = new Set<() => void>();
 
   constructor(
     private readonly state: CloudState,
@@ -120,11 +121,18 @@ export class MnsService {
     private readonly opts: MnsOptions,
   ) {}
 
-  /** Wakes long polls (after a send, or when the clock moved). */
+  /** Wakes long polls and watchers (after a send, or when the clock moved). */
   wake(): void {
     const w = this.waiters;
     this.waiters = new Set();
     for (const f of w) f();
+    for (const f of this.watchers) queueMicrotask(f);
+  }
+
+  /** Calls `f` (soon after, not inside the caller) whenever long polls are woken: a queue trigger watching its queue. */
+  watch(f: () => void): () => void {
+    this.watchers.add(f);
+    return () => this.watchers.delete(f);
   }
 
   queue(name: string): MnsQueue {
