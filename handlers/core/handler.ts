@@ -8,7 +8,9 @@ import type { HandlerConfig } from "../contract";
 import type { ApiAction } from "./apis";
 import type { SystemEvent } from "./event";
 import type { CloudGateway } from "./gateway";
-import type { Clock, Deadline, ObjectStore } from "./ports";
+import type { Outcome } from "./outcome";
+import type { Clock, CloudApi, DeadLetter, Deadline, ObjectStore, TopicPublisher } from "./ports";
+import type { InvocationTimer } from "./timings";
 
 /** A CRITICAL alert as a handler raises it (core/alerts.ts turns it into a topic message). */
 export interface CriticalAlert {
@@ -74,4 +76,37 @@ export interface EventHandler {
   run(ctx: HandlerContext): Promise<HandlerResult>;
   /** A tick of the handler's timer. Its failure is reported, not dead-lettered: the next tick is the retry. */
   onTimer?(ctx: TimerContext): Promise<HandlerResult>;
+  /**
+   * The valid events of one queue-trigger batch, handled together (spot-drain/batch.ts); one outcome per item, in
+   * order. Without it the runtime runs each message through `run` as one event (runtime/trigger-batch.ts).
+   */
+  runBatch?(batch: BatchInvocation): Promise<Outcome[]>;
 }
+
+/** The ports of one invocation, as the runtime builds them (runtime/fc-entry.ts) for an event, a tick or a batch. */
+export interface InvocationPorts {
+  config: HandlerConfig;
+  cloudApi: CloudApi;
+  /** The marker bucket: markers, oversized dead letters' neighbours, pending actions. */
+  objects: ObjectStore;
+  deadLetter: DeadLetter;
+  clock: Clock;
+  deadline: Deadline;
+  requestId: string;
+  /** The function's region (a tick acts there). */
+  regionId: string;
+  /** Marker lease: longer than the function timeout (see idempotency.ts). */
+  leaseMs: number;
+  /** MNS topics, for CRITICAL alerts to config.alertTopic. */
+  topics?: TopicPublisher;
+  /** Started by the caller to include its own setup (fc-entry: config, adapters); else started here. */
+  timer?: InvocationTimer;
+}
+
+/** One valid event of a trigger batch and the message body it came in (kept for the claim journal and the dead-letter queue). */
+export interface BatchItem {
+  event: SystemEvent;
+  body: unknown;
+}
+
+export type BatchInvocation = InvocationPorts & { items: readonly BatchItem[] };

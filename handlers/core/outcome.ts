@@ -20,6 +20,8 @@ export interface Outcome {
   timings?: Timings;
   /** Set when the event was handled in a queue-trigger batch (spot-drain/batch.ts): `actions` are then the batch's calls that covered this event, shared with the others. */
   batch?: { id: string; events: number; mutatingCalls: number };
+  /** A queue-trigger invocation's answer (runtime/trigger-batch.ts): every message's own outcome, in batch order. */
+  results?: Array<{ index: number; messageId?: string; outcome: Outcome }>;
 }
 
 /** One line, stable key order, for log queries. */

@@ -128,7 +128,9 @@ class Adapters {
   }
 }
 
+/** One line per event: a trigger batch logs each message's outcome, then its own summary. */
 function log(outcome: Outcome): Outcome {
+  for (const r of outcome.results ?? []) console.log(outcomeLine(r.outcome));
   console.log(outcomeLine(outcome));
   return outcome;
 }

@@ -14,32 +14,19 @@ import { codeOf, messageOf } from "../core/errors";
 import { ClaimJournal } from "../core/claim-journal";
 import { bodyBase64, decodeEvent, isTickBody } from "../core/event";
 import { CloudGateway } from "../core/gateway";
-import type { AlertSink, EventHandler, HandlerResult, RunContext } from "../core/handler";
+import type { AlertSink, EventHandler, HandlerResult, InvocationPorts, RunContext } from "../core/handler";
 import { MarkerLedger, type Claim } from "../core/idempotency";
 import type { Outcome, OutcomeKind } from "../core/outcome";
 import type { Clock, CloudApi, DeadLetter, Deadline, ObjectStore, TopicPublisher } from "../core/ports";
 import { InvocationTimer } from "../core/timings";
+import { randomUUID } from "node:crypto";
 import { ResumableCloud } from "./resumable-cloud";
+import { batchKind, runTriggerBatch, triggerBatchOf } from "./trigger-batch";
 import { sweepExpiredClaims, sweepSummary, type SweepResult } from "./sweeper";
 
-export interface InvocationDeps {
+/** The ports of the invocation (core/handler.ts) and the handler it runs. */
+export interface InvocationDeps extends InvocationPorts {
   handler: EventHandler;
-  config: HandlerConfig;
-  cloudApi: CloudApi;
-  /** The marker bucket: markers, oversized dead letters' neighbours, pending actions. */
-  objects: ObjectStore;
-  deadLetter: DeadLetter;
-  clock: Clock;
-  deadline: Deadline;
-  requestId: string;
-  /** The function's region (a tick acts there). */
-  regionId: string;
-  /** Marker lease: longer than the function timeout (see idempotency.ts). */
-  leaseMs: number;
-  /** MNS topics, for CRITICAL alerts to config.alertTopic. */
-  topics?: TopicPublisher;
-  /** Started by the caller to include its own setup (fc-entry: config, adapters); else started here. */
-  timer?: InvocationTimer;
 }
 
 export { bodyBase64 };
@@ -55,11 +42,39 @@ export function tickIds(timer: TimerSpec, requestId: string): { eventId: string;
   return { eventId: `${timer.idPrefix}/${requestId}`, name: timer.name };
 }
 
-/** A tick of the handler's own timer, else an event. */
+/** A tick of the handler's own timer, a queue-trigger batch, else an event. */
 export function runInvocation(body: unknown, deps: InvocationDeps): Promise<Outcome> {
   const timer = tickOf(deps.handler, body);
-  const invocation = new Invocation(deps);
-  return timer ? invocation.tick(timer) : invocation.event(body);
+  if (timer) return new Invocation(deps).tick(timer);
+  const batch = triggerBatchOf(body);
+  return batch ? runBatch(body, batch, deps) : new Invocation(deps).event(body);
+}
+
+/** A trigger batch: each message rejected alone or run (runtime/trigger-batch.ts); one outcome carrying every message's. */
+async function runBatch(body: unknown, batch: NonNullable<ReturnType<typeof triggerBatchOf>>, deps: InvocationDeps): Promise<Outcome> {
+  const { handler, requestId, clock } = deps;
+  const timer = deps.timer ?? InvocationTimer.forClock(clock);
+  const started = clock.now();
+  const receivedAt = new Date(started).toISOString();
+  const report = (outcome: OutcomeKind, fields: Partial<Outcome>): Outcome => ({ outcome, handler: handler.name, eventId: `batch/${requestId}`, name: "trigger-batch", actions: [], ...fields, durationMs: clock.now() - started, timings: timer.snapshot() });
+  const deadLetter = timer.deadLetter(deps.deadLetter);
+  if ("error" in batch) {
+    await deadLetter.send({ reason: `rejected: ${batch.error}`, handler: handler.name, requestId, receivedAt, bodyBase64: bodyBase64(body) });
+    return report("rejected", { reason: batch.error });
+  }
+  const runBatchOf = handler.runBatch?.bind(handler);
+  const results = await runTriggerBatch(batch.messages, {
+    functionRegion: deps.regionId,
+    reject: async (m, reason) => {
+      await deadLetter.send({ reason: `rejected: ${reason}`, handler: handler.name, requestId, receivedAt, bodyBase64: bodyBase64(m.body) });
+      return { outcome: "rejected", handler: handler.name, eventId: m.messageId ?? "unknown", name: "unknown", reason, actions: [], durationMs: 0 };
+    },
+    single: (messageBody) => new Invocation({ ...deps, requestId: `${requestId}/${randomUUID().slice(0, 8)}`, timer }).event(messageBody),
+    batch: runBatchOf && ((items) => runBatchOf({ ...deps, timer, items })),
+  });
+  const counts = new Map<string, number>();
+  for (const r of results) counts.set(r.outcome.outcome, (counts.get(r.outcome.outcome) ?? 0) + 1);
+  return report(batchKind(results), { reason: `${results.length} message(s): ${[...counts].map(([k, n]) => `${k} ${n}`).join(", ")}`, results });
 }
 
 class Invocation {

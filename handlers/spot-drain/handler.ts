@@ -11,6 +11,8 @@ import { decideScope } from "../core/scope";
 import { describeInstance } from "../ecs/instance";
 import { DISCOVERY_APIS, describeTarget, discoverMemberships, summarize, type Membership } from "../lb/discovery";
 import { HEALTH_APIS, REMOVAL_APIS, WEIGHT_APIS, capacityShortfalls, removeInstance, setWeightZero, type CapacityShortfall } from "../lb/drain";
+// batch.ts imports this module too; it reads the declaration only inside its functions, so the cycle is harmless.
+import { run as runBatch } from "./batch";
 
 /** Time kept free after the wait for the capacity check and the removals. */
 export const REMOVAL_RESERVE_MS = 30_000;
@@ -112,5 +114,6 @@ export const spotDrain: EventHandler = {
     ...REMOVAL_APIS,
   ],
   run,
+  runBatch,
 };
 
