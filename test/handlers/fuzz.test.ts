@@ -67,13 +67,19 @@ const mutatedEvent = fc
     return Buffer.from(json);
   });
 
-/** Anything at all: bytes, text, JSON values, deep nesting, mutated events. */
+/** FC's MNS-queue trigger batch (runtime/trigger-batch.ts): CloudEvents whose data.messageBody is a (mutated) event. */
+const triggerBatch = fc.array(mutatedEvent, { minLength: 1, maxLength: 3 }).map((bodies) =>
+  Buffer.from(JSON.stringify(bodies.map((b, i) => ({ specversion: "1.0", type: "mns:Queue:SendMessage", id: `m-${i}`, source: "MNS-fuzz", data: { messageId: `m-${i}`, messageBody: b.toString() } })))),
+);
+
+/** Anything at all: bytes, text, JSON values, deep nesting, mutated events, trigger batches of them. */
 const anyBody = fc.oneof(
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)) },
   { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 300 }).map((s) => Buffer.from(s)) },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 5 }).map((v) => Buffer.from(JSON.stringify(v) ?? "null")) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 60_000 }).map((n) => Buffer.from("[".repeat(n) + "]".repeat(n))) },
   { weight: 6, arbitrary: mutatedEvent },
+  { weight: 1, arbitrary: triggerBatch },
 );
 
 const figures = { intakeRuns: 0, intakeRejected: 0, intakeAccepted: 0, entryRuns: 0, byOutcome: {} as Record<string, number>, ms: 0 };
@@ -154,17 +160,15 @@ describe(`fuzzing intake and every entry (seed ${SEED})`, function () {
             const out: Outcome = await withEnv(env(), () => handler(body, { requestId: randomUUID(), function: { name, timeout: 60 }, region: REGION, accountId: "1234567890123456" }));
             figures.entryRuns++;
             figures.byOutcome[out.outcome] = (figures.byOutcome[out.outcome] ?? 0) + 1;
-            assert.ok(OUTCOMES.includes(out.outcome), out.outcome);
-            if (out.outcome === "rejected") {
-              assert.ok(out.reason && out.reason.length > 0);
-              assert.deepEqual(cloudChanges(fake, before.calls, BUCKET), [], "no cloud change for a rejected body");
-              assert.equal(kept(), before.kept + 1, "the body reached the DLQ");
-              const last = decodeDeadLetter(fake.state.getQueue(DLQ)!.Messages.at(-1)!.MessageBody);
-              assert.ok(last.reason.startsWith("rejected: "));
-            } else {
-              assert.equal(decodeEvent(body, { functionRegion: REGION }).ok, true, `${out.outcome} for a body intake rejects: ${out.reason}`);
-              assert.notEqual(out.outcome, "failed", `a valid event failed against a working cloud: ${out.reason}; body ${body.toString().slice(0, 600)}`);
-            }
+            // A JSON array is a queue-trigger batch (runtime/trigger-batch.ts): one outcome per message in `results`.
+            const outcomes = out.results?.map((r) => r.outcome) ?? [out];
+            const rejected = outcomes.filter((o) => o.outcome === "rejected");
+            for (const o of outcomes) assert.ok(OUTCOMES.includes(o.outcome) && o.outcome !== "failed", `${o.outcome}: ${o.reason}; body ${body.toString().slice(0, 600)}`);
+            for (const o of rejected) assert.ok(o.reason && o.reason.length > 0, "a rejection names its reason");
+            assert.equal(kept(), before.kept + rejected.length, "each rejected body or message reached the DLQ");
+            assert.ok((fake.state.getQueue(DLQ)?.Messages ?? []).slice(before.kept).every((m) => decodeDeadLetter(m.MessageBody).reason.startsWith("rejected: ")));
+            if (rejected.length === outcomes.length) assert.deepEqual(cloudChanges(fake, before.calls, BUCKET), [], "no cloud change for a rejected body");
+            if (!out.results && out.outcome !== "rejected") assert.equal(decodeEvent(body, { functionRegion: REGION }).ok, true, `${out.outcome} for a body intake rejects: ${out.reason}`);
           }),
           RUNS_PER_ENTRY,
         );
