@@ -292,7 +292,7 @@ function addPeriod(from: number, n: number, unit: "Week" | "Month" | "Year"): nu
   return d.getTime();
 }
 
-const renewInstance: RpcHandler = ({ p, state }) => {
+const renewInstance: RpcHandler = ({ p, state, life }) => {
   const inst = instanceOf(state, reqStr(p, "InstanceId"));
   // Only subscription instances can be renewed.
   if (inst.InstanceChargeType !== "PrePaid") throw new ApiError(403, "InstanceChargeType.NotSupported", "Only PrePaid (subscription) instances can be renewed.");
@@ -301,6 +301,9 @@ const renewInstance: RpcHandler = ({ p, state }) => {
   if (!(unit in PERIOD_UNIT_MS)) throw invalidParameter("PeriodUnit", "must be Week, Month or Year");
   if (period === undefined) throw new ApiError(400, "MissingParameter", 'The input parameter "Period" that is mandatory for processing this request is not supplied.');
   inst.ExpiredTime = addPeriod(inst.ExpiredTime, period, unit);
+  // A renewal past an expiry event's NotBefore ends that event: the platform does not stop or release a
+  // renewed instance. Which status it ends in is unconfirmed; Avoided is "the user acted in time".
+  for (const ev of state.eventsOf(inst.InstanceId)) if (ev.Status === "Scheduled" && ev.EventType.startsWith("InstanceExpiration.") && (ev.NotBefore ?? 0) < inst.ExpiredTime) life.transition(ev, "Avoided");
   return { OrderId: state.newId("order").replace(/\D/g, "").padStart(15, "2") };
 };
 

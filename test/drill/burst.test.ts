@@ -35,7 +35,7 @@ describe("burst drill", function () {
   it("the duplicate count catches the same destructive call succeeding twice for one instance", () => {
     const [id] = burstIds(1);
     const call = (seq: number) => ({ seq, product: "SLB" as const, action: "RemoveBackendServers", params: { LoadBalancerId: "lb-1", BackendServers: `[{"ServerId":"${id}"}]` }, at: 0, outcome: { status: 200 } });
-    const drill = { stack: "t", event: "x", entry: undefined as never, startedAt: 0, timeline: [], instances: [], queues: [], deadLetters: 0, deadLetterQueue: undefined, wallMs: 1, invocations: { started: 0, finished: 0 }, calls: [call(1), call(2), { ...call(3), params: { ...call(3).params, LoadBalancerId: "lb-2" } }] };
+    const drill = { stack: "t", event: "x", entry: undefined as never, startedAt: 0, timeline: [], instances: [], queues: [], deadLetters: 0, deadLetterQueue: undefined, alerts: [], records: [], problems: [], wallMs: 1, invocations: { started: 0, finished: 0 }, calls: [call(1), call(2), { ...call(3), params: { ...call(3).params, LoadBalancerId: "lb-2" } }] };
     const r = analyseBurst(drill, [id]);
     assert.equal(r.destructiveCalls, 3);
     assert.equal(r.duplicates, 1);

@@ -170,15 +170,14 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
         concurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
       });
       io.out(renderBurst(burst));
-      if (values.json) fs.writeFileSync(values.json, JSON.stringify({ ...burst, drill: undefined }, null, 2) + "\n");
+      if (values.json) writeOutput(values.json, JSON.stringify({ ...burst, drill: undefined }, null, 2) + "\n");
       return burst.lost === 0 && burst.duplicates === 0 && burst.failed === 0 ? EXIT.ok : EXIT.failed;
     }
 
     const result = await runLocalDrill({ stack, event: values.event, instanceIds: [values.instance!], tags, at, start, cancel: values.cancel });
     io.out(renderLocalDrill(result, { verbose: values.verbose }));
-    if (values.json) fs.writeFileSync(values.json, JSON.stringify({ ...result, calls: undefined }, null, 2) + "\n");
-    const failed = result.timeline.some((e) => e.kind === "handler" && e.outcome.outcome === "failed");
-    return failed ? EXIT.failed : EXIT.ok;
+    if (values.json) writeOutput(values.json, JSON.stringify({ ...result, calls: undefined }, null, 2) + "\n");
+    return result.problems.length > 0 ? EXIT.failed : EXIT.ok;
   } catch (e) {
     if (e instanceof DrillError) {
       io.err(`drill: ${e.message}`);

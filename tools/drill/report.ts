@@ -40,13 +40,24 @@ export function renderLocalDrill(r: LocalDrillResult, opts: { verbose?: boolean 
     "final state:",
   ];
   for (const i of r.instances.slice(0, 20)) {
-    lines.push(`  ${i.instanceId}: event ${i.eventId ?? "-"} ${i.finalStatus ?? "(no lifecycle)"}; instance ${i.instanceStatus}`);
+    lines.push(`  ${i.instanceId}${i.resourceId ? ` (event about ${i.resourceId})` : ""}: event ${i.eventId ?? "-"} ${i.finalStatus ?? "(no lifecycle)"}; instance ${i.instanceStatus}`);
     lines.push(`    weights before: ${list(i.before)}`);
     lines.push(`    weights after:  ${list(i.after)}${i.after.length === 0 ? " (out of every load balancer)" : i.after.join() === i.before.join() ? " (as before)" : ""}`);
+    if (i.expiry) lines.push(`    expires: ${i.expiry.before}${i.expiry.after === undefined ? " (released)" : i.expiry.after !== i.expiry.before ? ` → ${i.expiry.after} (renewed)` : " (not renewed)"}`);
   }
   if (r.instances.length > 20) lines.push(`  ... ${r.instances.length - 20} more instance(s)`);
-  lines.push(`  queues: ${list(r.queues.map((q) => `${q.name} ${q.depth} message(s)`))}`);
+  lines.push(`  queues: ${list(r.queues.filter((q) => q.depth > 0).map((q) => `${q.name} ${q.depth} message(s)`))}`);
   lines.push(`  dead letters: ${r.deadLetters}`);
+  lines.push(`  alerts published: ${r.alerts.length}`);
+  for (const a of r.alerts.slice(0, 10)) {
+    const kinds = Object.keys(a.attributes ?? {}).join("+");
+    lines.push(`    ${iso(a.at)} ${a.topic}: ${String(a.message.summary ?? a.message.alert ?? JSON.stringify(a.message)).slice(0, 160)}`);
+    lines.push(`      reaches ${list(a.reaches)}${kinds ? ` (with ${kinds})` : ""}`);
+  }
+  if (r.alerts.length > 10) lines.push(`    ... ${r.alerts.length - 10} more`);
+  if (r.records.length) lines.push(`  maintenance records: ${r.records.map((x) => `${x.eventId} ${x.phase}${x.outcome ? ` (${x.outcome})` : ""}`).join(", ")}`);
+  lines.push(r.problems.length ? `PROBLEMS (exit 1):` : `problems: none`);
+  for (const p of r.problems) lines.push(`  - ${p}`);
   lines.push(`  wall time: ${Math.round(r.wallMs)} ms`);
   return lines.join("\n");
 }

@@ -3,7 +3,8 @@
 // environment and timeout (the FC functions the stack declares).
 import { HANDLER_NAMES, type HandlerName } from "../../handlers/catalogue";
 import { TIMERS } from "../../handlers/contract";
-import { PlanGraph } from "../../policies/plan-graph";
+import { ofType, type PlanGraph } from "../../policies/plan-graph";
+import { T } from "../../policies/stack";
 import { RoutingModel, routingModel } from "../routing/model";
 import { loadGraph } from "../routing/plan";
 import { handlerOfFunction } from "../routing/route";
@@ -35,15 +36,54 @@ export function parseSchedule(expr: string | undefined): TimerSchedule | undefin
   return undefined;
 }
 
+/** A topic the stack declares, with who its subscriptions reach. */
+export interface DeclaredTopic {
+  name: string;
+  /** `<pushType>:<subscription name>` (endpoints are people's addresses, kept out of reports). */
+  subscriptions: string[];
+}
+
+/**
+ * What the stack declares that the handlers write to: the twin creates exactly
+ * these in the fake (which creates nothing on first use), so a handler writing
+ * to something the stack does not declare fails in the drill as it would in
+ * the account.
+ */
+export interface DeclaredStores {
+  queues: { name: string; visibilityTimeoutSeconds?: number }[];
+  topics: DeclaredTopic[];
+  buckets: string[];
+  /** OOS templates and their content (the twin does not run them; a drill says which event would start one). */
+  oosTemplates: { name: string; content: string }[];
+}
+
 export interface DrillStack {
   stack: string;
   region: string;
   accountId?: string;
   model: RoutingModel;
   deployments: Map<HandlerName, Deployment>;
+  declared: DeclaredStores;
 }
 
-const FC_FUNCTION = "alicloud:fc/v3Function:V3Function";
+const OSS_BUCKET = "alicloud:oss/bucket:Bucket";
+const MNS_SUBSCRIPTION = "alicloud:message/serviceSubscription:ServiceSubscription";
+
+export function declaredStores(graph: PlanGraph): DeclaredStores {
+  const inputs = (type: string) => ofType(graph, type).map((r) => r.inputs as Props);
+  const subscriptions = inputs(MNS_SUBSCRIPTION);
+  return {
+    queues: inputs(T.queue).map((q) => ({ name: String(q.queueName), ...(typeof q.visibilityTimeout === "number" ? { visibilityTimeoutSeconds: q.visibilityTimeout } : {}) })),
+    topics: inputs(T.topic).map((t) => ({
+      name: String(t.topicName),
+      subscriptions: subscriptions.filter((s) => s.topicName === t.topicName).map((s) => `${s.pushType}:${s.subscriptionName}`),
+    })),
+    buckets: inputs(OSS_BUCKET).map((b) => String(b.bucket)),
+    oosTemplates: inputs(T.oosTemplate).map((t) => ({ name: String(t.templateName), content: String(t.content ?? "") })),
+  };
+}
+
+const FC_FUNCTION = T.fcFunction;
 const FC_TRIGGER = "alicloud:fc/v3Trigger:V3Trigger";
 
 /**
@@ -104,7 +144,7 @@ export function drillStack(graph: PlanGraph, opts: { includeUndeployed?: boolean
   }
   const outputs = graph.outputs as Props;
   const accountId = [...deployments.values()].map((d) => d.env.ALIBABA_CLOUD_ACCOUNT_ID).find(Boolean);
-  return { stack: graph.stack, region: String(outputs.region ?? "cn-hangzhou"), accountId, model: routingModel(graph), deployments };
+  return { stack: graph.stack, region: String(outputs.region ?? "cn-hangzhou"), accountId, model: routingModel(graph), deployments, declared: declaredStores(graph) };
 }
 
 export function loadDrillStack(stack: string, opts: { planFile?: string; includeUndeployed?: boolean; available?: (h: HandlerName) => boolean } = {}): DrillStack {

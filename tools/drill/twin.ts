@@ -10,13 +10,17 @@ import { endpointEnv, FakeClock, startFakeCloud, type CmsSystemEvent, type FakeC
 import type { CmsEvent } from "../routing/events";
 import { route, type Routing } from "../routing/route";
 import { loadBundledHandler, type FcHandler } from "./bundles";
-import type { Deployment, DrillStack } from "./stack";
+import { mentionIndex } from "./inspect";
+import type { DeclaredStores, Deployment, DrillStack } from "./stack";
 import { followVirtualTime, wallNow } from "./virtual-time";
 
 export type TimelineEntry =
-  | { kind: "event"; at: number; event: CmsEvent; routing: Routing; invoked: HandlerName[] }
-  | { kind: "handler"; at: number; handler: HandlerName; trigger: "event" | "timer"; eventName: string; outcome: Outcome; wallMs: number; redelivery?: boolean }
-  | { kind: "note"; at: number; text: string };
+  /** `resourceId`: the instance (or disk, snapshot) the event is about. */
+  | { kind: "event"; at: number; event: CmsEvent; resourceId: string; routing: Routing; invoked: HandlerName[] }
+  /** `resourceIds`: the drilled resources the invocation was about (its event's, or those a timer run's outcome names). */
+  | { kind: "handler"; at: number; handler: HandlerName; trigger: "event" | "timer"; eventName: string; resourceIds: string[]; outcome: Outcome; wallMs: number; redelivery?: boolean }
+  /** `instanceIds`: the resources the note is about (absent: about the whole drill). */
+  | { kind: "note"; at: number; text: string; instanceIds?: string[] };
 
 export interface TwinOptions {
   stack: DrillStack;
@@ -55,6 +59,21 @@ export class Twin {
   private running = 0;
   /** Event-triggered invocations started and finished (every one must finish with an outcome). */
   readonly invocations = { started: 0, finished: 0 };
+  private readonly invocationsByResource = new Map<string, { started: number; finished: number }>();
+  private countFor(resourceId = ""): { started: number; finished: number } {
+    let c = this.invocationsByResource.get(resourceId);
+    if (!c) this.invocationsByResource.set(resourceId, (c = { started: 0, finished: 0 }));
+    return c;
+  }
+  /** Event-triggered invocations about these resources. */
+  invocationsFor(ids: Iterable<string>): { started: number; finished: number } {
+    const sum = { started: 0, finished: 0 };
+    for (const id of ids) {
+      const c = this.invocationsByResource.get(id);
+      if (c) (sum.started += c.started), (sum.finished += c.finished);
+    }
+    return sum;
+  }
   private restoreTime?: () => void;
   private restoreLog?: () => void;
   private savedEnv?: Record<string, string | undefined>;
@@ -68,11 +87,14 @@ export class Twin {
   ) {
     this.fake = fake;
     this.clock = clock;
+    this.oosTriggers = oosEventTriggers(o.stack.declared.oosTemplates);
   }
 
   static async start(o: TwinOptions): Promise<Twin> {
     const clock = new FakeClock(o.start);
-    const fake = await startFakeCloud({ clock, accountId: o.stack.accountId, defaultRegion: o.stack.region });
+    // Nothing is created on first use, as in the account: the twin creates what the stack declares.
+    const fake = await startFakeCloud({ clock, accountId: o.stack.accountId, defaultRegion: o.stack.region, mnsAutoCreateQueues: false, ossAutoCreateBuckets: false, mnsAutoCreateTopics: false });
+    provision(fake, o.stack.declared);
     const twin = new Twin(o, fake, clock);
     twin.restoreTime = followVirtualTime(clock);
     // Handlers log one outcome line each; the drill reports outcomes itself.
@@ -96,31 +118,54 @@ export class Twin {
     return { ...base, ...endpointEnv(this.fake), ALIBABA_CLOUD_REGION_ID: this.o.stack.region, ...overrides, ...this.o.envOverrides };
   }
 
-  note(text: string): void {
-    this.timeline.push({ kind: "note", at: this.clock.now(), text });
+  note(text: string, instanceIds?: string[]): void {
+    this.timeline.push({ kind: "note", at: this.clock.now(), text, ...(instanceIds ? { instanceIds } : {}) });
   }
 
   /** Routes one emitted event and starts the invocations it causes. */
   deliver(e: CmsSystemEvent): void {
     const event = e as unknown as CmsEvent;
-    const content = (typeof event.content === "object" ? event.content : {}) as Record<string, unknown>;
-    const instanceId = String(content.instanceId ?? content.resourceId ?? String(event.resourceId).split("/").pop());
-    if (this.o.onlyInstances && !this.o.onlyInstances.has(instanceId)) return;
-    const live = this.fake.state.getInstance(instanceId);
-    if (live) this.tags.set(instanceId, Object.fromEntries(live.Tags.map((t) => [t.TagKey, t.TagValue])));
-    const tags = this.tags.get(instanceId) ?? {};
+    const resourceId = eventResourceId(event);
+    if (this.o.onlyInstances && !this.o.onlyInstances.has(resourceId)) return;
+    const live = this.fake.state.getInstance(resourceId);
+    if (live) this.tags.set(resourceId, Object.fromEntries(live.Tags.map((t) => [t.TagKey, t.TagValue])));
+    const tags = this.tags.get(resourceId) ?? {};
     const routing = route(this.o.stack.model, event, tags);
     for (const q of routing.queues) {
-      if (!this.fake.state.getQueue(q)) this.fake.state.addQueue(q);
-      this.fake.mns.send(q, JSON.stringify(event));
+      // A rule targeting a queue the stack does not declare reaches nothing (MNS answers QueueNotExist).
+      if (!this.fake.state.getQueue(q)) this.problem(`${event.name}: a rule targets queue ${q}, which the stack does not declare`, [resourceId]);
+      else this.fake.mns.send(q, JSON.stringify(event));
+    }
+    for (const t of this.oosTriggers.filter((t) => t.names.includes(event.name) && t.tags.every(({ key, value }) => tags[key] === value))) {
+      this.note(`OOS template ${t.template} is triggered by ${event.name} (the twin does not run OOS templates)`, [resourceId]);
     }
     const invoked = [...routing.handlers, ...routing.unreached.filter((h) => this.o.stack.deployments.get(h)?.deployed === false)].filter((h) => this.o.stack.deployments.has(h));
-    this.timeline.push({ kind: "event", at: this.clock.now(), event, routing, invoked });
+    this.timeline.push({ kind: "event", at: this.clock.now(), event, resourceId, routing, invoked });
     const body = JSON.stringify(event);
     for (const h of invoked) {
-      this.invoke(h, body, "event", event.name);
-      if (this.o.redeliverFraction && (this.o.random ?? Math.random)() < this.o.redeliverFraction) this.invoke(h, body, "event", event.name, true);
+      this.invoke(h, body, "event", event.name, resourceId);
+      if (this.o.redeliverFraction && (this.o.random ?? Math.random)() < this.o.redeliverFraction) this.invoke(h, body, "event", event.name, resourceId, true);
     }
+  }
+
+  /** What went wrong outside any handler (routing to something undeclared, ...). */
+  readonly problems: { text: string; instanceIds: string[] }[] = [];
+  problem(text: string, instanceIds: string[]): void {
+    this.problems.push({ text, instanceIds });
+    this.note(`PROBLEM: ${text}`, instanceIds);
+  }
+
+  private readonly oosTriggers: OosEventTrigger[];
+
+  private readonly scheduled: { at: number; run: () => void }[] = [];
+  /** Runs `run` once virtual time reaches `at` (platform emissions the fake does not model). */
+  schedule(at: number, run: () => void): void {
+    this.scheduled.push({ at, run });
+  }
+  private runScheduled(): void {
+    const due = this.scheduled.filter((s) => s.at <= this.clock.now()).sort((a, b) => a.at - b.at);
+    for (const s of due) this.scheduled.splice(this.scheduled.indexOf(s), 1);
+    for (const s of due) s.run();
   }
 
   private readonly timerDue = new Map<HandlerName, number>();
@@ -153,7 +198,7 @@ export class Twin {
     return h;
   }
 
-  private invoke(name: HandlerName, body: string, trigger: "event" | "timer", eventName: string, redelivery = false): void {
+  private invoke(name: HandlerName, body: string, trigger: "event" | "timer", eventName: string, resourceId?: string, redelivery = false): void {
     const d = this.o.stack.deployments.get(name) as Deployment;
     const fn = this.handlerFor(name);
     if (!fn) {
@@ -161,20 +206,24 @@ export class Twin {
       return;
     }
     const at = this.clock.now();
-    if (trigger === "event") this.invocations.started++;
+    const counted = trigger === "event" ? [this.invocations, this.countFor(resourceId)] : [];
+    for (const c of counted) c.started++;
     const p = (async () => {
       await this.slot();
       const t0 = wallNow();
+      const push = (outcome: Outcome) => {
+        const resourceIds = resourceId ? [resourceId] : [...mentionIndex(this.tags.keys())(JSON.stringify(outcome))];
+        this.timeline.push({ kind: "handler", at, handler: name, trigger, eventName, resourceIds, outcome, wallMs: wallNow() - t0, ...(redelivery ? { redelivery } : {}) });
+      };
       try {
         const context = { requestId: randomUUID(), function: { name: d.functionName, timeout: d.timeoutSeconds }, region: this.o.stack.region, accountId: this.fake.state.accountId };
         const outcome = await fn(Buffer.from(body), context);
         if (trigger === "timer" && outcome.outcome === "skipped") return; // idle ticks are noise
-        this.timeline.push({ kind: "handler", at, handler: name, trigger, eventName, outcome, wallMs: wallNow() - t0, ...(redelivery ? { redelivery } : {}) });
+        push(outcome);
       } catch (err) {
-        const outcome: Outcome = { outcome: "failed", handler: name, eventId: "unknown", name: eventName, reason: `invocation threw (FC would retry, then the onFailure destination): ${(err as Error).message}`, actions: [], durationMs: 0 };
-        this.timeline.push({ kind: "handler", at, handler: name, trigger, eventName, outcome, wallMs: wallNow() - t0 });
+        push({ outcome: "failed", handler: name, eventId: "unknown", name: eventName, reason: `invocation threw (FC would retry, then the onFailure destination): ${(err as Error).message}`, actions: [], durationMs: 0 });
       } finally {
-        if (trigger === "event") this.invocations.finished++;
+        for (const c of counted) c.finished++;
         this.release();
       }
     })();
@@ -211,6 +260,7 @@ export class Twin {
       await beforeStep?.();
       if (done()) break;
       this.clock.advance(Math.min(stepMs, until - this.clock.now()));
+      this.runScheduled();
       await this.settle();
       this.tickTimers();
       await this.settle();
@@ -243,4 +293,46 @@ function nextDaily(after: number, atMs: number): number {
   const day = 86_400_000;
   const candidate = Math.floor(after / day) * day + atMs;
   return candidate > after ? candidate : candidate + day;
+}
+
+/** The resource an event is about: `content.instanceId`, a StateChange's `resourceId`, else the ARN's last segment (a disk, a snapshot). */
+export function eventResourceId(event: CmsEvent): string {
+  const content = (typeof event.content === "object" ? event.content : {}) as Record<string, unknown>;
+  return String(content.instanceId ?? content.resourceId ?? String(event.resourceId).split("/").pop());
+}
+
+/** Creates in the fake what the stack declares: its queues, topics and buckets. */
+export function provision(fake: FakeCloud, declared: DeclaredStores): void {
+  for (const q of declared.queues) fake.state.addQueue(q.name, q.visibilityTimeoutSeconds === undefined ? {} : { VisibilityTimeout: q.visibilityTimeoutSeconds });
+  for (const t of declared.topics) fake.state.addTopic(t.name);
+  for (const b of declared.buckets) if (!fake.state.buckets.has(b)) fake.state.buckets.set(b, new Map());
+}
+
+export interface OosEventTrigger {
+  template: string;
+  names: string[];
+  tags: { key: string; value: string }[];
+}
+
+/**
+ * The `ACS::EventTrigger` tasks of the declared OOS templates (OOS template
+ * syntax: Properties.Name, Properties.Tags), so a drill can say which event
+ * would start which template. A template that does not parse triggers nothing.
+ */
+export function oosEventTriggers(templates: DeclaredStores["oosTemplates"]): OosEventTrigger[] {
+  return templates.flatMap(({ name, content }) => {
+    let doc: { Tasks?: { Action?: string; Properties?: { Name?: unknown; Tags?: unknown } }[] };
+    try {
+      doc = JSON.parse(content);
+    } catch {
+      return [];
+    }
+    return (doc.Tasks ?? [])
+      .filter((t) => t.Action === "ACS::EventTrigger")
+      .map((t) => ({
+        template: name,
+        names: Array.isArray(t.Properties?.Name) ? t.Properties.Name.map(String) : [],
+        tags: Array.isArray(t.Properties?.Tags) ? (t.Properties.Tags as { Key?: unknown; Value?: unknown }[]).map((x) => ({ key: String(x.Key), value: String(x.Value) })) : [],
+      }));
+  });
 }
