@@ -94,28 +94,33 @@ const NOT_COMMANDS = ["typecheck", "test", "pretest"];
 describe("command lines", function () {
   this.timeout(120_000);
 
-  it("cover every npm script that is a command of this project", () => {
-    const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts);
-    assert.deepEqual(scripts.filter((s) => !NOT_COMMANDS.includes(s)).sort(), Object.keys(COMMANDS).sort());
+  const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts).filter((s) => !NOT_COMMANDS.includes(s));
+
+  it("name only npm scripts that exist", () => {
+    for (const script of Object.keys(COMMANDS)) assert.ok(scripts.includes(script), script);
   });
 
-  for (const [script, { spec, spawned, inProcess }] of Object.entries(COMMANDS)) {
+  // Every command line, including one added later without an entry above.
+  for (const script of scripts) {
+    const known = COMMANDS[script];
     describe(`npm run ${script}`, () => {
-      it("--help lists every flag and every exit code, on stdout, exit 0", () => {
+      it("--help lists its flags and exit codes, on stdout, exit 0", () => {
         const r = runScript(script, ["--help"]);
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /^usage: npm run /m);
-        for (const flag of Object.keys(spec.flags)) assert.match(r.stdout, new RegExp(`--${flag}\\b`), `--${flag} in the help`);
+        assert.match(r.stdout, new RegExp(`^usage: npm run ${script} -- `, "m"));
+        assert.match(r.stdout, /^Flags:\n/m);
         const exits = r.stdout.slice(r.stdout.indexOf("Exit codes:"));
-        assert.ok(exits.length > "Exit codes:".length, "an Exit codes section");
-        for (const [code, meaning] of Object.entries(spec.exits)) assert.ok(exits.includes(`${code}  ${meaning}`), `exit ${code} in the help`);
-        assert.ok(exits.includes("2  "), "exit 2 (bad arguments) is documented");
+        assert.ok(r.stdout.includes("Exit codes:") && exits.includes("\n  2  "), "an Exit codes section with exit 2 (bad arguments)");
+        if (!known) return;
+        for (const flag of Object.keys(known.spec.flags)) assert.match(r.stdout, new RegExp(`--${flag}\\b`), `--${flag} in the help`);
+        for (const [code, meaning] of Object.entries(known.spec.exits)) assert.ok(exits.includes(`${code}  ${meaning}`), `exit ${code} in the help`);
       });
 
+      const spawned = known?.spawned ?? [["an unknown flag", ["--no-such-flag"], /Unknown option '--no-such-flag'/] as Case];
       for (const [title, args, message] of spawned) {
         it(`refuses ${title}: exit 2, the reason and the usage on stderr, no stack trace`, () => assertRefused(runScript(script, args), message));
       }
-      const [run, cases] = inProcess ?? [undefined, []];
+      const [run, cases] = known?.inProcess ?? [undefined, []];
       for (const [title, args, message] of cases) {
         it(`refuses ${title} (in-process): exit 2, the reason and the usage`, async () => assertRefused(await run!(args), message));
       }
