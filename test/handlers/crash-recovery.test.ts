@@ -42,6 +42,7 @@ describe("crash recovery: SIGKILL after weight 0", function () {
     fs.writeFileSync(path.join(dir, "index.js"), unzip(fs.readFileSync(bundleZipPath("spot-drain"))).get("index.js")!);
     fs.writeFileSync(path.join(dir, "child.js"), CHILD);
   });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => (fake = await startFakeCloud()));
   afterEach(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
