@@ -37,9 +37,10 @@ export function removeFromTarget(cloud: CloudGateway, regionId: string, t: Targe
   return t.kind === "alb" ? removeFromAlb(cloud, t, servers, tokenKey) : removeFromClb(cloud, regionId, t, servers, tokenKey);
 }
 
-/** Weight 0 on every entry the instance has in target `m`: no new connections. */
-export async function setWeightZero(m: Membership, on: InstanceCalls): Promise<void> {
+/** Weight 0 on every entry the instance has in target `m`: no new connections. `applied` is told once it applied (time to first weight 0). */
+export async function setWeightZero(m: Membership, on: InstanceCalls & { applied?: () => void }): Promise<void> {
   await setWeights(on.cloud, m, m.entries.map((b) => ({ ...b, weight: 0 })), on.instanceId, on.regionId);
+  on.applied?.();
 }
 
 /**

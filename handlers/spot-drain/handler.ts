@@ -4,7 +4,6 @@
 import { groupPolicyFor } from "../contract";
 import { ALERT_APIS, ECS } from "../core/apis";
 import { forEachOrThrow } from "../core/concurrency";
-import type { InstanceCalls } from "../core/gateway";
 import type { CriticalAlert, EventHandler, HandlerContext, HandlerResult } from "../core/handler";
 import { messageOf } from "../core/errors";
 import { decideScope } from "../core/scope";
@@ -42,7 +41,7 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
   const on = { cloud, instanceId, regionId };
   let waited = "";
   if (!scope.released) {
-    await forEachOrThrow("setting weight 0", memberships, config.lbConcurrency, describeTarget, weightZeroTimed, { ...on, applied: ctx.weightZero });
+    await forEachOrThrow("setting weight 0", memberships, config.lbConcurrency, describeTarget, setWeightZero, { ...on, applied: ctx.weightZero });
     const { waitMs, capped } = boundedWaitMs(config.drainWaitSeconds, ctx.deadline.remainingMs());
     if (capped) warnings.push(`drain wait cut to ${Math.round(waitMs / 1000)}s (configured ${config.drainWaitSeconds}s) to finish before the function deadline`);
     if (cloud.dryRun) waited = `; dry run: ${Math.round(waitMs / 1000)}s drain wait skipped`;
@@ -58,12 +57,6 @@ async function run(ctx: HandlerContext): Promise<HandlerResult> {
     reason: `${scope.released ? "removed released instance" : "drained and removed"} ${instanceId} from ${summarize(memberships)}${waited}`,
     warnings,
   };
-}
-
-/** setWeightZero, then the invocation's timings told (time to first weight 0). */
-async function weightZeroTimed(m: Membership, on: InstanceCalls & { applied?: () => void }): Promise<void> {
-  await setWeightZero(m, on);
-  on.applied?.();
 }
 
 /** The instance goes away regardless; the guard only makes a shortfall loud. */
