@@ -27,8 +27,8 @@ import { bodyBase64, type SystemEvent } from "../core/event";
 import { CloudGateway, type RecordedAction } from "../core/gateway";
 import { MarkerLedger, type Claim } from "../core/idempotency";
 import type { Outcome, OutcomeKind } from "../core/outcome";
-import type { RunContext } from "../core/handler";
-import type { Clock, CloudApi, DeadLetter, Json, TopicPublisher } from "../core/ports";
+import type { BatchInvocation, BatchItem } from "../core/handler";
+import type { Clock, CloudApi, Json } from "../core/ports";
 import { decideScope } from "../core/scope";
 import { InvocationTimer } from "../core/timings";
 import { forEachLimited } from "../core/concurrency";
@@ -39,30 +39,9 @@ import { boundedWaitMs, capacityAlert, spotDrain } from "./handler";
 import { describeInstances } from "./instances";
 import { PER_CALL, planDrain, plannedCalls, removalsAfter, type DrainEvent, type TargetStep } from "./plan";
 
-/** One valid event of the batch and the message body it came in (kept for the claim journal and the dead-letter queue). */
-export interface BatchItem {
-  event: SystemEvent;
-  body: unknown;
-}
-
-/**
- * What the runtime passes: the invocation's ports, as runtime/invoke.ts
- * InvocationDeps has them for one event (without `handler`; the run context's
- * ports untimed), and the batch's valid events. Handler code does not import
- * the runtime, so the shape is its own here.
- */
-export interface DrainBatch extends RunContext {
-  items: readonly BatchItem[];
-  cloudApi: CloudApi;
-  deadLetter: DeadLetter;
-  /** The function's region. */
-  regionId: string;
-  /** Marker lease: longer than the function timeout. */
-  leaseMs: number;
-  topics?: TopicPublisher;
-  /** Started by the caller to include its own setup (decoding included); else started here. */
-  timer?: InvocationTimer;
-}
+/** What the runtime passes (core/handler.ts): the invocation's ports and the batch's valid events. */
+export type DrainBatch = BatchInvocation;
+export type { BatchItem };
 
 /** The progress key of the weight step in an event's marker: `{ at, targets }`. */
 export const WEIGHT_ZERO_MARK = "spot-drain:weight-0";
