@@ -9,6 +9,20 @@ import { endpointFor } from "./endpoints";
 import type { Deadline } from "../core/ports";
 import { withRetry, type RetryPolicy } from "./retry";
 
+/**
+ * Server lists go in the form body, the rest in the query, as the SDK sends
+ * them (alb-20200616 client.ts: UpdateServerGroupServersAttribute,
+ * RemoveServersFromServerGroup and AddServersToServerGroup put `Servers` in the
+ * body). 200 servers in the URL would pass the 16 KB Node's HTTP parser takes
+ * for a request line and headers (--max-http-header-size), and a gateway's own.
+ */
+export function splitForm(flat: Record<string, string>): { query: Record<string, string>; body?: Record<string, string> } {
+  const query: Record<string, string> = {};
+  const body: Record<string, string> = {};
+  for (const [k, v] of Object.entries(flat)) (k.startsWith("Servers.") ? body : query)[k] = v;
+  return Object.keys(body).length ? { query, body } : { query };
+}
+
 /** RPC flattening: arrays → `Key.1`, objects → `Key.Sub`, scalars → strings. */
 export function flattenRpcParams(params: Record<string, unknown>, prefix = "", out: Record<string, string> = {}): Record<string, string> {
   for (const [k, v] of Object.entries(params)) {
@@ -55,13 +69,13 @@ export class OpenApiCloud implements CloudApi {
     const version = RPC_VERSIONS[api.product];
     if (!version) throw new Error(`${api.product}:${api.action} is not an RPC API; use its own client`);
     const { client, protocol } = this.clientFor(api.product, regionId);
-    const query = flattenRpcParams(params);
+    const { query, body } = splitForm(flattenRpcParams(params));
     const response = await withRetry(
       `${api.product}:${api.action}`,
       (timeoutMs) =>
         client.callApi(
           { action: api.action, version, protocol, method: "POST", authType: "AK", style: "RPC", pathname: "/", reqBodyType: "formData", bodyType: "json" },
-          { query },
+          body ? { query, body } : { query },
           // No `keepAlive` here: @alicloud/tea-typescript's doAction builds a new Agent per request when the
           // runtime names one; without it httpx uses its module-level keep-alive agents (httpx lib/index.js:
           // `new http.Agent({ keepAlive: true })`), so connections are reused across calls and warm invocations.

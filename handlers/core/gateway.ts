@@ -34,6 +34,17 @@ export function isBusy(api: ApiAction, err: unknown): boolean {
   return (api.busy ?? []).some((b) => answers(err, b));
 }
 
+/**
+ * Flow control (`Throttling`, `Throttling.User`, `Throttling.Api`: the documented
+ * codes; terraform-provider-alicloud NeedRetry retries any code containing
+ * Throttling). The adapter's own quick retries (cloud/retry.ts) cover a blip;
+ * a mutation still throttled after them waits here like a busy answer, within
+ * the deadline: in a burst the quota, not the call, is what is short.
+ */
+export function isThrottled(err: unknown): boolean {
+  return /^Throttling/i.test(codeOf(err) ?? "");
+}
+
 /** Time for waiting on the cloud: the invocation's (virtual in tests) clock and deadline. */
 export interface Pacing {
   clock: Pick<Clock, "sleep">;
@@ -110,7 +121,7 @@ export class CloudGateway {
 
   /**
    * Records and (unless dry-run) performs a mutation. `target` names what it
-   * acts on (e.g. `lb-1/i-2`), for the ClientToken. A busy answer of the API is
+   * acts on (e.g. `lb-1/i-2`), for the ClientToken. A busy or throttled answer is
    * sent again (same parameters, same ClientToken) after a backoff, while the
    * deadline allows. With `tolerateGone`, an "already gone" answer of the API
    * counts as done and resolves to undefined.
@@ -126,7 +137,7 @@ export class CloudGateway {
         return await this.api.call({ api, regionId: this.options.regionId, params: sent });
       } catch (err) {
         if (opts.tolerateGone && isAlreadyGone(api, err)) return undefined;
-        if (isBusy(api, err) && (await (busy ??= this.waiter(BUSY_BACKOFF)).wait())) continue;
+        if ((isBusy(api, err) || isThrottled(err)) && (await (busy ??= this.waiter(BUSY_BACKOFF)).wait())) continue;
         throw err;
       }
     }
