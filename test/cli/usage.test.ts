@@ -8,6 +8,7 @@ import { PLAN, planArgs } from "../../tools/plan/args";
 import { BUNDLE } from "../../tools/bundle";
 import { BENCH_PLAN } from "../../tools/bench/plan";
 import { BENCH_HANDLERS } from "../../tools/bench/handlers";
+import { BENCH_BURST } from "../../tools/bench/burst";
 import { DRILL, main as drillMain } from "../../tools/drill/cli";
 import { CONFIG_DOCS } from "../../tools/config-docs/cli";
 import type { Command, Flags } from "../../tools/cli/command";
@@ -65,6 +66,14 @@ const COMMANDS: Record<string, { spec: Command<Flags>; spawned: Case[]; inProces
     ],
   },
   "bench:handlers": { spec: BENCH_HANDLERS, spawned: [["a number out of range", ["--runs", "0"], /--runs 0: a whole number from 1 to 1000/]] },
+  "bench:burst": {
+    spec: BENCH_BURST,
+    spawned: [
+      ["a misspelt flag", ["--size", "10"], /Unknown option '--size' \(did you mean --sizes\?\)/],
+      ["a path that is not one", ["--paths", "batched,fast"], /--paths: fast is not one of batched, per-instance/],
+      ["a window out of range", ["--time-window", "16"], /--time-window 16: a number from 0 to 15/],
+    ],
+  },
   drill: {
     spec: DRILL,
     spawned: [["a misspelt flag", ["--stak", "prod", "--event", "SystemMaintenance.Reboot"], /Unknown option '--stak' \(did you mean --stack\?\)/]],
