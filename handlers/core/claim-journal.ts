@@ -48,6 +48,8 @@ function shardOf(eventKey: string): number {
 
 export class ClaimJournal {
   private readonly base: string;
+  /** Per bucket and shard, the lowest slot not yet seen taken by this instance: a batch's appends do not probe from 0 each time. */
+  private readonly nextFree = new Map<string, number>();
 
   constructor(private readonly store: ObjectStore, prefix: string, handler: string) {
     this.base = [prefix, safeSegment(handler), "~claims"].filter(Boolean).join("/");
@@ -62,9 +64,13 @@ export class ClaimJournal {
     const bucket = bucketOf(Date.parse(entry.leaseExpiresAt));
     const shard = shardOf(entry.eventKey);
     const body = JSON.stringify(entry);
-    for (let n = 0; n < MAX_SLOTS; n++) {
+    const hint = `${bucket}/${shard}`;
+    // Every slot below the hint was seen taken, so starting there keeps the slots dense.
+    for (let n = this.nextFree.get(hint) ?? 0; n < MAX_SLOTS; n++) {
       const key = this.slotKey(bucket, shard, n);
-      if (await this.store.putIfAbsent(key, body)) return key;
+      const taken = await this.store.putIfAbsent(key, body);
+      this.nextFree.set(hint, Math.max(this.nextFree.get(hint) ?? 0, n + 1));
+      if (taken) return key;
     }
     throw new Error(`claim journal: no free slot in ${this.base}/${bucket}/${shard} after ${MAX_SLOTS}`);
   }
