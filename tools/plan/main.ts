@@ -9,13 +9,13 @@ import { declareStack } from "../../infra/stack";
 import { coverageMatrix, emptyCells } from "./coverage";
 import { PlanGraph } from "../../policies/plan-graph";
 import { installMocks } from "./mocks";
-import { renderMarkdown, renderText } from "./render";
+import { renderText } from "./render";
+import { renderComment } from "./comment";
 import { StackFileError, readStackConfig } from "./stack-config";
-import { blocks, renderViolationsMarkdown, renderViolationsText } from "../../policies/evaluate";
+import { blocks, renderViolationsText } from "../../policies/evaluate";
 import { Violation } from "../../policies/model";
 import { evaluatePlan } from "../../policies/plan-graph";
-import { diffPlans, renderDiffMarkdown } from "./diff";
-import { renderMermaidMarkdown } from "./mermaid";
+import { diffPlans, renderDiffMarkdown, StackMismatchError } from "./diff";
 import { EXIT, planArgs, reportStream } from "./args";
 import { prepareProgram } from "./prepare";
 import { progressLog, writeOutput } from "../cli/command";
@@ -90,16 +90,23 @@ export async function main(argv: string[]): Promise<number> {
     say(violations.length === 0 ? "  all pass" : renderViolationsText(violations).replace(/^/gm, "  "));
   }
   let changes = 0;
+  let base: PlanGraph | undefined;
   if (values.diff) {
     // A reviewable change list without credentials: the base branch's plan against this one.
-    const diff = diffPlans(JSON.parse(fs.readFileSync(values.diff, "utf8")) as PlanGraph, graph);
+    base = JSON.parse(fs.readFileSync(values.diff, "utf8")) as PlanGraph;
+    let diff;
+    try {
+      diff = diffPlans(base, graph);
+    } catch (e) {
+      if (!(e instanceof StackMismatchError)) throw e;
+      console.error(`plan: --diff ${values.diff}: ${e.message}`);
+      return EXIT.config;
+    }
     changes = diff.added.length + diff.removed.length + diff.changed.length;
-    const text = renderDiffMarkdown(diff);
-    say(`\nChanges against ${values.diff}:\n${text}`);
-    if (values.markdown) writeFile(values.markdown, text);
-  } else if (values.markdown) {
-    writeFile(values.markdown, renderMarkdown(graph, rows, [`### Policies\n\n${renderViolationsMarkdown(violations)}`, renderMermaidMarkdown(graph)]));
+    say(`\nChanges against ${values.diff}:\n${renderDiffMarkdown(diff)}`);
   }
+  // The pull-request comment: summary first, details folded, bounded, contacts masked (comment.ts).
+  if (values.markdown) writeFile(values.markdown, renderComment({ head: graph, rows, violations, ...(base ? { base, baseRows: coverageMatrix(base) } : {}) }));
 
   const empty = emptyCells(rows);
   if (empty.length > 0) {

@@ -1,9 +1,10 @@
-// Text and markdown renderings of a plan: resources by type, and the coverage
-// matrix with empty cells impossible to miss.
+// Text renderings of a plan (resources by type, the coverage matrix with empty
+// cells impossible to miss) and the markdown pieces the pull-request comment (comment.ts) folds.
 import { LEVELS } from "../../handlers/catalogue";
 import { CoverageCell, CoverageRow, alertTopics } from "./coverage";
-import { PlanGraph } from "../../policies/plan-graph";
-import { renderRegionsMarkdown, renderRegionsText } from "./regions";
+import { PlanGraph, ofType } from "../../policies/plan-graph";
+import { T } from "../../policies/stack";
+import { renderRegionsText } from "./regions";
 
 export const EMPTY_CELL = "!! NOBODY — no rule or no live receiver !!";
 
@@ -66,31 +67,25 @@ export function renderText(graph: PlanGraph, rows: CoverageRow[]): string {
   return out.join("\n");
 }
 
-export function renderMarkdown(graph: PlanGraph, rows: CoverageRow[], extra: string[] = []): string {
+/** The coverage table and who the handlers' alerts reach, as markdown. */
+export function coverageMarkdown(graph: PlanGraph, rows: CoverageRow[]): string {
   const out: string[] = [];
-  out.push(`## Offline plan: \`${graph.stack}\``);
-  out.push("");
-  out.push(`${graph.resources.length} resources, ${rows.length} application groups. Computed without cloud credentials.`);
-  out.push("");
-  out.push("### Coverage");
-  out.push("");
   out.push(`| group | tag | ${LEVELS.join(" | ")} |`);
   out.push(`|---|---|${LEVELS.map(() => "---").join("|")}|`);
   for (const r of rows) {
     out.push(`| ${r.group} | \`${r.tag}\` | ${LEVELS.map((l) => (r.cells[l].empty ? `**${EMPTY_CELL}**` : describeCell(r.cells[l], graph.stack))).join(" | ")} |`);
   }
+  // Subscriptions by name: their endpoints are people's addresses, which a comment never shows.
+  const subscriptions = ofType(graph, T.subscription).map((s) => s.inputs);
   for (const t of alertTopics(graph)) {
+    const names = subscriptions.filter((s) => s.topicName === t.topic).map((s) => `${s.pushType}:${s.subscriptionName}`).sort();
     out.push("");
-    out.push(`Handler alerts (CRITICAL) → \`${t.topic}\`: ${t.subscribers.length > 0 ? t.subscribers.map((x) => `\`${x}\``).join(", ") : `**${EMPTY_CELL}**`}`);
+    out.push(`Handler alerts (CRITICAL) → \`${t.topic}\`: ${names.length > 0 ? names.map((x) => `\`${x}\``).join(", ") : `**${EMPTY_CELL}**`}`);
   }
-  out.push("");
-  out.push(...renderRegionsMarkdown(graph));
-  out.push("");
-  out.push("<details><summary>Resources by type</summary>");
-  out.push("");
-  for (const [type, names] of resourcesByType(graph)) out.push(`- \`${type}\` × ${names.length}`);
-  out.push("");
-  out.push("</details>");
-  for (const section of extra) out.push("", section);
   return out.join("\n") + "\n";
+}
+
+/** Resource types and how many of each, as a markdown list. */
+export function resourcesByTypeMarkdown(graph: PlanGraph): string {
+  return resourcesByType(graph).map(([type, names]) => `- \`${type}\` × ${names.length}`).join("\n") + "\n";
 }
