@@ -14,7 +14,7 @@ export function renderEntry(e: TimelineEntry, opts: { verbose?: boolean } = {}):
     const r = e.routing;
     const status = r.event.status && !e.event.name.endsWith(`:${r.event.status}`) ? ` (content.eventStatus ${r.event.status})` : "";
     const lines = [
-      `${at}  ▶ ${e.event.name} [${e.event.level}]${status} instance ${r.event.instanceId ?? "?"}`,
+      `${at}  ▶ ${e.event.name} [${e.event.level}]${status} ${e.resourceId.startsWith("i-") ? "instance" : "about"} ${e.resourceId}`,
       `      groups:    ${list(r.groups)}`,
       `      rules:     ${list(r.rules)}`,
       `      tell:      ${list(r.contacts)}`,
