@@ -99,30 +99,26 @@ const describeInstanceStatus: RpcHandler = ({ p, state }) => {
   };
 };
 
-const rebootInstance: RpcHandler = ({ p, state, life }) => {
-  const inst = instanceOf(state, reqStr(p, "InstanceId"));
-  if (inst.Status !== "Running") throw incorrectStatus();
-  if (optBool(p, "DryRun")) throw dryRunPassed();
+/**
+ * An instance action that the ECS API accepts only in one status (IncorrectInstanceStatus
+ * otherwise) and that a DryRun only checks (DryRunOperation).
+ */
+function instanceAction(required: "Running" | "Stopped", act: (ctx: RpcContext, inst: EcsInstance) => void): RpcHandler {
+  return (ctx) => {
+    const inst = instanceOf(ctx.state, reqStr(ctx.p, "InstanceId"));
+    if (inst.Status !== required) throw incorrectStatus();
+    if (optBool(ctx.p, "DryRun")) throw dryRunPassed();
+    act(ctx, inst);
+    return {};
+  };
+}
+
+const rebootInstance = instanceAction("Running", ({ life }, inst) => {
   life.avoidByReboot(inst.InstanceId);
   life.reboot(inst);
-  return {};
-};
-
-const stopInstance: RpcHandler = ({ p, state, life }) => {
-  const inst = instanceOf(state, reqStr(p, "InstanceId"));
-  if (inst.Status !== "Running") throw incorrectStatus();
-  if (optBool(p, "DryRun")) throw dryRunPassed();
-  life.stop(inst);
-  return {};
-};
-
-const startInstance: RpcHandler = ({ p, state, life }) => {
-  const inst = instanceOf(state, reqStr(p, "InstanceId"));
-  if (inst.Status !== "Stopped") throw incorrectStatus();
-  if (optBool(p, "DryRun")) throw dryRunPassed();
-  life.start(inst);
-  return {};
-};
+});
+const stopInstance = instanceAction("Running", ({ life }, inst) => life.stop(inst));
+const startInstance = instanceAction("Stopped", ({ life }, inst) => life.start(inst));
 
 // RedeployInstance's doc (SDK ecs-20140526 client.ts, "system event types and
 // event states that RedeployInstance can respond to"): the instance must be
