@@ -227,10 +227,15 @@ const describeInstanceHistoryEvents: RpcHandler = ({ p, state }) => {
   };
 };
 
+/** The instances named by id, or (none named) every instance of the request's region: how the ECS attribute describes select. */
+function listedOrInRegion(state: CloudState, p: Params, ids: string[]): EcsInstance[] {
+  return ids.length ? ids.map((id) => instanceOf(state, id)) : [...state.instances.values()].filter((i) => inRegion(p, i.RegionId));
+}
+
 const describeInstanceMaintenanceAttributes: RpcHandler = ({ p, state }) => {
   const ids = repeatList(p, "InstanceId");
   if (ids.length > 100) throw new ApiError(403, "InstanceIdLimitExceeded", "The number of InstanceId.N exceeds 100.");
-  const source = ids.length ? ids.map((id) => instanceOf(state, id)) : [...state.instances.values()].filter((i) => inRegion(p, i.RegionId));
+  const source = listedOrInRegion(state, p, ids);
   const { pageNumber, pageSize } = pageParams(p, { defaultSize: 10, maxSize: 100 });
   return {
     TotalCount: source.length,
@@ -329,7 +334,7 @@ const modifyInstanceAutoRenewAttribute: RpcHandler = ({ p, state }) => {
 
 const describeInstanceAutoRenewAttribute: RpcHandler = ({ p, state }) => {
   const ids = (optStr(p, "InstanceId") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  const source = ids.length ? ids.map((id) => instanceOf(state, id)) : [...state.instances.values()].filter((i) => inRegion(p, i.RegionId));
+  const source = listedOrInRegion(state, p, ids);
   const { pageNumber, pageSize } = pageParams(p, { defaultSize: 10, maxSize: 100 });
   return {
     TotalCount: source.length,
