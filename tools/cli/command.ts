@@ -120,14 +120,20 @@ export function progressLog(name: string, asked: boolean | undefined, stream: No
  */
 export function runScript(cmd: Command<Flags>, main: () => Promise<number>, failCode = 3): void {
   main().then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (e) => {
       if (e instanceof UsageError) {
         process.stderr.write(`${cmd.name.replace(/^npm run /, "").replace(/ --$/, "")}: ${e.message}\n${usageText(cmd)}\n(--help lists every flag and the exit codes)\n`);
-        process.exit(EXIT_USAGE);
+        exitWhenFlushed(EXIT_USAGE);
+        return;
       }
       process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exit(failCode);
+      exitWhenFlushed(failCode);
     },
   );
+}
+
+/** Exits once stdout and stderr are flushed: writes to a pipe are asynchronous, and process.exit would cut a large `--json -`. */
+function exitWhenFlushed(code: number): void {
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 }
