@@ -58,7 +58,8 @@ if (!upToDate()) {
 
 require(outfile)
   .main(process.argv.slice(2))
-  .then((code) => process.exit(code))
+  // Exit once stdout is flushed: a pipe is asynchronous, and exiting at once cuts a large `--json -`.
+  .then((code) => process.stdout.write("", () => process.exit(code)))
   .catch((err) => {
     Error.stackTraceLimit = 50;
     console.error(`plan failed: ${err && err.stack ? err.stack : err}`);
