@@ -1,4 +1,4 @@
-// Authorizations CloudMonitor needs that this stack cannot declare safely, checked
+// Service roles CloudMonitor and EventBridge need that this stack cannot declare safely, checked
 // before anything depends on them: a `ram.getRoles` look-up per service role that
 // fails the preview (and the offline plan) with the console step to take.
 //
@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
 
-/** A service role CloudMonitor assumes, what it is for, and how to grant it. */
+/** A service role a cloud service assumes, what it is for, and how to grant it. */
 export interface ServiceRoleNeed {
   readonly role: string;
   readonly why: string;
@@ -27,17 +27,23 @@ export const CMS_TO_MNS: ServiceRoleNeed = {
 };
 
 /**
- * CMS → FC: event rules with function targets. The role name comes from Alibaba's list of
- * CloudMonitor default roles (trust cloudmonitor.aliyuncs.com, policy
- * AliyunCloudMonitorAccessingFCRolePolicy), medium confidence; issue 14 replaces FC targets
- * by an MNS queue trigger.
+ * The queue triggers: FC 3.0's MNS-queue trigger is an EventBridge event stream, which reads
+ * the queue, invokes the function and writes dead letters to MNS as EventBridge's
+ * service-linked roles (EventBridge doc "Service-linked roles"; CreateServiceLinkedRoleForProduct
+ * ProductName: AliyunServiceRoleForEventBridgeSourceMNS "Integrates MNS into EventBridge",
+ * AliyunServiceRoleForEventBridgeSendToFC "Delivers events to Function Compute";
+ * AliyunServiceRoleForEventBridgeSendToMNS, sending to MNS). The console creates them on
+ * first use; whether CreateTrigger does is not documented, so they are checked, not assumed.
  */
-export const CMS_TO_FC: ServiceRoleNeed = {
-  role: "AliyunCloudMonitorAccessingFCRole",
-  why: "CloudMonitor invokes Function Compute targets of event rules as this role",
-  grant:
-    "as the account owner, grant CloudMonitor access to Function Compute on the RAM console's Cloud Resource Access Authorization page (role AliyunCloudMonitorAccessingFCRole), e.g. by confirming the prompt when adding a Function Compute target to a CloudMonitor event rule",
-};
+export const EVENTBRIDGE_QUEUE_TRIGGER: readonly ServiceRoleNeed[] = [
+  ["AliyunServiceRoleForEventBridgeSourceMNS", "EventBridge reads the handlers' MNS queues for their queue triggers as this role"],
+  ["AliyunServiceRoleForEventBridgeSendToFC", "EventBridge invokes the handler functions with each batch as this role"],
+  ["AliyunServiceRoleForEventBridgeSendToMNS", "EventBridge writes batches that failed for good to the dead-letter queues as this role"],
+].map(([role, why]) => ({
+  role,
+  why,
+  grant: `as the account owner, create the service-linked role once: \`aliyun eventbridge CreateServiceLinkedRoleForProduct --ProductName ${role}\` (EventBridge API CreateServiceLinkedRoleForProduct), or create any EventBridge event stream from MNS to Function Compute in the console`,
+}));
 
 /** Which needs are missing, given the role names that exist: one message per missing role, naming the step. */
 export function missingAuthorizations(needs: readonly ServiceRoleNeed[], existing: ReadonlySet<string>): string[] {

@@ -24,6 +24,16 @@ export function automationRuleName(n: Naming, handler: string): string {
   return stem(n, "auto", handler);
 }
 
+/** The MNS queue a handler's events arrive on (CloudMonitor → queue → FC trigger); its dead-letter queue is deadLetterQueueName(n, `auto-${handler}`). */
+export function automationQueueName(n: Naming, handler: string): string {
+  return stem(n, "auto", handler);
+}
+
+/** The config queue name whose cloud names an automation queue takes (`auto-<handler>`): reserved. */
+export function automationQueueKey(handler: string): string {
+  return `auto-${handler}`;
+}
+
 export function queueName(n: Naming, queue: string): string {
   return stem(n, queue);
 }

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
 import { StackConfig, defaultCpu } from "./config/schema";
-import { Naming, contactGroupName, contactName, deadLetterQueueName, functionName, globalNameStems, oosRoleName, queueName, roleName, stackNaming, stem, tagPolicyName } from "./naming";
+import { Naming, automationQueueKey, contactGroupName, contactName, deadLetterQueueName, functionName, globalNameStems, oosRoleName, queueName, roleName, stackNaming, stem, tagPolicyName } from "./naming";
 import { TagTaxonomy } from "./components/tag-taxonomy";
 import { Contacts } from "./components/contacts";
 import { AutomationQueue, CmsQueueAccess, QueueSse } from "./components/automation-queue";
@@ -16,9 +16,9 @@ import { HandlerFunction } from "./components/handler-function";
 import { OosSpotDrain } from "./components/oos-spot-drain";
 import { CriticalAlertTopic } from "./components/critical-alert-topic";
 import { criticalAlertSubscribers } from "./alerting/alert-subscribers";
-import { CMS_TO_FC, CMS_TO_MNS, ServiceRoleNeed, checkServiceRoles } from "./authorizations";
+import { CMS_TO_MNS, EVENTBRIDGE_QUEUE_TRIGGER, ServiceRoleNeed, checkServiceRoles } from "./authorizations";
 import { inheritedProviderArgs } from "./providers";
-import { RANGES, TIMERS, objectPrefixesFor, toEnv } from "../handlers/contract";
+import { RANGES, TIMERS, batchWindowOf, objectPrefixesFor, toEnv } from "../handlers/contract";
 import type { HandlerName } from "../handlers/catalogue";
 
 export interface StackOutputs {
@@ -26,6 +26,8 @@ export interface StackOutputs {
   groups: Record<string, { groupId: pulumi.Output<string | undefined>; state: pulumi.Output<"scoped" | "pending">; ruleNames: string[] }>;
   contactGroups: Record<string, pulumi.Output<string>>;
   queues: Record<string, { queue: pulumi.Output<string>; deadLetterQueue: pulumi.Output<string> }>;
+  /** Per handler, the MNS queue its events arrive on and the queue its failed batches go to. */
+  automationQueues: Record<string, { queue: pulumi.Output<string>; deadLetterQueue: pulumi.Output<string> }>;
   automationRules: string[];
   handlers: Record<string, pulumi.Output<string>>;
   oosTemplates: Record<string, pulumi.Output<string>>;
@@ -97,18 +99,10 @@ export function declareStack(config: StackConfig): StackOutputs {
     queues[q.name] = { queue: queue.queueName, deadLetterQueue: queue.deadLetterQueueName };
     receivers.set(queueName(naming, q.name), queue.queue);
   }
-  if (config.queues.length > 0) {
-    new CmsQueueAccess("cms-queue-access", {
-      policyName: stem(naming, "cms-to-mns"),
-      region: config.region,
-      accountId,
-      queueNames: Object.values(queues).map((q) => q.queue),
-    });
-  }
-
   const webhookUrls = Object.fromEntries(config.webhooks.map((w) => [w.name, pulumi.secret(w.url)]));
 
   const handlers: StackOutputs["handlers"] = {};
+  const automationQueues: StackOutputs["automationQueues"] = {};
   let handlerDeadLetterQueue: pulumi.Output<string> | undefined;
   let alertTopic: pulumi.Output<string> | undefined;
   const automation = config.automation;
@@ -134,6 +128,22 @@ export function declareStack(config: StackConfig): StackOutputs {
     for (const handler of automation.handlers) {
       const bundle = bundles[handler];
       if (!bundle) throw new Error(`handler '${handler}' is configured (event-ops:automation.handlers) but has no bundle in dist/handlers: run \`npm run bundle\``);
+      // CloudMonitor → this queue → the function's queue trigger, in batches (issue 14): durable,
+      // retried with back-off, dead-lettered, and no dependence on CloudMonitor's FC target.
+      const key = automationQueueKey(handler);
+      const queue = new AutomationQueue(`auto-queue-${handler}`, {
+        queueName: queueName(naming, key),
+        deadLetterQueueName: deadLetterQueueName(naming, key),
+        // MNS's default retention (4 days): maintenance and expiry events matter for days.
+        retentionSeconds: AUTOMATION_QUEUE_RETENTION_SECONDS,
+        // A message taken by the trigger stays hidden while its batch runs (at most the timeout).
+        visibilityTimeoutSeconds: Math.min(MNS_MAX_VISIBILITY_SECONDS, automation.timeoutSeconds + 60),
+        maxReceiveCount: AUTOMATION_QUEUE_MAX_RECEIVES,
+        sse,
+        tags: resourceTags,
+      });
+      automationQueues[handler] = { queue: queue.queueName, deadLetterQueue: queue.deadLetterQueueName };
+      receivers.set(queueName(naming, key), queue.queue);
       const fn = new HandlerFunction(`handler-${handler}`, {
         handler,
         bundle,
@@ -145,6 +155,7 @@ export function declareStack(config: StackConfig): StackOutputs {
         objectPrefixes: objectPrefixesFor(handler),
         scopeTag: automation.scopeTag,
         schedule: HANDLER_SCHEDULES[handler],
+        queueTrigger: { queueName: queue.queueName, deadLetterQueueName: queue.deadLetterQueueName, window: batchWindowOf(handler, automation.batching[handler]) },
         deadLetterQueue: base.deadLetterQueue,
         alertTopic: alerts.topicName,
         logProject: base.logProject,
@@ -160,6 +171,16 @@ export function declareStack(config: StackConfig): StackOutputs {
       handlers[handler] = fn.functionName;
       receivers.set(functionName(naming, handler), fn);
     }
+  }
+
+  const cmsQueues = [...Object.values(queues), ...Object.values(automationQueues)].map((q) => q.queue);
+  if (cmsQueues.length > 0) {
+    new CmsQueueAccess("cms-queue-access", {
+      policyName: stem(naming, "cms-to-mns"),
+      region: config.region,
+      accountId,
+      queueNames: cmsQueues,
+    });
   }
 
   const tiers = tierTemplate(config, receivers);
@@ -207,6 +228,7 @@ export function declareStack(config: StackConfig): StackOutputs {
     groups,
     contactGroups: contacts.groupNames,
     queues,
+    automationQueues,
     automationRules,
     tagPolicyId: taxonomy?.policyId ?? null,
     authorizations,
@@ -220,12 +242,22 @@ function queueSse(config: StackConfig): QueueSse {
   return e.type === "KMS" ? { type: "KMS", kmsKeyId: e.kmsKeyId! } : { type: e.type };
 }
 
-/** Service roles the stack's rules need CloudMonitor to hold: MNS targets need CMS → MNS, function targets CMS → FC. */
+/** MNS's default retention, 4 days (SMQ CreateQueue MessageRetentionPeriod: 60-604800, default 345600). */
+export const AUTOMATION_QUEUE_RETENTION_SECONDS = 345600;
+/** SMQ CreateQueue VisibilityTimeout: 1-43200 seconds. */
+export const MNS_MAX_VISIBILITY_SECONDS = 43200;
+/** Receives before MNS itself moves a message to the automation queue's dead-letter queue. */
+export const AUTOMATION_QUEUE_MAX_RECEIVES = 10;
+
+/**
+ * Service roles the stack needs: every rule target is a queue (the tiers' own, and each
+ * handler's, which tier handler targets name too), so CMS → MNS; the handlers' queue
+ * triggers need EventBridge's roles. No rule has a Function Compute target.
+ */
 export function neededServiceRoles(config: StackConfig): ServiceRoleNeed[] {
-  const tiers = Object.values(config.tiers);
-  const queues = tiers.some((t) => t.targets.queues.length > 0);
-  const functions = (config.automation?.handlers.length ?? 0) > 0 || tiers.some((t) => t.targets.functions.length > 0);
-  return [...(queues ? [CMS_TO_MNS] : []), ...(functions ? [CMS_TO_FC] : [])];
+  const handlers = (config.automation?.handlers.length ?? 0) > 0;
+  const queues = handlers || Object.values(config.tiers).some((t) => t.targets.queues.length > 0 || t.targets.functions.length > 0);
+  return [...(queues ? [CMS_TO_MNS] : []), ...(handlers ? EVENTBRIDGE_QUEUE_TRIGGER : [])];
 }
 
 /** `<alarm contact name>: email <address>` / `: phone <number>` for each channel not yet marked activated. */

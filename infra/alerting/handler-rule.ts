@@ -1,4 +1,5 @@
-// The account-wide rules that route a handler's events to its function: exactly
+// The account-wide rules that route a handler's events to its queue (and from
+// there, through the queue trigger, to its function): exactly
 // the catalogue names the handler acts on, every level. Handlers check the scope
 // tag themselves, so the rules need no group scope. One rule per product (the
 // provider takes one event pattern per rule) and at most 50 names per rule
@@ -14,9 +15,9 @@ export interface HandlerRouteArgs {
   readonly handler: HandlerName;
   /** CMS rule name, unique in the account; also the rule resource's Pulumi name. Parts of a split list append `-2`, `-3`, ... */
   readonly ruleName: string;
-  /** Function Compute 3.0 function the events invoke. */
-  readonly functionName: pulumi.Input<string>;
-  /** The function, when `functionName` is a plain string: the rule waits for it. */
+  /** MNS queue the events go to; the handler's queue trigger takes them from there in batches. */
+  readonly queueName: pulumi.Input<string>;
+  /** The queue, when `queueName` is a plain string: the rule waits for it. */
   readonly dependsOn?: readonly pulumi.Resource[];
 }
 
@@ -49,8 +50,8 @@ export function handlerRules(route: HandlerRouteArgs): EventRuleArgs[] {
         eventPattern: { product, eventTypeLists: types, levelLists: ["*"], nameLists: part },
         silenceTime: 0,
         contacts: [],
-        queues: [],
-        functions: [route.functionName],
+        queues: [route.queueName],
+        functions: [],
         webhookUrls: [],
         dependsOn: route.dependsOn,
       };

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LEVELS, Level } from "../../handlers/catalogue";
 import { StackConfig } from "../config/schema";
-import { automationRuleName, contactGroupName, functionName, queueName, stackNaming, stem } from "../naming";
+import { automationQueueKey, automationRuleName, contactGroupName, queueName, stackNaming, stem } from "../naming";
 import { HandlerRouteArgs } from "./handler-rule";
 import { Tier, TierRulesArgs, TierTemplate } from "./tier-template";
 
@@ -19,17 +19,18 @@ export function tierTemplate(config: StackConfig, receivers: Receivers = new Map
   const tier = (level: Level): Tier => {
     const t = config.tiers[level];
     const contactGroups = t.contactGroups.map((g) => contactGroupName(naming, g));
-    const queues = t.targets.queues.map((q) => queueName(naming, q));
-    const functions = t.targets.functions.map((f) => functionName(naming, f));
+    // A tier's handler targets are the handlers' own queues: every handler is reached through its
+    // queue trigger, never by CloudMonitor's FC target (real-cloud-findings S10, issue 14).
+    const queues = [...t.targets.queues.map((q) => queueName(naming, q)), ...t.targets.functions.map((f) => queueName(naming, automationQueueKey(f)))];
     return {
       contactGroups,
       channels: t.channels,
       silenceSeconds: t.silenceSeconds,
       queues,
-      functions,
+      functions: [],
       // validate.ts checks every tier webhook is configured.
       webhookUrls: t.targets.webhooks.map((w) => urls.get(w)!),
-      dependsOn: waitFor(receivers, [...contactGroups, ...queues, ...functions]),
+      dependsOn: waitFor(receivers, [...contactGroups, ...queues]),
     };
   };
   return Object.fromEntries(LEVELS.map((level) => [level, tier(level)])) as Record<Level, Tier>;
@@ -47,12 +48,12 @@ export function groupTierArgs(config: StackConfig, group: StackConfig["groups"][
   };
 }
 
-/** One account-wide route per deployed handler, to its function. */
+/** One account-wide route per deployed handler, to its queue. */
 export function automationRoutes(config: StackConfig, receivers: Receivers = new Map()): HandlerRouteArgs[] {
   if (!config.automation) return [];
   const naming = stackNaming(config);
   return config.automation.handlers.map((handler): HandlerRouteArgs => {
-    const fn = functionName(naming, handler);
-    return { handler, ruleName: automationRuleName(naming, handler), functionName: fn, dependsOn: waitFor(receivers, [fn]) };
+    const queue = queueName(naming, automationQueueKey(handler));
+    return { handler, ruleName: automationRuleName(naming, handler), queueName: queue, dependsOn: waitFor(receivers, [queue]) };
   });
 }

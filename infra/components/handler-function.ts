@@ -4,7 +4,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as alicloud from "@pulumi/alicloud";
 import { HandlerName } from "../../handlers/catalogue";
+import type { BatchWindow } from "../../handlers/contract";
 import { HandlerBundle, zipBase64 } from "../automation/bundles";
+import { EVENTBRIDGE_TRIGGER_TYPE, QUEUE_TRIGGER_NAME, mnsQueueArn, queueTriggerConfig } from "../automation/queue-trigger";
 import { FC_ASSUME_ROLE_POLICY, handlerPolicyDescription, handlerPolicyDocument } from "../automation/role-policy";
 import { ResourceTags } from "./resource-tags";
 
@@ -29,6 +31,15 @@ export interface HandlerFunctionArgs {
   readonly scopeTag?: { readonly key: string; readonly value: string };
   /** A timer that invokes the function with a fixed payload (reconcilers, scans). */
   readonly schedule?: { readonly cron: string; readonly payload: string };
+  /**
+   * The MNS queue the handler's events arrive on (CloudMonitor → queue → this trigger → the
+   * function, in batches), the queue its failed batches go to, and the batch window.
+   */
+  readonly queueTrigger?: {
+    readonly queueName: pulumi.Input<string>;
+    readonly deadLetterQueueName: pulumi.Input<string>;
+    readonly window: BatchWindow;
+  };
   /** MNS queue the function dead-letters to, and where failed async invocations go. */
   readonly deadLetterQueue: pulumi.Input<string>;
   /** MNS topic the handler publishes its own CRITICAL alerts to. */
@@ -165,6 +176,23 @@ export class HandlerFunction extends pulumi.ComponentResource {
           triggerType: "timer",
           triggerConfig: JSON.stringify({ cronExpression: args.schedule.cron, enable: true, payload: args.schedule.payload }),
           description: `Periodic run of ${args.handler}`,
+        },
+        { parent: this },
+      );
+    }
+    if (args.queueTrigger) {
+      const t = args.queueTrigger;
+      new alicloud.fc.V3Trigger(
+        `${name}-queue`,
+        {
+          functionName: fn.functionName as pulumi.Output<string>,
+          qualifier: "LATEST",
+          triggerName: QUEUE_TRIGGER_NAME,
+          triggerType: EVENTBRIDGE_TRIGGER_TYPE,
+          triggerConfig: pulumi
+            .all([args.accountId, t.queueName, t.deadLetterQueueName])
+            .apply(([uid, queueName, dlq]) => JSON.stringify(queueTriggerConfig({ region: args.region, queueName, deadLetterQueueArn: mnsQueueArn(args.region, uid, dlq), window: t.window }))),
+          description: `Batches of ${args.handler} events from its MNS queue`,
         },
         { parent: this },
       );

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { CHANNEL_LEVELS, ChannelLevel, MATCH_FUNCTIONS } from "../cms-terms";
 import { CMS_EVENT_TYPES, HANDLER_NAMES, LEVELS } from "../../handlers/catalogue";
-import { CLB_DISCOVERY_MODES, EXPIRY_POLICIES, MAINTENANCE_POLICIES, RANGES, expiryPolicySchema, maintenancePolicySchema, spotPathSchema, type Range } from "../../handlers/contract";
+import { BATCH_WINDOW_RANGES, CLB_DISCOVERY_MODES, EXPIRY_POLICIES, MAINTENANCE_POLICIES, RANGES, expiryPolicySchema, maintenancePolicySchema, spotPathSchema, type Range } from "../../handlers/contract";
 
 /** The config namespace: the Pulumi project name. */
 export const NAMESPACE = "event-ops";
@@ -247,6 +247,20 @@ export const automationSchema = z
         defaultPolicy: z.enum(EXPIRY_POLICIES).optional(),
       })
       .optional(),
+    /**
+     * Per handler, the batch window of its MNS-queue trigger (FC 3.0 BatchWindow): a batch is
+     * pushed when `countBasedWindow` events wait or `timeBasedWindowSeconds` have passed since
+     * the first. Unset fields keep the handler's default (handlers/contract/batching.ts).
+     */
+    batching: z
+      .partialRecord(
+        z.enum(HANDLER_NAMES),
+        z.strictObject({
+          countBasedWindow: setting(BATCH_WINDOW_RANGES.countBasedWindow).optional(),
+          timeBasedWindowSeconds: setting(BATCH_WINDOW_RANGES.timeBasedWindowSeconds).optional(),
+        }),
+      )
+      .default({}),
     /** Function Compute timeout for every handler. */
     timeoutSeconds: z.number().int().min(10).max(600).default(280),
     /** Function memory: "a multiple of 64MB. The minimum value is 128MB and the maximum value is 32GB" (fc/v3function.d.ts). */

@@ -2,11 +2,11 @@
 // its config path. Pure: the caller supplies raw values and which paths were
 // Pulumi secrets; nothing here reads Pulumi or declares resources.
 import { z } from "zod";
-import { LEVELS, lookup } from "../../handlers/catalogue";
+import { HANDLER_NAMES, LEVELS, lookup } from "../../handlers/catalogue";
 import { criticalAlertSubscribers } from "../alerting/alert-subscribers";
 import { selectedNames } from "../alerting/tier-template";
 import { DYNAMIC_TAG_GROUP_PRODUCTS, MAX_NAMES_PER_PATTERN } from "../cms-terms";
-import { GLOBAL_SUFFIX_LENGTH, NAME_RULES, contactName, functionName, globalNameStems, queueName, deadLetterQueueName, stackNaming } from "../naming";
+import { GLOBAL_SUFFIX_LENGTH, NAME_RULES, automationQueueKey, automationQueueName, contactName, functionName, globalNameStems, queueName, deadLetterQueueName, stackNaming } from "../naming";
 import { closest } from "./closest";
 import { foreignKeyProblem } from "./namespaces";
 import {
@@ -193,6 +193,13 @@ export function validateConfig(raw: RawConfig): Validation {
     webhooks.forEach((w: { url: string }, i: number) => checkSecretUrl(raw, add, keyPath("webhooks", [idx("webhooks", i), "url"]), w.url, "a webhook URL"));
   }
   if (queues) for (const d of duplicates(queues.map((q: { name: string }) => q.name))) add(keyPath("queues"), `duplicate queue name '${d}'`);
+  // Automation queues take the cloud names of `auto-<handler>` (naming.ts automationQueueName).
+  if (queues) {
+    const reserved = new Set<string>(HANDLER_NAMES.map(automationQueueKey));
+    queues.forEach((q: { name: string }, i: number) => {
+      if (reserved.has(q.name)) add(keyPath("queues", [i, "name"]), `queue name '${q.name}' is reserved: the ${q.name.slice(5)} handler's own event queue has that name`);
+    });
+  }
 
   // Automation
   if (automation && tags) {
@@ -330,7 +337,10 @@ function nameIssues(stack: string, namePrefix: string, contacts?: { name: string
     check(keyPath("queues", [i, "name"]), NAME_RULES.queueName, queueName(n, q.name));
     check(keyPath("queues", [i, "name"]), NAME_RULES.queueName, deadLetterQueueName(n, q.name));
   });
-  for (const h of automation?.handlers ?? []) check(keyPath("namePrefix"), NAME_RULES.functionName, functionName(n, h), ` (handler ${h})`);
+  for (const h of automation?.handlers ?? []) {
+    check(keyPath("namePrefix"), NAME_RULES.functionName, functionName(n, h), ` (handler ${h})`);
+    check(keyPath("namePrefix"), NAME_RULES.queueName, deadLetterQueueName(n, automationQueueKey(h)), ` (the ${h} handler's dead-letter queue; its event queue is ${automationQueueName(n, h)})`);
+  }
   return out;
 }
 
