@@ -130,8 +130,9 @@ describe("tier rule template", () => {
     const spot = specs.find((s) => s.ruleName === "eventops-t-auto-spot-drain")!;
     assert.deepEqual(spot.eventPattern.nameLists, ["Instance:PreemptibleInstanceInterruption"]);
     assert.deepEqual(spot.eventPattern.levelLists, ["*"]);
-    assert.deepEqual([spot.contacts, spot.queues, spot.webhookUrls], [[], [], []]);
-    assert.deepEqual(spot.functions, ["eventops-t-spot-drain"]);
+    // To the handler's own queue, which its FC queue trigger reads: no Function Compute target (S10).
+    assert.deepEqual([spot.contacts, spot.functions, spot.webhookUrls], [[], [], []]);
+    assert.deepEqual(spot.queues, ["eventops-t-auto-spot-drain"]);
   });
 });
 

@@ -15,10 +15,11 @@ import { offlineRandomHex } from "../../tools/plan/mocks";
 import { spotDrainTemplate, templateActions } from "../../infra/oos/spot-drain-template";
 import { NAME_RULES } from "../../infra/naming";
 import { awaitingActivation, neededServiceRoles } from "../../infra/stack";
-import { CMS_TO_FC, CMS_TO_MNS, missingAuthorizations } from "../../infra/authorizations";
+import { CMS_TO_MNS, EVENTBRIDGE_QUEUE_TRIGGER, missingAuthorizations } from "../../infra/authorizations";
 import { decideGroup } from "../../infra/components/application-group";
 import { validateConfig } from "../../infra/config/validate";
 import { readStackConfig } from "../../tools/plan/stack-config";
+import { stackValues } from "./stack-values";
 
 const STACKS = ["dev", "prod"] as const;
 const graphOf = (stack: string): PlanGraph => {
@@ -195,8 +196,9 @@ describe("real-cloud facts on the offline plans (issue 10, S1–S17)", function 
           assert.deepEqual(statement.Resource, [`acs:log:${stackFile(stack)["alicloud:region"]}:1000000000000000:project/${store.projectName}/logstore/${store.logstoreName}`]);
           assert.ok(childrenOf(g(), fn).some((k) => k.type === T.ramRolePolicyAttachment && k.inputs.policyName === logs.inputs.policyName), "attached to the function role");
         }
-        assert.deepEqual(g().outputs.authorizations, [CMS_TO_MNS.role, CMS_TO_FC.role]);
-        assert.equal(g().invokes.filter((i) => i.token === "alicloud:ram/getRoles:getRoles").length, 2);
+        // Every rule target is a queue and the handlers' queue triggers are EventBridge streams: no CMS → FC role.
+        assert.deepEqual(g().outputs.authorizations, [CMS_TO_MNS.role, ...EVENTBRIDGE_QUEUE_TRIGGER.map((n) => n.role)]);
+        assert.equal(g().invokes.filter((i) => i.token === "alicloud:ram/getRoles:getRoles").length, 1 + EVENTBRIDGE_QUEUE_TRIGGER.length);
       });
 
       it("S11: queues are encrypted only as configured (SSE needs the feature enabled by ticket)", () => {
@@ -295,11 +297,14 @@ describe("real-cloud facts on the offline plans (issue 10, S1–S17)", function 
       const r = spawnSync(process.execPath, [path.join(ROOT, "tools/plan/run.js"), "--stack", "dev", "--quiet"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, EVENTOPS_PLAN_NO_SERVICE_ROLES: "1" } });
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /RAM role AliyunCloudMonitorDefaultRole is missing: .*Cloud Resource Access Authorization/);
-      assert.match(r.stderr, /RAM role AliyunCloudMonitorAccessingFCRole is missing/);
+      assert.match(r.stderr, /RAM role AliyunServiceRoleForEventBridgeSourceMNS is missing: .*CreateServiceLinkedRoleForProduct --ProductName AliyunServiceRoleForEventBridgeSourceMNS/);
+      assert.match(r.stderr, /RAM role AliyunServiceRoleForEventBridgeSendToFC is missing/);
+      assert.match(r.stderr, /RAM role AliyunServiceRoleForEventBridgeSendToMNS is missing/);
+      assert.doesNotMatch(r.stderr, /AliyunCloudMonitorAccessingFCRole/, "no rule targets Function Compute");
     });
 
     it("missingAuthorizations lists exactly the absent roles; the rules' targets decide which are needed", () => {
-      assert.deepEqual(missingAuthorizations([CMS_TO_MNS, CMS_TO_FC], new Set([CMS_TO_MNS.role])).length, 1);
+      assert.deepEqual(missingAuthorizations([CMS_TO_MNS, ...EVENTBRIDGE_QUEUE_TRIGGER], new Set([CMS_TO_MNS.role])).length, EVENTBRIDGE_QUEUE_TRIGGER.length);
       assert.deepEqual(missingAuthorizations([CMS_TO_MNS], new Set([CMS_TO_MNS.role])), []);
       const raw = { stack: "t", region: "cn-hangzhou", isSecret: () => true, values: stackValues("dev") };
       const noAutomation = validateConfig({ ...raw, values: { ...raw.values, automation: undefined, tiers: { ...raw.values.tiers, CRITICAL: { ...raw.values.tiers.CRITICAL, targets: {} } } } });
@@ -307,7 +312,10 @@ describe("real-cloud facts on the offline plans (issue 10, S1–S17)", function 
       assert.deepEqual(neededServiceRoles(noAutomation.config), []);
       const dev = validateConfig(raw);
       assert.ok(dev.ok);
-      assert.deepEqual(neededServiceRoles(dev.config).map((n) => n.role), [CMS_TO_MNS.role, CMS_TO_FC.role]);
+      assert.deepEqual(neededServiceRoles(dev.config).map((n) => n.role), [CMS_TO_MNS.role, ...EVENTBRIDGE_QUEUE_TRIGGER.map((n) => n.role)]);
+      // Tier handler targets alone (no handlers deployed by this config) still need only CMS → MNS: they name the handlers' queues.
+      const tierOnly = { ...dev.config, automation: undefined, tiers: { ...dev.config.tiers, CRITICAL: { ...dev.config.tiers.CRITICAL, targets: { queues: [], functions: ["spot-drain" as const], webhooks: [] } } } };
+      assert.deepEqual(neededServiceRoles(tierOnly).map((n) => n.role), [CMS_TO_MNS.role]);
       assert.deepEqual(awaitingActivation(dev.config), ["eventops-t-dev-oncall: email dev-oncall@example.com", "eventops-t-dev-oncall: phone +8613800000010"]);
     });
   });
@@ -330,15 +338,5 @@ describe("real-cloud facts on the offline plans (issue 10, S1–S17)", function 
     }
   });
 });
-
-/** A shipped stack's `event-ops:*` values, parsed as the program reads them. */
-function stackValues(stack: string): Props {
-  const files = readStackConfig(ROOT, stack);
-  return Object.fromEntries(
-    Object.entries(files.config)
-      .filter(([k]) => k.startsWith("event-ops:"))
-      .map(([k, v]) => [k.slice("event-ops:".length), (() => { try { return JSON.parse(v); } catch { return v; } })()]),
-  );
-}
 
 export type { PlannedResource };

@@ -1,7 +1,7 @@
 // Meanings of the config fields that have no doc comment in the schema. A
 // field's doc comment (infra/config/schema.ts, handlers/contract) wins; a test
 // fails when a field has neither, or when an entry here is shadowed by one.
-import { DEFAULT_CLB_DISCOVERY, MARKER_LEASE_EXTRA_SECONDS, RANGES } from "../../handlers/contract";
+import { DEFAULT_BATCH_WINDOWS, DEFAULT_CLB_DISCOVERY, MARKER_LEASE_EXTRA_SECONDS, RANGES } from "../../handlers/contract";
 
 export const MEANINGS: Record<string, string> = {
   namePrefix: "First part of every cloud resource name: `<namePrefix>-<stack>-…`, so two stacks in one account never collide.",
@@ -53,6 +53,8 @@ export const MEANINGS: Record<string, string> = {
   "automation.maintenance.safetyMarginMinutes": "Minutes between the end of the action slot and notBefore.",
   "automation.maintenance.actionMinutes": "Length of the action slot, minutes.",
   "automation.expiry.horizonDays": "Days ahead the daily expiry scan looks.",
+  "automation.batching.<key>.countBasedWindow": "Events per invocation at most; a batch is pushed as soon as this many wait (CountBasedWindow).",
+  "automation.batching.<key>.timeBasedWindowSeconds": "Seconds a batch waits to fill after its first event; 0 pushes at once (TimeBasedWindow).",
   "automation.alerts.mailAccount": "A verified DirectMail sender address: handler alerts then reach the CRITICAL tier's members by email.",
   "automation.alerts.smsSignName": "SMS signature; with `smsTemplateCode`, handler alerts reach the CRITICAL tier's members by SMS.",
   "automation.alerts.smsTemplateCode": "Approved SMS template with one `${alert}` variable; needs `smsSignName`.",
@@ -76,4 +78,7 @@ export const HANDLER_DEFAULTS: Record<string, string | number> = {
   "automation.maintenance.safetyMarginMinutes": RANGES.maintenanceSafetyMarginMinutes.default,
   "automation.maintenance.actionMinutes": RANGES.maintenanceActionMinutes.default,
   "automation.expiry.horizonDays": RANGES.expiryHorizonDays.default,
+  // Per handler (handlers/contract/batching.ts).
+  "automation.batching.<key>.countBasedWindow": Object.entries(DEFAULT_BATCH_WINDOWS).map(([h, w]) => `${h} ${w.countBasedWindow}`).join(", "),
+  "automation.batching.<key>.timeBasedWindowSeconds": Object.entries(DEFAULT_BATCH_WINDOWS).map(([h, w]) => `${h} ${w.timeBasedWindowSeconds}`).join(", "),
 };
