@@ -11,6 +11,7 @@ export const region = outputs.region;
 export const groups = outputs.groups;
 export const contactGroups = outputs.contactGroups;
 export const queues = outputs.queues;
+export const automationQueues = outputs.automationQueues;
 export const automationRules = outputs.automationRules;
 export const handlers = outputs.handlers;
 export const handlerDeadLetterQueue = outputs.handlerDeadLetterQueue;

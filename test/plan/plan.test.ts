@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import YAML from "yaml";
-import { LEVELS } from "../../handlers/catalogue";
+import { HANDLER_NAMES, LEVELS } from "../../handlers/catalogue";
 import { childrenOf, ofType } from "../../policies/plan-graph";
 import { T } from "../../policies/stack";
 import { offlineGroupId } from "../../tools/plan/mocks";
@@ -62,7 +62,9 @@ for (const stack of ["dev", "prod"]) {
       const queues = ofType(graph, T.queue);
       const names = new Set(queues.map((q) => q.inputs.queueName));
       const main = queues.filter((q) => !String(q.inputs.queueName).endsWith("-dlq"));
-      assert.equal(main.length, config["event-ops:queues"].length);
+      // The configured queues and one event queue per deployed handler (the queue trigger's source).
+      const handlers = config["event-ops:automation"] ? (config["event-ops:automation"].handlers ?? HANDLER_NAMES).length : 0;
+      assert.equal(main.length, config["event-ops:queues"].length + handlers);
       // SSE needs the feature enabled for the account by ticket (message/serviceQueue.d.ts): off unless configured.
       const sse = (config["event-ops:queueEncryption"]?.type ?? "none") !== "none";
       for (const q of queues) {
