@@ -171,7 +171,7 @@ describe("offline plan: handlers as deployed", () => {
   });
 
   it("runs the maintenance reconciler, the expiry scan and the crash sweepers on timers", () => {
-    const timers = graph().resources.filter((r) => r.type === "alicloud:fc/v3Trigger:V3Trigger");
+    const timers = graph().resources.filter((r) => r.type === "alicloud:fc/v3Trigger:V3Trigger" && r.inputs.triggerType === "timer");
     const byFn = Object.fromEntries(timers.map((t) => [String(t.inputs.functionName), JSON.parse(String(t.inputs.triggerConfig))]));
     assert.deepEqual(JSON.parse(byFn["eventops-prod-maintenance"].payload), { reconcile: true });
     assert.deepEqual(JSON.parse(byFn["eventops-prod-expiry"].payload), { scan: "expiry" });
@@ -185,7 +185,11 @@ describe("offline plan: handlers as deployed", () => {
   it("routes each handler's catalogue names to it with one account-wide rule", () => {
     const rules = ofType(graph(), T.eventRule).filter((r) => !r.inputs.groupId);
     assert.deepEqual(rules.map((r) => r.inputs.ruleName).sort(), Object.keys(manifest).map((h) => `eventops-prod-auto-${h}`).sort());
-    for (const r of rules) assert.equal((r.inputs.fcParameters as any[]).length, 1);
+    // Each to its handler's own queue (the queue trigger's source), never to Function Compute directly (S10).
+    for (const r of rules) {
+      assert.deepEqual(r.inputs.fcParameters, [], r.name);
+      assert.deepEqual((r.inputs.mnsParameters as any[]).map((m) => m.queue), [String(r.inputs.ruleName)], r.name);
+    }
   });
 
   it("declares the OOS spot-drain template only for groups that chose it", () => {
