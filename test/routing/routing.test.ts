@@ -75,7 +75,7 @@ cases:
       groups: [batch]
       rules: [eventops-prod-batch-critical, eventops-prod-auto-spot-drain]
       contacts: ["eventops-prod-sre:sms", "eventops-prod-owners:sms"]
-      queues: [eventops-prod-events]
+      queues: [eventops-prod-events, eventops-prod-auto-spot-drain]
       functions: [eventops-prod-spot-drain]
       handlers: [instance-cleanup]
 `;
@@ -104,7 +104,7 @@ cases:
 
   it("a field left out of `expect` is expected empty, so forgetting one fails", () => {
     const [c] = parseCaseFile(wrong.replace(/\n\s+webhooks:.*|\n\s+queues:.*/g, ""), "inline.yaml").flatMap((x) => expandCase(x));
-    assert.throws(() => checkCase(model, c), /queues: expected \[\], got \[eventops-prod-events\]/);
+    assert.throws(() => checkCase(model, c), /queues: expected \[\], got \[eventops-prod-auto-spot-drain, eventops-prod-events\]/);
   });
 });
 

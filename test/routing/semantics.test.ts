@@ -118,6 +118,7 @@ describe("routing semantics: rules over a model", () => {
       rule({ ruleName: "account-wide", functions: ["eventops-t-maintenance"] }),
       rule({ ruleName: "disabled", enabled: false, webhooks: ["disabled#1"] }),
     ],
+    queueTriggers: [],
   };
 
   it("a group-scoped rule fires only for members; account-wide rules for everyone; disabled never", () => {
@@ -135,6 +136,19 @@ describe("routing semantics: rules over a model", () => {
     const r = route(model, cleanup, { app: "web" });
     assert.deepEqual(r.handlers, []);
     assert.deepEqual(r.unreached, ["instance-cleanup"]);
+  });
+
+  it("a function is reached by a rule's own target or by the trigger on a queue a firing rule sends to; both paths are listed", () => {
+    const window = { countBasedWindow: 10, timeBasedWindowSeconds: 1 };
+    const both: RoutingModel = {
+      ...model,
+      rules: [rule({ ruleName: "direct", functions: ["eventops-t-maintenance"] }), rule({ ruleName: "queued", queues: ["eventops-t-auto-state-record"] })],
+      queueTriggers: [{ resource: "t", functionName: "eventops-t-state-record", triggerName: "queue", queue: "eventops-t-auto-state-record", enabled: true, window, asyncInvocation: false }],
+    };
+    const r = route(both, buildEvent({ name: "Instance:SystemFailure.Reboot", status: "Executing", level: "CRITICAL" }), {});
+    assert.deepEqual(r.functions, ["eventops-t-maintenance", "eventops-t-state-record"]);
+    assert.deepEqual(r.viaQueue, [{ queue: "eventops-t-auto-state-record", function: "eventops-t-state-record", trigger: "queue", window }]);
+    assert.deepEqual(r.handlers, ["state-record"]);
   });
 
   it("maps function names to handlers by the naming convention", () => {

@@ -15,11 +15,11 @@
 //         groups: [checkout]
 //         rules: [eventops-prod-checkout-critical, eventops-prod-auto-maintenance]
 //         contacts: ["eventops-prod-oncall:phone"]
-//         queues: [eventops-prod-events]
-//         functions: [eventops-prod-maintenance]
+//         queues: [eventops-prod-events, eventops-prod-auto-maintenance]
+//         functions: [eventops-prod-maintenance]   # a rule's own target, or the function whose queue trigger reads one of `queues`
 //         webhooks: ["eventops-prod-checkout-critical#1"]
 //         handlers: [maintenance]
-//         unreached: []                            # catalogue handlers no firing rule delivers to
+//         unreached: []                            # catalogue handlers whose function the event does not reach
 //       byStatus:                                  # per-status overrides of `expect` fields
 //         Executed: { handlers: [] }
 //     - name: a raw event, exactly as delivered

@@ -1,11 +1,14 @@
-// The routing model: the CMS event rules and application groups a stack
-// declares, read from its recorded plan graph (what the program declared, not
-// what the config says). Pure: plain data in, plain data out.
+// The routing model: the CMS event rules, application groups and queue
+// triggers a stack declares, read from its recorded plan graph (what the
+// program declared, not what the config says). Pure: plain data in, plain data out.
 import { CHANNEL_LABELS } from "../plan/coverage";
 import { PlanGraph, PlannedResource, ofType } from "../../policies/plan-graph";
 import { T } from "../../policies/stack";
 import { offlineGroupId } from "../plan/mocks";
 import { EventPattern, MatchExpress, ruleEnabled } from "./cms-semantics";
+import { DeclaredQueueTrigger, declaredQueueTriggers } from "./queue-triggers";
+
+export type { DeclaredQueueTrigger };
 
 export interface ContactTarget {
   contactGroupName: string;
@@ -22,7 +25,9 @@ export interface DeclaredRule {
   pattern: EventPattern;
   silenceTime?: number;
   contacts: ContactTarget[];
+  /** MNS queues the rule sends to (mnsParameters). */
   queues: string[];
+  /** Functions the rule invokes itself (fcParameters: CloudMonitor's FC target). */
   functions: string[];
   /** Webhook URLs are secrets in the plan, so a webhook is named `<rule>#<id>`. */
   webhooks: string[];
@@ -42,6 +47,8 @@ export interface RoutingModel {
   stack: string;
   rules: DeclaredRule[];
   groups: DeclaredGroup[];
+  /** FC triggers that read a queue and invoke their function with its messages (queue → function). */
+  queueTriggers: DeclaredQueueTrigger[];
 }
 
 type Props = Record<string, any>;
@@ -90,5 +97,5 @@ export function declaredGroups(graph: Pick<PlanGraph, "resources">): DeclaredGro
 }
 
 export function routingModel(graph: PlanGraph): RoutingModel {
-  return { stack: graph.stack, rules: ofType(graph, T.eventRule).map(declaredRule), groups: declaredGroups(graph) };
+  return { stack: graph.stack, rules: ofType(graph, T.eventRule).map(declaredRule), groups: declaredGroups(graph), queueTriggers: declaredQueueTriggers(graph) };
 }
