@@ -15,7 +15,7 @@
 // outcomes; no pass/fail, except exit 3 when a run could not be made.
 import { randomUUID } from "node:crypto";
 import type { Outcome } from "../../handlers/core/outcome";
-import { RANGES } from "../../handlers/contract";
+import { DEFAULT_BATCH_WINDOWS, RANGES } from "../../handlers/contract";
 import { ASSUMED_WRITE_QUOTAS, drainFloor, FakeClock, QueueTrigger, startFakeCloud, type Floor, type MnsCloudEvent } from "../../local-cloud";
 import { ensureBundles, loadBundledHandler, withEnv } from "../bundle-loader";
 import { parseCommand, progressLog, runScript, UsageError, writeOutput, type Command } from "../cli/command";
@@ -26,8 +26,8 @@ import { VirtualTimers } from "./virtual-timers";
 const FLAGS = {
   sizes: { type: "string", value: "<n,n,...>", help: "burst sizes, each 1-5000 (default 10,100,1000)" },
   paths: { type: "string", value: "<batched,per-instance>", help: "paths to run (default both)" },
-  "count-window": { type: "string", value: "<n>", help: "queue trigger CountBasedWindow, 1-10000 (default 1000)" },
-  "time-window": { type: "string", value: "<s>", help: "queue trigger TimeBasedWindow seconds, 0-15 (default 2)" },
+  "count-window": { type: "string", value: "<n>", help: `queue trigger CountBasedWindow, 1-10000 (default ${DEFAULT_BATCH_WINDOWS["spot-drain"].countBasedWindow}, the stack's)` },
+  "time-window": { type: "string", value: "<s>", help: `queue trigger TimeBasedWindow seconds, 0-15 (default ${DEFAULT_BATCH_WINDOWS["spot-drain"].timeBasedWindowSeconds}, the stack's)` },
   "trigger-concurrency": { type: "string", value: "<n>", help: "queue trigger invocations in flight, 1-100 (default 4)" },
   "job-seconds": { type: "string", value: "<s>", help: "ALB job duration, 0-60 (default 2)" },
   json: { type: "string", value: "<file>", help: "also write the figures as JSON; `-` is stdout (the table then goes to stderr)" },
@@ -234,8 +234,9 @@ async function main(): Promise<number> {
   if (sizes.some((x) => !Number.isInteger(x))) throw new UsageError(`--sizes ${values.sizes}: whole numbers`);
   const paths = (listFlag(values.paths, "paths", PATHS) ?? [...PATHS]) as PathName[];
   const settings: BurstSettings = {
-    countWindow: numberFlag(values["count-window"], "count-window", 1, 10_000, 1000),
-    timeWindowSeconds: numberFlag(values["time-window"], "time-window", 0, 15, 2),
+    // The stack's own defaults for spot-drain's queue trigger (handlers/contract/batching.ts).
+    countWindow: numberFlag(values["count-window"], "count-window", 1, 10_000, DEFAULT_BATCH_WINDOWS["spot-drain"].countBasedWindow),
+    timeWindowSeconds: numberFlag(values["time-window"], "time-window", 0, 15, DEFAULT_BATCH_WINDOWS["spot-drain"].timeBasedWindowSeconds),
     triggerConcurrency: numberFlag(values["trigger-concurrency"], "trigger-concurrency", 1, 100, 4),
     albJobMs: numberFlag(values["job-seconds"], "job-seconds", 0, 60, 2) * 1000,
     drainWaitSeconds: RANGES.drainWaitSeconds.default,
