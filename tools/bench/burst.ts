@@ -7,7 +7,7 @@
 //   spot-drain per event;
 // - batched: CloudMonitor → MNS queue → FC queue trigger (local-cloud/
 //   queue-trigger.ts) → the bundled spot-drain with a batch of CloudEvents.
-// Time is virtual (virtual-timers.ts): the handlers' drain waits, back-offs
+// Time is virtual (tools/virtual-timers.ts): the handlers' drain waits, back-offs
 // and the quotas' refill run on the fake's clock, every call still a signed
 // HTTP request. Reported per run: time until every instance is at weight 0 and
 // until every instance is removed (also as ratios to the floor,
@@ -21,7 +21,7 @@ import { ensureBundles, loadBundledHandler, withEnv } from "../bundle-loader";
 import { parseCommand, progressLog, runScript, UsageError, writeOutput, type Command } from "../cli/command";
 import { measureBurst, type BurstMeasure } from "./burst-measure";
 import { seedTopology, TOPOLOGY } from "./burst-topology";
-import { VirtualTimers } from "./virtual-timers";
+import { VirtualTimers } from "../virtual-timers";
 
 const FLAGS = {
   sizes: { type: "string", value: "<n,n,...>", help: "burst sizes, each 1-5000 (default 10,100,1000)" },

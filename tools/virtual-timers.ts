@@ -11,7 +11,7 @@
 // For benchmark and drill processes only: it replaces the globals until
 // `uninstall()`. Node's own socket timers are not the globals and stay real.
 import * as dc from "node:diagnostics_channel";
-import type { FakeClock } from "../../local-cloud";
+import type { FakeClock } from "../local-cloud";
 
 interface Timer {
   id: number;
