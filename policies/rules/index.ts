@@ -1,6 +1,7 @@
 // Every rule of the pack, in report order: mandatory first.
 import { PolicyRule } from "../model";
 import { alertTopicSubscribed } from "./alert-topic-subscribed";
+import { automationQueueTrigger } from "./automation-queue-trigger";
 import { cloudNameRules } from "./cloud-name-rules";
 import { computedOnlyInputs } from "./computed-only-inputs";
 import { enumValues } from "./enum-values";
@@ -18,7 +19,7 @@ import { silenceBounds } from "./silence-bounds";
 import { tierCoverage } from "./tier-coverage";
 
 export {
-  alertTopicSubscribed, cloudNameRules, computedOnlyInputs, enumValues, eventRuleLimits, fcMemoryCpu, globallyUniqueNames, handlerLeastPrivilege,
+  alertTopicSubscribed, automationQueueTrigger, cloudNameRules, computedOnlyInputs, enumValues, eventRuleLimits, fcMemoryCpu, globallyUniqueNames, handlerLeastPrivilege,
   noDanglingTargets, noPlaintextSecrets, oosExecutionCompletes, queueDeadLetter, regionSupport, requiredTags, silenceBounds, tierCoverage,
 };
 
@@ -38,6 +39,7 @@ export const RULES: readonly PolicyRule[] = [
   tierCoverage,
   noDanglingTargets,
   queueDeadLetter,
+  automationQueueTrigger,
   handlerLeastPrivilege,
   alertTopicSubscribed,
   noPlaintextSecrets,

@@ -55,9 +55,26 @@ describe("policies in the offline plan", () => {
       return policy.name;
     }],
     // Provider constraints: each names the resource, the fact and its source.
-    ["setting an event rule target's computed-only arn", /computed-only-inputs.*fcParameters\[0\]\.arn is set.*\(source: /, (g) => {
-      const rule = rulesOf(g).find((r) => (r.inputs.fcParameters as unknown[] | undefined)?.length)!;
-      (rule.inputs.fcParameters as any[])[0].arn = "acs:fc:cn-hangzhou:1:functions/x";
+    // Automation rules target their handler's queue (no rule has an FC target since issue 14): the arn of that target.
+    ["setting an event rule target's computed-only arn", /computed-only-inputs.*mnsParameters\[0\]\.arn is set.*\(source: /, (g) => {
+      const rule = rulesOf(g).find((r) => r.name === "eventops-prod-auto-spot-drain")!;
+      (rule.inputs.mnsParameters as any[])[0].arn = "acs:mns:cn-hangzhou:1:/queues/eventops-prod-auto-spot-drain";
+      return rule.name;
+    }],
+    ["removing a handler's queue trigger", /automation-queue-trigger.*has no enabled eventbridge trigger with eventSourceType MNS reading it/, (g) => {
+      g.resources = g.resources.filter((r) => r.name !== "handler-expiry-queue");
+      return "eventops-prod-auto-expiry";
+    }],
+    ["a queue trigger with an unbounded batch", /automation-queue-trigger.*CountBasedWindow is not set: it must be an integer 1-10000/, (g) => {
+      const trigger = g.resources.find((r) => r.type === T.fcTrigger && r.name === "handler-spot-drain-queue")!;
+      const config = JSON.parse(String(trigger.inputs.triggerConfig));
+      delete config.runOptions.batchWindow;
+      trigger.inputs.triggerConfig = JSON.stringify(config);
+      return trigger.name;
+    }],
+    ["an automation rule targeting its handler's function", /automation-queue-trigger.*targets the spot-drain handler's function eventops-prod-spot-drain directly/, (g) => {
+      const rule = rulesOf(g).find((r) => r.name === "eventops-prod-auto-spot-drain")!;
+      rule.inputs.fcParameters = [{ fcParametersId: "1", functionName: "eventops-prod-spot-drain", region: "cn-hangzhou" }];
       return rule.name;
     }],
     ["51 event names in one pattern", /event-rule-limits.*nameLists holds 51 entries.*\(source: /, (g) => {

@@ -22,6 +22,8 @@ type Props = Record<string, any>;
 
 /** The region of the test stack's default alicloud provider (`alicloud:region`). */
 export const DEFAULT_REGION = "cn-shanghai";
+/** The account the getAccount stand-in answers (tools/plan/mocks.ts). */
+export const ACCOUNT_ID = "1000000000000000";
 
 export class GraphBuilder {
   readonly graph: PlanGraph = { project: PROJECT, stack: STACK, resources: [], invokes: [], outputs: {}, providers: [] };
@@ -67,12 +69,13 @@ export class GraphBuilder {
     return this.add(T.alarmContactGroup, `contacts-group-${name}`, { alarmContactGroupName: `eo-test-${name}`, contacts: members.map((m) => `eo-test-${m}`) });
   }
 
-  queue(name: string): PlannedResource {
-    const parent = this.add("eventops:index:AutomationQueue", `queue-${name}`, {});
-    this.add(T.queue, `queue-${name}-dlq`, { queueName: `eo-test-${name}-dlq`, enableSse: true, tags: { env: "test" } }, parent);
+  /** A queue with its dead-letter queue, in an AutomationQueue component named `logical` (infra: `queue-<name>`, a handler's `auto-queue-<handler>`). */
+  queue(name: string, logical = `queue-${name}`): PlannedResource {
+    const parent = this.add("eventops:index:AutomationQueue", logical, {});
+    this.add(T.queue, `${logical}-dlq`, { queueName: `eo-test-${name}-dlq`, enableSse: true, tags: { env: "test" } }, parent);
     return this.add(
       T.queue,
-      `queue-${name}`,
+      logical,
       { queueName: `eo-test-${name}`, enableSse: true, dlqPolicy: { enabled: true, deadLetterTargetQueue: `eo-test-${name}-dlq`, maxReceiveCount: 5 }, tags: { env: "test" } },
       parent,
     );
@@ -133,6 +136,30 @@ export class GraphBuilder {
     return c;
   }
 
+  /**
+   * A handler's own queue (`eo-test-auto-<handler>`, with its dead-letter queue) and the FC 3.0
+   * queue trigger that reads it into the handler's function, configured as infra/automation/queue-trigger.ts does.
+   */
+  handlerQueue(handler: string, component: PlannedResource, window = { CountBasedWindow: 10, TimeBasedWindow: 1 }): PlannedResource {
+    const queue = this.queue(`auto-${handler}`, `auto-queue-${handler}`);
+    const triggerConfig = {
+      triggerEnable: true,
+      asyncInvocationType: false,
+      eventSourceConfig: { eventSourceType: "MNS", eventSourceParameters: { sourceMNSParameters: { RegionId: DEFAULT_REGION, QueueName: `eo-test-auto-${handler}`, IsBase64Decode: false } } },
+      eventRuleFilterPattern: "{}",
+      eventSinkConfig: { deliveryOption: { eventSchema: "CloudEvents" } },
+      runOptions: {
+        mode: "event-streaming",
+        batchWindow: window,
+        retryStrategy: { PushRetryStrategy: "BACKOFF_RETRY" },
+        errorsTolerance: "ALL",
+        deadLetterQueue: { Arn: `acs:mns:${DEFAULT_REGION}:${ACCOUNT_ID}:/queues/eo-test-auto-${handler}-dlq` },
+      },
+    };
+    this.add(T.fcTrigger, `handler-${handler}-queue`, { functionName: `eo-test-${handler}`, qualifier: "LATEST", triggerName: "queue", triggerType: "eventbridge", triggerConfig: JSON.stringify(triggerConfig) }, component);
+    return queue;
+  }
+
   /** Preset tags and the tag policy, each on an explicit provider of a region that serves it. */
   tagTaxonomy(): void {
     const meta = this.provider("alicloud", "tags-meta", { region: "cn-hangzhou" });
@@ -157,8 +184,9 @@ export const contactTarget = (group: string, level: string) => ({ contactParamet
 /**
  * A stack every policy accepts: one on-call person with email, phone and a
  * (secret) DingTalk webhook; CRITICAL by SMS plus a queue; WARN and INFO by chat;
- * the spot-drain handler with exactly its allowed actions, a valid size and its
- * automation rule; preset tags and the tag policy on providers of regions that
+ * the spot-drain handler with exactly its allowed actions, a valid size, its
+ * automation rule sending to its own queue and the queue trigger reading that
+ * queue into the function (no rule targets Function Compute); preset tags and the tag policy on providers of regions that
  * serve them; bucket and log project named with a RandomId suffix.
  */
 export function compliantGraph(): PlanGraph {
@@ -171,22 +199,23 @@ export function compliantGraph(): PlanGraph {
     WARN: { contactParameters: [contactTarget("oncall", "4")] },
     INFO: { contactParameters: [contactTarget("oncall", "4")], silenceTime: 86400 },
   });
-  b.graph.invokes.push({ token: "alicloud:index/getAccount:getAccount", args: {}, result: { id: "1000000000000000" } });
-  b.handler("spot-drain");
+  b.graph.invokes.push({ token: "alicloud:index/getAccount:getAccount", args: {}, result: { id: ACCOUNT_ID } });
+  b.handlerQueue("spot-drain", b.handler("spot-drain"));
   b.tagTaxonomy();
   b.automationStorage();
   b.add(T.oosTemplate, "oos-checkout-template", { templateName: "eo-test-checkout-spot-drain", content: JSON.stringify({ FormatVersion: "OOS-2019-06-01", Tasks: [{ Name: "drain", Action: "ACS::ExecuteAPI" }] }), tags: { env: "test" } });
   b.add(T.oosExecution, "oos-checkout-run", { templateName: "eo-test-checkout-spot-drain", mode: "Automatic" });
   b.alertTopic("critical-alerts", [["alisms", "+8613800000001"], ["email", "alice@example.com"]]);
+  const automationRules = b.add("eventops:index:AutomationRules", "automation-rules", {});
   b.add(T.eventRule, "eo-test-auto-spot-drain", {
     ruleName: "eo-test-auto-spot-drain",
     silenceTime: 0,
     eventPattern: { product: "ECS", eventTypeLists: ["StatusNotification"], levelLists: ["*"], nameLists: ["Instance:PreemptibleInstanceInterruption"] },
     contactParameters: [],
-    mnsParameters: [],
-    fcParameters: [{ fcParametersId: "1", functionName: "eo-test-spot-drain", region: "cn-shanghai" }],
+    mnsParameters: [{ mnsParametersId: "1", queue: "eo-test-auto-spot-drain", region: DEFAULT_REGION }],
+    fcParameters: [],
     webhookParameters: [{ webhookParametersId: "1", protocol: "http", method: "POST", url: "[secret]" }],
-  });
+  }, automationRules);
   return b.graph;
 }
 

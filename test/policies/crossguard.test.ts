@@ -10,7 +10,7 @@ import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, Secre
 import { secretsPreservingProxy } from "@pulumi/policy/secret";
 import type { PlanGraph } from "../../policies/plan-graph";
 import { UNVERIFIED_INPUTS_POLICY, UNVERIFIED_POLICY, inputsPolicy, packPolicies, secretsPolicy, stackPolicy, unverifiedInputsPolicy, unverifiedPolicy } from "../../policies/crossguard";
-import { PROVIDER_CONSTRAINTS, RULES, computedOnlyInputs, handlerLeastPrivilege, regionSupport, requiredTags, tierCoverage } from "../../policies/rules";
+import { PROVIDER_CONSTRAINTS, RULES, automationQueueTrigger, computedOnlyInputs, handlerLeastPrivilege, regionSupport, requiredTags, tierCoverage } from "../../policies/rules";
 import { bundleDir } from "../../infra/automation/bundles";
 import { byName, compliantGraph, mutated } from "./builders";
 
@@ -89,6 +89,7 @@ describe("CrossGuard wiring", () => {
       "tier-coverage": "mandatory",
       "no-dangling-targets": "mandatory",
       "queue-dead-letter": "mandatory",
+      "automation-queue-trigger": "mandatory",
       "handler-least-privilege": "mandatory",
       "alert-topic-subscribed": "mandatory",
       "no-plaintext-secrets": "remediate",
@@ -164,6 +165,25 @@ describe("CrossGuard wiring", () => {
     const reports = await runStack(unverifiedPolicy(RULES), stackArgs(g));
     assert.equal(reports.length, 1);
     assert.match(reports[0].message, /^\[tier-coverage\] could not verify that rule eo-test-checkout-info is scoped .* unknown until apply/);
+  });
+
+  it("automation-queue-trigger in a real preview: reports a trigger without a dead-letter queue on its URN; an unknown triggerConfig goes to the unverified policy", async () => {
+    assert.deepEqual(await runStack(stackPolicy(automationQueueTrigger), stackArgs(compliantGraph())), []);
+    const noDlq = mutated((x) => {
+      const t = byName(x, "handler-spot-drain-queue");
+      const c = JSON.parse(String(t.inputs.triggerConfig));
+      delete c.runOptions.deadLetterQueue;
+      t.inputs.triggerConfig = JSON.stringify(c);
+    });
+    const reports = await runStack(stackPolicy(automationQueueTrigger), stackArgs(noDlq));
+    assert.deepEqual(reports.map((r) => r.message), ["queue trigger handler-spot-drain-queue (function eo-test-spot-drain): it has no runOptions.deadLetterQueue.Arn: a batch whose retries are spent is discarded"]);
+    assert.equal(reports[0].urn, byName(noDlq, "handler-spot-drain-queue").urn);
+    // Before the first apply the trigger's config (built from the queue names and the account) may be unknown.
+    const unknown = mutated((x) => (byName(x, "handler-spot-drain-queue").inputs.triggerConfig = UNKNOWN_STRING));
+    assert.deepEqual(await runStack(stackPolicy(automationQueueTrigger), stackArgs(unknown)), []);
+    const unverified = (await runStack(unverifiedPolicy(RULES), stackArgs(unknown))).map((r) => r.message);
+    assert.ok(unverified.some((m) => /^\[automation-queue-trigger\] could not verify queue trigger handler-spot-drain-queue \(function eo-test-spot-drain\): triggerConfig is unknown until apply$/.test(m)), unverified.join("\n"));
+    assert.ok(unverified.some((m) => /^\[automation-queue-trigger\] could not verify that automation queue auto-queue-spot-drain \(eo-test-auto-spot-drain\)/.test(m)), unverified.join("\n"));
   });
 
   it("required-tags reads its keys from the pack config", async () => {

@@ -21,7 +21,8 @@ function brokenEverywhere(): PlanGraph {
     inputs("eo-test-checkout-critical").silenceTime = 86400;                                   // silence-bounds
     inputs("queue-events").tags = {};                                                         // required-tags
     inputs("contacts-alice").lang = "zh_CN";                                                   // enum-values
-    inputs("eo-test-auto-spot-drain").fcParameters[0].arn = "acs:fc:cn-shanghai:1:functions/x"; // computed-only-inputs
+    inputs("eo-test-auto-spot-drain").mnsParameters[0].arn = "acs:mns:cn-shanghai:1:/queues/x"; // computed-only-inputs
+    inputs("handler-spot-drain-queue").triggerConfig = inputs("handler-spot-drain-queue").triggerConfig.replace('"ALL"', '"NONE"'); // automation-queue-trigger
     inputs("eo-test-checkout-info").eventPattern.nameLists = Array.from({ length: 51 }, (_, i) => `Instance:E${i}`); // event-rule-limits
     inputs("taxonomy-policy").policyName = "eo-test-tags";                                    // cloud-name-rules
     byName(g, "taxonomy-env").provider = byName(g, "queue-events").provider;                  // region-support: MetaTag on the cn-shanghai default

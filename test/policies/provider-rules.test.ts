@@ -56,11 +56,13 @@ function table(policy: string, cases: Case[], passes: { name: string; change: (g
 }
 
 table("computed-only-inputs", [
-  { name: "fcParameters[].arn set", change: (g) => (inputs(g, auto).fcParameters[0].arn = "acs:fc:cn-shanghai:1:functions/eo-test-spot-drain"), expect: /fcParameters\[0\]\.arn is set; fcParameters\[n\]\.arn is computed-only .*resource_alicloud_cms_event_rule\.go/, resource: auto },
+  // No rule of the stack has an FC target (automation-queue-trigger): the check still covers one a rule would declare.
+  { name: "fcParameters[].arn set", change: (g) => (inputs(g, auto).fcParameters = [{ fcParametersId: "1", functionName: "eo-test-spot-drain", arn: "acs:fc:cn-shanghai:1:functions/eo-test-spot-drain" }]), expect: /fcParameters\[0\]\.arn is set; fcParameters\[n\]\.arn is computed-only .*resource_alicloud_cms_event_rule\.go/, resource: auto },
   { name: "mnsParameters[].arn set", change: (g) => (inputs(g, critical).mnsParameters[0].arn = "acs:mns:cn-shanghai:1:/queues/eo-test-events"), expect: /mnsParameters\[0\]\.arn is set/, resource: critical },
   { name: "slsParameters[].arn set", change: (g) => (inputs(g, warn).slsParameters = [{ slsParametersId: "1", project: "p", logStore: "s", arn: "acs:log:x" }]), expect: /slsParameters\[0\]\.arn is set/ },
   { name: "openApiParameters[].arn set", change: (g) => (inputs(g, warn).openApiParameters = [{ openApiParametersId: "1", action: "PutLogs", arn: "acs:x" }]), expect: /openApiParameters\[0\]\.arn is set/ },
-  { name: "arn set to a value unknown until apply (still set)", change: (g) => (inputs(g, auto).fcParameters[0].arn = UNKNOWN), expect: /fcParameters\[0\]\.arn is set/ },
+  { name: "arn set to a value unknown until apply (still set)", change: (g) => (inputs(g, auto).fcParameters = [{ fcParametersId: "1", functionName: "eo-test-spot-drain", arn: UNKNOWN }]), expect: /fcParameters\[0\]\.arn is set/ },
+  { name: "an automation rule's queue target arn set", change: (g) => (inputs(g, auto).mnsParameters[0].arn = "acs:mns:cn-shanghai:1:/queues/eo-test-auto-spot-drain"), expect: /mnsParameters\[0\]\.arn is set; mnsParameters\[n\]\.arn is computed-only/, resource: auto },
   { name: "the target list unknown until apply", change: (g) => (inputs(g, auto).fcParameters = UNKNOWN), expect: /could not verify whether fcParameters sets arn/, undecided: true },
 ]);
 

@@ -86,7 +86,8 @@ table("no-dangling-targets", "mandatory", [
   { name: "an undeclared contact group", change: (g) => rule(g, warn).contactParameters.push(contactTarget("ghosts", "4")), expect: /targets contact group eo-test-ghosts, which this stack does not declare \(contactParameters\[1\]/ },
   { name: "an undeclared queue", change: (g) => rule(g, critical).mnsParameters.push({ mnsParametersId: "2", queue: "eo-test-lost" }), expect: /targets MNS queue eo-test-lost/ },
   { name: "a topic this stack does not declare", change: (g) => rule(g, critical).mnsParameters.push({ mnsParametersId: "2", topic: "eo-test-topic" }), expect: /targets MNS topic eo-test-topic/ },
-  { name: "an undeclared function", change: (g) => (rule(g, "eo-test-auto-spot-drain").fcParameters[0].functionName = "eo-test-gone"), expect: /targets function eo-test-gone/ },
+  { name: "an undeclared function", change: (g) => (rule(g, "eo-test-auto-spot-drain").fcParameters = [{ fcParametersId: "1", functionName: "eo-test-gone" }]), expect: /targets function eo-test-gone/ },
+  { name: "an automation rule's undeclared queue", change: (g) => (rule(g, "eo-test-auto-spot-drain").mnsParameters[0].queue = "eo-test-auto-gone"), expect: /targets MNS queue eo-test-auto-gone, which this stack does not declare/ },
   { name: "a notified contact group emptied", change: (g) => {
       rule(g, warn).contactParameters.push(contactTarget("oncall", "3"));
       inputs(g, "contacts-group-oncall").contacts = [];
