@@ -9,12 +9,12 @@ import { renderViolationsMarkdown } from "../../policies/evaluate";
 import type { Violation } from "../../policies/model";
 import type { PlanGraph } from "../../policies/plan-graph";
 import { configChanges } from "./config-diff";
-import { emptyCells, type CoverageRow } from "./coverage";
+import { automationPath, emptyCells, type CoverageRow } from "./coverage";
 import { diffPlans, isEmptyDiff, renderDiffMarkdown, shortType, type PlanDiff } from "./diff";
 import { maskContacts } from "./mask";
 import { renderMermaidMarkdown } from "./mermaid";
 import { renderRegionsMarkdown, resourcesPerRegion } from "./regions";
-import { coverageMarkdown, resourcesByTypeMarkdown } from "./render";
+import { automationPathMarkdown, coverageMarkdown, resourcesByTypeMarkdown } from "./render";
 
 /** GitHub's limit for an issue or pull-request comment body. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -109,10 +109,12 @@ export function renderComment(i: CommentInput): string {
 
   const mandatory = i.violations.filter((v) => v.enforcement === "mandatory").length;
   const regions = resourcesPerRegion(i.head);
+  const handlers = new Set(automationPath(i.head).map((r) => r.handler)).size;
   const sections: Section[] = [
     { title: `Policies: ${mandatory ? `${mandatory} mandatory violation(s)` : "pass"}, ${i.violations.length - mandatory} advisory`, render: () => `### Policies\n\n${renderViolationsMarkdown(i.violations)}` },
     { title: `Tier template: CRITICAL, WARN and INFO, the same for all ${i.rows.length} groups`, render: () => `### Tier template\n\n${renderMermaidMarkdown(i.head, i.base)}` },
     { title: `Coverage: ${i.rows.length} groups × ${LEVELS.length} tiers, who is told and what acts`, render: () => `### Coverage\n\n${coverageMarkdown(i.head, i.rows)}` },
+    ...(handlers > 0 ? [{ title: `Automation event path: ${handlers} handler(s), rule → queue → queue trigger → function`, render: () => `### Automation event path\n\n${automationPathMarkdown(i.head)}` }] : []),
     { title: `Resources per region: ${regions.map((r) => `${r.region} ${r.resources}`).join(", ")}`, render: () => renderRegionsMarkdown(i.head).join("\n") },
     { title: `All ${i.head.resources.length} resources by type`, render: () => `### Resources by type\n\n${resourcesByTypeMarkdown(i.head)}` },
   ];

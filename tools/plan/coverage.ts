@@ -1,8 +1,10 @@
 // The coverage matrix: application group × tier → who is told and what acts,
 // read from the recorded graph (what was declared), not from the config.
 import { LEVELS, Level } from "../../handlers/catalogue";
-import { PlanGraph, PlannedResource, childrenOf, ofType } from "../../policies/plan-graph";
-import { T } from "../../policies/stack";
+import { PlanGraph, PlannedResource, childrenOf, fromPlanGraph, ofType } from "../../policies/plan-graph";
+import { AUTOMATION_QUEUE, HANDLER_QUEUE_PREFIX, QueueTrigger, eventbridgeTriggers, handlerFunctions, parseMnsQueueArn } from "../../policies/rules/queue-triggers";
+import { StackIndex, T } from "../../policies/stack";
+import { list, record, text } from "../../policies/values";
 
 export const CHANNEL_LABELS: Record<string, string> = { "2": "phone", "3": "sms", "4": "chat" };
 
@@ -12,6 +14,8 @@ export interface Receiver {
   /** For contact groups: channel label and whether the group has any reachable member. */
   channel?: string;
   reachable?: boolean;
+  /** For queues: the functions an enabled queue trigger invokes with its messages (a tier's handler target). */
+  via?: string[];
 }
 
 export interface CoverageCell {
@@ -56,7 +60,19 @@ function reachableContactGroups(graph: PlanGraph): Map<string, boolean> {
   );
 }
 
-export function receiversOf(rule: PlannedResource, reachable: Map<string, boolean>): Receiver[] {
+/** Queue name → the functions its enabled MNS queue triggers invoke. */
+export function queueReaders(graph: Pick<PlanGraph, "resources" | "providers">): Map<string, string[]> {
+  const readers = new Map<string, string[]>();
+  for (const t of eventbridgeTriggers(new StackIndex(fromPlanGraph(graph)))) {
+    const queue = text(t.queue);
+    const fn = text(t.functionName);
+    if (text(t.sourceType) !== "MNS" || t.enabled === false || !queue || !fn) continue;
+    readers.set(queue, [...(readers.get(queue) ?? []), fn].sort());
+  }
+  return readers;
+}
+
+export function receiversOf(rule: PlannedResource, reachable: Map<string, boolean>, readers: Map<string, string[]> = new Map()): Receiver[] {
   const p = rule.inputs as Props;
   return [
     ...(p.contactParameters ?? []).map((c: Props): Receiver => ({
@@ -65,7 +81,10 @@ export function receiversOf(rule: PlannedResource, reachable: Map<string, boolea
       channel: CHANNEL_LABELS[String(c.level)] ?? `level ${c.level}`,
       reachable: reachable.get(String(c.contactGroupName)) ?? false,
     })),
-    ...(p.mnsParameters ?? []).map((m: Props): Receiver => ({ kind: "queue", name: String(m.queue ?? m.topic) })),
+    ...(p.mnsParameters ?? []).map((m: Props): Receiver => {
+      const via = m.queue ? readers.get(String(m.queue)) : undefined;
+      return { kind: "queue", name: String(m.queue ?? m.topic), ...(via ? { via } : {}) };
+    }),
     ...(p.fcParameters ?? []).map((f: Props): Receiver => ({ kind: "function", name: String(f.functionName) })),
     ...(p.webhookParameters ?? []).map((w: Props, i: number): Receiver => ({ kind: "webhook", name: `webhook#${w.webhookParametersId ?? i + 1}` })),
   ];
@@ -73,6 +92,7 @@ export function receiversOf(rule: PlannedResource, reachable: Map<string, boolea
 
 export function coverageMatrix(graph: PlanGraph): CoverageRow[] {
   const reachable = reachableContactGroups(graph);
+  const readers = queueReaders(graph);
   return ofType(graph, T.applicationGroup)
     .map((group): CoverageRow => {
       const children = childrenOf(graph, group);
@@ -87,7 +107,7 @@ export function coverageMatrix(graph: PlanGraph): CoverageRow[] {
           const tierRules = rules.filter((r) => ((r.inputs.eventPattern as Props)?.levelLists ?? []).includes(level));
           // A tier over several products is several rules with the same receivers: each receiver once.
           const seen = new Set<string>();
-          const receivers = tierRules.flatMap((r) => receiversOf(r, reachable)).filter((x) => {
+          const receivers = tierRules.flatMap((r) => receiversOf(r, reachable, readers)).filter((x) => {
             const key = `${x.kind}|${x.name}|${x.channel ?? ""}`;
             return !seen.has(key) && Boolean(seen.add(key));
           });
@@ -121,4 +141,73 @@ export function alertTopics(graph: PlanGraph): { topic: string; subscribers: str
       .map((s) => `${s.inputs.pushType}:${s.inputs.pushType === "http" ? String(s.inputs.subscriptionName) : String(s.inputs.endpoint)}`)
       .sort(),
   }));
+}
+
+/** One handler's event path: the rules that send to its queue, the queue trigger that reads it, the function, the dead-letter queue. */
+export interface AutomationPathRow {
+  handler: string;
+  /** Cloud names of every event rule (automation or tier) sending to `queue`. */
+  rules: string[];
+  /** The queue the trigger reads; without a trigger, the handler's own automation queue. */
+  queue?: string;
+  /** The queue trigger, as configured (absent: the handler has none). */
+  trigger?: {
+    name: string;
+    enabled: boolean;
+    countBasedWindow?: unknown;
+    timeBasedWindow?: unknown;
+    retryStrategy?: unknown;
+    errorsTolerance?: unknown;
+  };
+  functionName?: string;
+  /** The queue the trigger dead-letters to (parsed from its ARN), or the ARN when it is not an MNS queue ARN. */
+  deadLetterQueue?: string;
+}
+
+/**
+ * Per handler function, each MNS queue trigger that invokes it and what feeds its queue; read with
+ * the pack's own readers (policies/rules/queue-triggers.ts), so the table shows what the
+ * automation-queue-trigger policy judges.
+ */
+export function automationPath(graph: Pick<PlanGraph, "resources" | "providers">): AutomationPathRow[] {
+  const index = new StackIndex(fromPlanGraph(graph));
+  const triggers = eventbridgeTriggers(index).filter((t) => text(t.sourceType) === "MNS");
+  const senders = (queue: string | undefined) =>
+    queue === undefined
+      ? []
+      : index
+          .ofType(T.eventRule)
+          .filter((r) => list(r.props.mnsParameters).some((m) => text(record(m).queue) === queue))
+          .map((r) => text(r.props.ruleName) ?? r.name)
+          .sort();
+  const rows: AutomationPathRow[] = [];
+  for (const [functionName, h] of handlerFunctions(index).byName) {
+    const own = triggers.filter((t) => text(t.functionName) === functionName);
+    if (own.length === 0) {
+      const component = index.ofType(AUTOMATION_QUEUE).find((c) => c.name === `${HANDLER_QUEUE_PREFIX}${h.handler}`);
+      const queue = component ? index.childrenOf(component, T.queue).find((q) => q.props.dlqPolicy !== undefined) : undefined;
+      const queueName = queue ? text(queue.props.queueName) : undefined;
+      rows.push({ handler: h.handler, rules: senders(queueName), ...(queueName ? { queue: queueName } : {}), functionName });
+      continue;
+    }
+    for (const t of own) rows.push({ handler: h.handler, rules: senders(text(t.queue)), queue: text(t.queue), trigger: triggerOf(t), functionName, deadLetterQueue: deadLetterOf(t) });
+  }
+  return rows.sort((a, b) => a.handler.localeCompare(b.handler) || (a.queue ?? "").localeCompare(b.queue ?? ""));
+}
+
+function triggerOf(t: QueueTrigger): NonNullable<AutomationPathRow["trigger"]> {
+  return {
+    name: text(t.resource.props.triggerName) ?? t.resource.name,
+    enabled: t.enabled !== false,
+    countBasedWindow: t.countBasedWindow,
+    timeBasedWindow: t.timeBasedWindow,
+    retryStrategy: t.retryStrategy,
+    errorsTolerance: t.errorsTolerance,
+  };
+}
+
+function deadLetterOf(t: QueueTrigger): string | undefined {
+  const arn = text(t.deadLetterArn);
+  if (!arn) return undefined;
+  return parseMnsQueueArn(arn)?.queue ?? arn;
 }
