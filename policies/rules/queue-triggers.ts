@@ -112,6 +112,17 @@ export function readsQueue(t: QueueTrigger, name: string): boolean | "unknown" {
   return text(t.sourceType) === "MNS" && text(t.queue) === name;
 }
 
+/** Queue name → the functions its enabled MNS queue triggers invoke (what the plan's tables and diagram draw). */
+export function queueReaders(index: StackIndex): Map<string, string[]> {
+  const readers = new Map<string, string[]>();
+  for (const t of eventbridgeTriggers(index)) {
+    const queue = text(t.queue);
+    const fn = text(t.functionName);
+    if (text(t.sourceType) === "MNS" && t.enabled !== false && !isUnknown(queue) && !isUnknown(fn) && queue && fn) readers.set(queue, [...(readers.get(queue) ?? []), fn].sort());
+  }
+  return readers;
+}
+
 /** An MNS queue ARN as EventBridge names one (`acs:mns:<region>:<account>:/queues/<name>`, TF message_service_event_rule example). */
 export interface MnsQueueArn {
   region: string;

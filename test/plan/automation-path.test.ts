@@ -12,6 +12,7 @@ import type { PlanGraph } from "../../policies/plan-graph";
 import { T } from "../../policies/stack";
 import { automationPath, coverageMatrix } from "../../tools/plan/coverage";
 import { renderComment } from "../../tools/plan/comment";
+import { tierTemplate } from "../../tools/plan/mermaid";
 import { NO_DLQ, NO_RULE, NO_TRIGGER, automationPathMarkdown, renderText } from "../../tools/plan/render";
 import { ROOT, runPlan, stackVariant } from "./helpers";
 
@@ -89,6 +90,10 @@ describe("plan: the automation event path", () => {
     assert.deepEqual(row[1].split(", "), ["auto-spot-drain", ...critical].sort());
     assert.equal(row[2], "auto-spot-drain");
     assert.equal(textRows(r.stdout).get("expiry")![1], "auto-expiry", "other handlers' queues get only their own rule");
+    // The tier template draws the queue with the function its trigger feeds; a tier queue no trigger reads stays plain.
+    const m = tierTemplate(r.graph!).mermaid;
+    assert.match(m, /critical_\d+\[\("queue: auto-spot-drain<br\/>trigger → function: spot-drain"\)\]/);
+    assert.match(m, /critical_\d+\[\("queue: events"\)\]/);
   });
 
   describe("a broken path shows its gap", () => {

@@ -2,7 +2,7 @@
 // read from the recorded graph (what was declared), not from the config.
 import { LEVELS, Level } from "../../handlers/catalogue";
 import { PlanGraph, PlannedResource, childrenOf, fromPlanGraph, ofType } from "../../policies/plan-graph";
-import { AUTOMATION_QUEUE, HANDLER_QUEUE_PREFIX, QueueTrigger, eventbridgeTriggers, handlerFunctions, parseMnsQueueArn } from "../../policies/rules/queue-triggers";
+import { AUTOMATION_QUEUE, HANDLER_QUEUE_PREFIX, QueueTrigger, eventbridgeTriggers, handlerFunctions, parseMnsQueueArn, queueReaders } from "../../policies/rules/queue-triggers";
 import { StackIndex, T } from "../../policies/stack";
 import { list, record, text } from "../../policies/values";
 
@@ -60,18 +60,6 @@ function reachableContactGroups(graph: PlanGraph): Map<string, boolean> {
   );
 }
 
-/** Queue name → the functions its enabled MNS queue triggers invoke. */
-export function queueReaders(graph: Pick<PlanGraph, "resources" | "providers">): Map<string, string[]> {
-  const readers = new Map<string, string[]>();
-  for (const t of eventbridgeTriggers(new StackIndex(fromPlanGraph(graph)))) {
-    const queue = text(t.queue);
-    const fn = text(t.functionName);
-    if (text(t.sourceType) !== "MNS" || t.enabled === false || !queue || !fn) continue;
-    readers.set(queue, [...(readers.get(queue) ?? []), fn].sort());
-  }
-  return readers;
-}
-
 export function receiversOf(rule: PlannedResource, reachable: Map<string, boolean>, readers: Map<string, string[]> = new Map()): Receiver[] {
   const p = rule.inputs as Props;
   return [
@@ -92,7 +80,7 @@ export function receiversOf(rule: PlannedResource, reachable: Map<string, boolea
 
 export function coverageMatrix(graph: PlanGraph): CoverageRow[] {
   const reachable = reachableContactGroups(graph);
-  const readers = queueReaders(graph);
+  const readers = queueReaders(new StackIndex(fromPlanGraph(graph)));
   return ofType(graph, T.applicationGroup)
     .map((group): CoverageRow => {
       const children = childrenOf(graph, group);

@@ -9,6 +9,7 @@
 import { LEVELS, type Level } from "../../handlers/catalogue";
 import { fromPlanGraph } from "../../policies/plan-graph";
 import { LEVEL_LABELS, Target, ruleTargets, targetLive } from "../../policies/rules/receivers";
+import { queueReaders } from "../../policies/rules/queue-triggers";
 import { StackIndex, T, ruleLevels } from "../../policies/stack";
 import { isSecret, text } from "../../policies/values";
 import type { PlanGraph } from "../../policies/plan-graph";
@@ -68,7 +69,7 @@ export function tierTemplate(graph: Pick<PlanGraph, "resources" | "stack">, base
   const groups = apps.map((a) => `${a.group} (${a.tag})`);
   const before = base ? tierTemplate(base).tiers : undefined;
   const isNew = before ? (level: Level, t: Target) => !before[level].targets.some((x) => targetKey(x, short) === targetKey(t, short)) : () => false;
-  return { groups, tiers, deviations, mermaid: drawTemplate(apps.map((a) => a.group), tiers, short, isNew) };
+  return { groups, tiers, deviations, mermaid: drawTemplate(apps.map((a) => a.group), tiers, short, isNew, queueReaders(index)) };
 }
 
 function tierShape(index: StackIndex, rules: ReturnType<StackIndex["ofType"]>, level: Level, short: (n: string) => string): TierShape {
@@ -102,7 +103,7 @@ function describeTier(t: TierShape, short: (n: string) => string): string {
  * another (a receiver two tiers share is drawn under each), the channel in
  * the receiver's box rather than on its edge.
  */
-function drawTemplate(groups: string[], tiers: Record<Level, TierShape>, short: (n: string) => string, isNew: (level: Level, t: Target) => boolean): string {
+function drawTemplate(groups: string[], tiers: Record<Level, TierShape>, short: (n: string) => string, isNew: (level: Level, t: Target) => boolean, readers: Map<string, string[]>): string {
   const shown = groups.length > MAX_GROUPS_IN_LABEL ? [...groups.slice(0, MAX_GROUPS_IN_LABEL), `and ${groups.length - MAX_GROUPS_IN_LABEL} more`] : groups;
   // Tighter than Mermaid's defaults: the tree stays about as tall as its receivers.
   const lines = ['%%{init: {"flowchart": {"nodeSpacing": 12, "rankSpacing": 36}}}%%', "flowchart LR", `  group["${label(`every application group (${groups.length})`, ...wrap(shown, 3))}"]`];
@@ -119,7 +120,7 @@ function drawTemplate(groups: string[], tiers: Record<Level, TierShape>, short: 
     if (tier.rules === 0 || !tier.targets.some((t) => targetLive(t) !== false)) empty.push(tierId);
     tier.targets.forEach((t, k) => {
       const id = `${level.toLowerCase()}_${k}`;
-      lines.push(`  ${id}${targetNode(t, short)}`);
+      lines.push(`  ${id}${targetNode(t, short, readers)}`);
       if (targetLive(t) === false) dead.push(id);
       else if (isNew(level, t)) changed.push(id);
       edges.push(`  ${tierId} --> ${id}`);
@@ -143,14 +144,17 @@ function sortTargets(targets: Target[]): Target[] {
 }
 
 /** Node shape by kind: contact groups as boxes, queues as cylinders, functions as subroutines, webhooks as flags. */
-function targetNode(t: Target, short: (n: string) => string): string {
+function targetNode(t: Target, short: (n: string) => string, readers: Map<string, string[]>): string {
   const name = nameOf(t, short);
   switch (t.kind) {
     case "contacts":
       return `["${label(`contacts: ${name}`, `by ${channelOf(t)}`)}"]`;
     case "queue":
-    case "topic":
-      return `[("${label(`${t.kind}: ${name}`)}")]`;
+    case "topic": {
+      // A handler's queue: its queue trigger takes the events on to the function.
+      const via = t.kind === "queue" && t.name ? (readers.get(t.name) ?? []) : [];
+      return `[("${label(`${t.kind}: ${name}`, ...via.map((f) => `trigger → function: ${short(f)}`))}")]`;
+    }
     case "function":
       return `[["${label(`function: ${name}`)}"]]`;
     case "webhook":
