@@ -1,7 +1,8 @@
 // A mutation still throttled after the adapter's own retries waits in the
-// gateway like a busy answer, within the deadline (core/gateway.ts isThrottled).
+// gateway, shorter than a busy answer, within the deadline (core/gateway.ts
+// isThrottled, THROTTLE_BACKOFF).
 import { strict as assert } from "node:assert";
-import { SLB } from "../../handlers/core/apis";
+import { ALB, SLB } from "../../handlers/core/apis";
 import { CloudGateway, isThrottled } from "../../handlers/core/gateway";
 import { deadlineAt, type ApiCall, type CloudApi } from "../../handlers/core/ports";
 
@@ -26,11 +27,21 @@ describe("gateway: throttled mutations", () => {
   }
 
   it("sends the same call again after a backoff until the quota lets it through", async () => {
-    const { g, slept, calls } = gateway([throttled(), throttled(), undefined]);
+    const { g, slept, calls } = gateway([throttled(), throttled(), throttled(), throttled(), undefined]);
     await g.mutate(SLB.setBackendServers, { LoadBalancerId: "lb-1", BackendServers: "[]" }, "lb-1");
-    assert.equal(calls.length, 3);
-    assert.deepEqual(calls.map((c) => c.params), Array(3).fill({ LoadBalancerId: "lb-1", BackendServers: "[]" }));
-    assert.deepEqual(slept, [750, 1500], "1 s then 2 s, equal jitter at 0.5");
+    assert.equal(calls.length, 5);
+    assert.deepEqual(calls.map((c) => c.params), Array(5).fill({ LoadBalancerId: "lb-1", BackendServers: "[]" }));
+    assert.deepEqual(slept, [375, 750, 1500, 1500], "0.5 s, 1 s, 2 s, then 2 s at most: equal jitter at 0.5");
+  });
+
+  it("waits less for a throttled call than for a busy one: the quota refills while callers sleep", async () => {
+    const busy = Object.assign(new Error("The specified resource is being configured."), { code: "IncorrectStatus.ServerGroup", statusCode: 400 });
+    const t = gateway([throttled(), undefined]);
+    await t.g.mutate(SLB.setBackendServers, { LoadBalancerId: "lb-1", BackendServers: "[]" }, "lb-1");
+    const b = gateway([busy, undefined]);
+    await b.g.mutate(ALB.updateServerGroupServersAttribute, { ServerGroupId: "sgp-1", Servers: [] }, "sgp-1");
+    assert.equal(b.calls.length, 2, "the busy answer was retried");
+    assert.ok(t.slept[0] < b.slept[0], `throttled ${t.slept[0]} ms < busy ${b.slept[0]} ms`);
   });
 
   it("gives up with the throttling error when the deadline leaves no room", async () => {
