@@ -19,6 +19,66 @@ interface Timer {
   seq: number;
   fn: () => void;
   everyMs?: number;
+  /** Bumped when `at` changes (refresh, an interval's next run): older heap entries for the timer are stale. */
+  version: number;
+}
+
+/** A heap entry: the timer as it was when pushed. */
+interface Entry {
+  at: number;
+  seq: number;
+  id: number;
+  version: number;
+}
+
+const before = (a: Entry, b: Entry) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
+/**
+ * The pending timers by (at, seq), earliest first. A binary heap with lazy
+ * deletion: clients (the SDKs' HTTP read timeouts) leave many timers behind
+ * that are never cleared, so finding the next one must not scan them all.
+ */
+class TimerHeap {
+  private readonly heap: Entry[] = [];
+
+  push(t: Timer): void {
+    const h = this.heap;
+    h.push({ at: t.at, seq: t.seq, id: t.id, version: t.version });
+    for (let i = h.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  /** The earliest live timer, dropping entries of cleared or moved timers on the way. */
+  peek(live: Map<number, Timer>): Timer | undefined {
+    const h = this.heap;
+    while (h.length > 0) {
+      const t = live.get(h[0].id);
+      if (t && t.version === h[0].version) return t;
+      this.pop();
+    }
+    return undefined;
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l], h[m])) m = l;
+      if (r < h.length && before(h[r], h[m])) m = r;
+      if (m === i) return;
+      [h[i], h[m]] = [h[m], h[i]];
+      i = m;
+    }
+  }
 }
 
 /** What code gets back from setTimeout: enough of Node's Timeout for callers that unref or refresh. */
@@ -46,8 +106,11 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 export class VirtualTimers {
   private timers = new Map<number, Timer>();
+  private readonly heap = new TimerHeap();
   private seq = 0;
   private pendingHttp = 0;
+  /** Resolved when no HTTP request is pending any more (quiet waits on it instead of spinning). */
+  private onIdleHttp?: () => void;
   private started = 0;
   private restore: Array<() => void> = [];
   /** Clock jumps made so far. */
@@ -71,7 +134,7 @@ export class VirtualTimers {
     // A request is pending from its start until its response body has ended (or it failed): a body in several chunks still counts.
     const open = new WeakSet<object>();
     const done = (req: object) => {
-      if (open.delete(req)) this.pendingHttp--;
+      if (open.delete(req) && --this.pendingHttp === 0) this.onIdleHttp?.();
     };
     const onStart = (m: unknown) => {
       open.add((m as { request: object }).request);
@@ -106,18 +169,29 @@ export class VirtualTimers {
 
   private add(fn: () => void, ms: number, everyMs?: number): Handle {
     const id = ++this.seq;
-    this.timers.set(id, { id, at: this.clock.now() + Math.max(0, Number(ms) || 0), seq: id, fn, everyMs });
+    const t: Timer = { id, at: this.clock.now() + Math.max(0, Number(ms) || 0), seq: id, fn, everyMs, version: 0 };
+    this.timers.set(id, t);
+    this.heap.push(t);
     return new Handle(id, this);
   }
 
   refresh(id: number): void {
     const t = this.timers.get(id);
-    if (t) t.at = this.clock.now() + (t.everyMs ?? 0);
+    if (t) this.move(t, this.clock.now() + (t.everyMs ?? 0));
+  }
+
+  private move(t: Timer, at: number): void {
+    t.at = at;
+    t.version++;
+    this.heap.push(t);
   }
 
   /** Resolves once no HTTP request is awaiting its answer and `quietTurns` event-loop turns started none. */
   async quiet(quietTurns = 3): Promise<void> {
     for (let calm = 0; calm < quietTurns; ) {
+      // While a request is out, wait for the answers instead of spinning turns.
+      if (this.pendingHttp > 0) await new Promise<void>((resolve) => (this.onIdleHttp = resolve));
+      this.onIdleHttp = undefined;
       const before = this.started;
       await turn();
       calm = this.pendingHttp === 0 && this.started === before ? calm + 1 : 0;
@@ -125,16 +199,14 @@ export class VirtualTimers {
   }
 
   private due(): Timer | undefined {
-    let best: Timer | undefined;
-    for (const t of this.timers.values()) if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
-    return best;
+    return this.heap.peek(this.timers);
   }
 
   /** Fires timers already due (a zero-delay setTimeout), without moving the clock; true when one fired. */
   private fireDue(): boolean {
     const t = this.due();
     if (!t || t.at > this.clock.now()) return false;
-    if (t.everyMs) t.at += t.everyMs;
+    if (t.everyMs) this.move(t, t.at + t.everyMs);
     else this.timers.delete(t.id);
     t.fn();
     return true;

@@ -1,9 +1,12 @@
 // The burst drill: the same local drill fanned out over N instances at once,
-// with throttling injected and some deliveries repeated, to show the path
-// holds under load — nothing lost, nothing done twice, throttling absorbed.
+// with throttling injected and some events delivered twice (a second message
+// on the handler's queue), to show the queue path holds under load: every
+// event taken off its queue in batches and answered, nothing lost, nothing
+// done twice, throttling absorbed.
 import type { FakeCloud } from "../../local-cloud";
 import { runLocalDrill, type LocalDrillResult } from "./local";
 import type { DrillStack } from "./stack";
+import type { DeliveryCounts } from "./twin";
 
 /** Calls that change something: each (action, target, parameters) may succeed once per instance. */
 export const DESTRUCTIVE_ACTIONS = [
@@ -34,7 +37,7 @@ export interface BurstOptions {
   start?: number;
   /** Every n-th call of each action in THROTTLED_ACTIONS answers Throttling.User (default 20, i.e. 5%; 0 = none). */
   throttleEvery?: number;
-  /** Fraction of function invocations delivered twice (default 0.1). */
+  /** Fraction of events delivered twice: a copy on the queue, up to 30 s later (default 0.1). */
   redeliverFraction?: number;
   concurrency?: number;
 }
@@ -46,9 +49,15 @@ export interface BurstResult {
   eventsByName: Record<string, number>;
   outcomes: Record<string, number>;
   outcomesByHandler: Record<string, Record<string, number>>;
+  /** Function invocations (queue-trigger batches and direct ones) started and finished. */
   invocations: { started: number; finished: number };
+  /** Queue-trigger batches per handler, their sizes in order. */
+  batches: Record<string, number[]>;
+  /** Events handed to handlers (messages on their queues, direct invocations) and what became of them. */
+  deliveries: DeliveryCounts;
+  /** Outcomes of redelivered copies. */
   redelivered: number;
-  /** Invocations started that never reported an outcome, plus queue messages missing. */
+  /** Events handed to a handler that got no outcome and are on no queue or dead-letter queue, plus messages missing from the queues no trigger reads. */
   lost: number;
   failed: number;
   /** Destructive calls that succeeded more than once for the same instance, action, target and parameters. */
@@ -56,11 +65,13 @@ export interface BurstResult {
   duplicateExamples: string[];
   destructiveCalls: number;
   throttled: number;
+  /** Messages on the queues no trigger reads (the tiers' own): routed there, and found there. */
   queueMessages: { expected: number; found: number };
   deadLetters: number;
   finalStatuses: Record<string, number>;
   stillInALoadBalancer: number;
   wallMs: number;
+  /** Wall time per function invocation (a batch counts once). */
   medianHandlerMs: number;
   p95HandlerMs: number;
   drill: LocalDrillResult;
@@ -115,24 +126,28 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
 
 export function analyseBurst(drill: LocalDrillResult, ids: string[]): BurstResult {
   const idSet = new Set(ids);
+  // Messages on a queue a trigger reads are taken off and accounted for as deliveries; the others stay.
+  const read = new Set(drill.queues.filter((q) => q.readBy).map((q) => q.name));
   const eventsByName: Record<string, number> = {};
   let expectedQueue = 0;
   for (const e of drill.timeline) {
     if (e.kind !== "event") continue;
     inc(eventsByName, e.event.name);
-    expectedQueue += e.routing.queues.length;
+    expectedQueue += e.routing.queues.filter((q) => !read.has(q)).length;
   }
   const outcomes: Record<string, number> = {};
   const outcomesByHandler: Record<string, Record<string, number>> = {};
-  const wall: number[] = [];
+  const wall = drill.batches.map((b) => b.wallMs ?? 0);
   let redelivered = 0;
   for (const e of drill.timeline) {
     if (e.kind !== "handler" || e.trigger !== "event") continue;
     inc(outcomes, e.outcome.outcome);
     inc((outcomesByHandler[e.handler] ??= {}), e.outcome.outcome);
-    wall.push(e.wallMs);
+    if (!e.batch) wall.push(e.wallMs);
     if (e.redelivery) redelivered++;
   }
+  const batches: Record<string, number[]> = {};
+  for (const b of drill.batches) (batches[b.handler] ??= []).push(b.size);
   // Destructive calls: the same call succeeding twice for one instance is a duplicate.
   const seen = new Map<string, number>();
   let destructive = 0;
@@ -151,8 +166,8 @@ export function analyseBurst(drill: LocalDrillResult, ids: string[]): BurstResul
   const dups = [...seen].filter(([, n]) => n > 1);
   const finalStatuses: Record<string, number> = {};
   for (const i of drill.instances) inc(finalStatuses, i.finalStatus ?? `instance ${i.instanceStatus}`);
-  const queueFound = drill.queues.filter((q) => q.name !== drill.deadLetterQueue).reduce((n, q) => n + q.depth, 0);
-  const lost = drill.invocations.started - drill.invocations.finished + Math.max(0, expectedQueue - queueFound);
+  const queueFound = drill.queues.filter((q) => !read.has(q.name) && !drill.deadLetterQueues.includes(q.name)).reduce((n, q) => n + q.depth, 0);
+  const lost = drill.deliveries.lost + Math.max(0, expectedQueue - queueFound);
   return {
     event: drill.event,
     instances: ids.length,
@@ -161,6 +176,8 @@ export function analyseBurst(drill: LocalDrillResult, ids: string[]): BurstResul
     outcomes,
     outcomesByHandler,
     invocations: drill.invocations,
+    batches,
+    deliveries: drill.deliveries,
     redelivered,
     lost,
     failed: outcomes.failed ?? 0,
@@ -184,13 +201,25 @@ export function renderBurst(r: BurstResult): string {
   return [
     `burst drill: ${r.event} × ${r.instances} instance(s) on stack ${r.drill.stack}`,
     `  events emitted and routed: ${r.events} (${fmt(r.eventsByName)})`,
-    `  handler invocations: ${r.invocations.started} started, ${r.invocations.finished} finished, ${r.redelivered} of them redelivered copies`,
+    `  function invocations: ${r.invocations.started} started, ${r.invocations.finished} finished; queue-trigger batches: ${Object.entries(r.batches).map(([h, b]) => `${h} ${b.length} (${sizesText(b)})`).join(", ") || "—"}`,
+    `  events handed to handlers: ${r.deliveries.sent}; with an outcome ${r.deliveries.answered}, waiting ${r.deliveries.waiting}, dead-lettered ${r.deliveries.deadLettered}; ${r.redelivered} outcome(s) of redelivered copies`,
     `  outcomes: ${fmt(r.outcomes)}`,
     ...Object.entries(r.outcomesByHandler).map(([h, m]) => `    ${h}: ${fmt(m)}`),
-    `  queue messages: ${r.queueMessages.found} of ${r.queueMessages.expected} routed; dead letters: ${r.deadLetters}`,
+    `  messages on the tiers' queues: ${r.queueMessages.found} of ${r.queueMessages.expected} routed; dead letters: ${r.deadLetters}`,
     `  lost: ${r.lost}   failed: ${r.failed}   duplicate destructive actions: ${r.duplicates}${r.duplicateExamples.length ? ` (${r.duplicateExamples.join("; ")})` : ""}`,
     `  destructive calls: ${r.destructiveCalls}   throttled answers absorbed: ${r.throttled}`,
     `  final: ${fmt(r.finalStatuses)}; instances still in a load balancer: ${r.stillInALoadBalancer}`,
-    `  wall time: ${(r.wallMs / 1000).toFixed(1)} s; per handler invocation: median ${r.medianHandlerMs.toFixed(1)} ms, p95 ${r.p95HandlerMs.toFixed(1)} ms`,
+    `  wall time: ${(r.wallMs / 1000).toFixed(1)} s; per function invocation: median ${r.medianHandlerMs.toFixed(1)} ms, p95 ${r.p95HandlerMs.toFixed(1)} ms`,
   ].join("\n");
+}
+
+/** Batch sizes in order, runs of one size written once: `1000, 97` or `10 ×99, 7`. */
+export function sizesText(sizes: number[]): string {
+  const runs: { size: number; n: number }[] = [];
+  for (const size of sizes) {
+    const last = runs[runs.length - 1];
+    if (last?.size === size) last.n++;
+    else runs.push({ size, n: 1 });
+  }
+  return runs.map((r) => (r.n > 1 ? `${r.size} ×${r.n}` : String(r.size))).join(", ");
 }

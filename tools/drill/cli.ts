@@ -35,7 +35,7 @@ const FLAGS = {
   verbose: { type: "boolean", short: "v", help: "local: every call in the timeline" },
   count: { type: "string", value: "<n>", help: "burst: play the event on n instances at once (1–1000)" },
   throttle: { type: "string", value: "<n>", help: "burst: every n-th LB/ECS action answers Throttling.User (default 20)" },
-  redeliver: { type: "string", value: "<fraction>", help: "burst: fraction of deliveries repeated" },
+  redeliver: { type: "string", value: "<fraction>", help: "burst: fraction of events delivered twice (a second message on the queue)" },
   concurrency: { type: "string", value: "<n>", help: "burst: invocations in flight at once" },
   live: { type: "boolean", help: "live: real simulated system events on the account, always cancelled on exit" },
   instances: { type: "string", value: "<id,...>", help: "live: the instances (at most 5 without --yes)" },
@@ -51,7 +51,7 @@ const FLAGS = {
 
 export const DRILL: Command<typeof FLAGS> = {
   name: "npm run drill --",
-  summary: "Plays system events through the stack: locally on the twin (rules → queue → bundled handler → fake cloud, virtual clock), as a burst, or live on the account. See docs/drills.md.",
+  summary: "Plays system events through the stack: locally on the twin (rules → queue → queue trigger batches → bundled handler → fake cloud, virtual clock), as a burst, or live on the account. See docs/drills.md.",
   usage: [
     "--stack <name> --event <type> --instance <id> [--tags k=v,...] [--at <time>] [--cancel] [--include-undeployed] [--json <file|->]",
     "--stack <name> --event <type> --count <n> [--throttle <n>] [--redeliver <fraction>] [--json <file|->]",
@@ -171,7 +171,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       });
       io.out(renderBurst(burst));
       if (values.json) writeOutput(values.json, JSON.stringify({ ...burst, drill: undefined }, null, 2) + "\n");
-      return burst.lost === 0 && burst.duplicates === 0 && burst.failed === 0 ? EXIT.ok : EXIT.failed;
+      const clean = burst.lost === 0 && burst.duplicates === 0 && burst.failed === 0 && burst.deliveries.waiting === 0 && burst.deadLetters === 0;
+      return clean ? EXIT.ok : EXIT.failed;
     }
 
     const result = await runLocalDrill({ stack, event: values.event, instanceIds: [values.instance!], tags, at, start, cancel: values.cancel });

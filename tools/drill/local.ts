@@ -18,7 +18,7 @@ import { DRILL_TAG, DrillError } from "./live";
 import { snapshot, weightsOf, type DrillAlert, type DrillSnapshot, type RecordView } from "./inspect";
 import { resourceEvent, resourceIdFor } from "./resource-events";
 import type { DrillStack } from "./stack";
-import { Twin, type TimelineEntry } from "./twin";
+import { Twin, type BatchRecord, type DeliveryCounts, type TimelineEntry } from "./twin";
 import { drillProblems } from "./verdict";
 import { wallNow } from "./virtual-time";
 
@@ -30,9 +30,16 @@ export const DAY = 24 * 60 * MINUTE;
 export const SPOT_NOTICE_MS = 5 * MINUTE;
 /** How long a disk system event stays Executing in the twin (the fake's own events take a minute too). */
 const RESOURCE_EVENT_MS = MINUTE;
-/** CLB SetBackendServers takes at most 20 servers: the twin's load balancers hold blocks of 20. */
-const BLOCK = 20;
-const ALB_BLOCK = 100;
+/**
+ * Drilled instances per CLB: with its 2 peers, 100 servers in the default
+ * group and 100 in a vServer group, the default quota of 200 backend servers
+ * per CLB instance (CLB doc "Limits": slb_quota_backendservers_num), so 1000
+ * instances take 11 CLBs, inside the default 30 per account. The handlers
+ * split their calls to the 20-servers-per-call limit themselves.
+ */
+const BLOCK = 98;
+/** Drilled instances per ALB server group: with its 2 peers, 500 of the 1,000 backend servers a server group holds (ALB doc "Quotas and limits"). */
+const ALB_BLOCK = 498;
 
 /** One event played on some instances. */
 export interface DrillPlay {
@@ -84,10 +91,12 @@ export interface LocalDrillResult {
   notBefore?: number;
   timeline: TimelineEntry[];
   instances: InstanceResult[];
-  /** Every declared queue with the messages about this drill's resources. */
-  queues: { name: string; depth: number }[];
+  /** Every declared queue with the messages about this drill's resources left on it; `readBy`: the function whose queue trigger takes them off. */
+  queues: { name: string; depth: number; readBy?: string }[];
+  /** Messages about this drill's resources in the dead-letter queues. */
   deadLetters: number;
-  deadLetterQueue?: string;
+  /** The dead-letter queues counted: the handlers' own (failed and rejected events) and the queue triggers' (batches whose retries are spent). */
+  deadLetterQueues: string[];
   /** What handlers published on the declared topics about this drill's instances. */
   alerts: DrillAlert[];
   /** Maintenance records about this drill's instances, as last written. */
@@ -97,8 +106,12 @@ export interface LocalDrillResult {
   wallMs: number;
   /** Every API call the fake answered about this drill's resources (all of them for a drill alone). */
   calls: CallRecord[];
-  /** Event-triggered handler invocations started and finished. */
+  /** Function invocations for this drill's events started and finished: direct ones, and queue-trigger batches (each once, whatever its size). */
   invocations: { started: number; finished: number };
+  /** The queue-trigger batches that carried this drill's events. */
+  batches: BatchRecord[];
+  /** The events handed to handlers, and what became of them. */
+  deliveries: DeliveryCounts;
 }
 
 export function resolveEvent(event: string): CatalogueEntry {
@@ -136,10 +149,10 @@ export interface FleetMember {
 }
 
 /**
- * Every drilled instance behind a CLB (default group and a vServer group, 20
- * instances + 2 healthy peers each) and an ALB server group (100 + 2 peers).
- * Drills sharing a twin share these load balancers: discovery scans every
- * load balancer of the region, so fewer of them keep the twin fast.
+ * Every drilled instance behind a CLB (default group and a vServer group,
+ * BLOCK instances + 2 healthy peers each) and an ALB server group (ALB_BLOCK
+ * + 2 peers). Drills sharing a twin share these load balancers: discovery
+ * scans every load balancer of the region, so fewer of them keep the twin fast.
  */
 export function seedFleet(fake: FakeCloud, members: FleetMember[]): void {
   const s = fake.state;
@@ -152,7 +165,7 @@ export function seedFleet(fake: FakeCloud, members: FleetMember[]): void {
     const lb = s.addLoadBalancer({ LoadBalancerName: `drill-clb-${block[0].id}`, BackendServers: servers.map((ServerId) => ({ ServerId, Weight: 100 })) });
     s.addVServerGroup({ LoadBalancerId: lb.LoadBalancerId, VServerGroupName: `drill-vsg-${block[0].id}`, BackendServers: servers.map((ServerId) => ({ ServerId, Port: 8080, Weight: 100 })) });
   }
-  // ALB discovery lists every server group, so the twin keeps them few: one per 100 instances.
+  // ALB discovery lists every server group, so the twin keeps them few.
   for (let b = 0; b < members.length; b += ALB_BLOCK) {
     const block = members.slice(b, b + ALB_BLOCK);
     const servers = [...block.map((m) => m.id), `${block[0].id}-peer0`, `${block[0].id}-peer1`];
@@ -305,13 +318,20 @@ function resultOf(twin: Twin, snap: DrillSnapshot, p: Prepared, o: { start: numb
       ...(expiredBefore !== undefined ? { expiry: { before: iso(expiredBefore), ...(live ? { after: iso(live.ExpiredTime) } : {}) } } : {}),
     };
   });
-  const dlq = [...twin.o.stack.deployments.values()][0]?.env.DEAD_LETTER_QUEUE;
-  const queues = snap.queues.map((q) => ({ name: q.name, depth: q.messages.filter(ours).length }));
+  const handlerDlq = [...twin.o.stack.deployments.values()][0]?.env.DEAD_LETTER_QUEUE;
+  const deadLetterQueues = [...new Set([...(handlerDlq ? [handlerDlq] : []), ...twin.triggerDeadLetterQueues])].sort();
+  const readers = new Map(twin.o.stack.model.queueTriggers.filter((t) => t.enabled).map((t) => [t.queue, t.functionName]));
+  const queues = snap.queues.map((q) => ({ name: q.name, depth: q.messages.filter(ours).length, ...(readers.has(q.name) ? { readBy: readers.get(q.name) } : {}) }));
   const timeline = twin.timeline.filter((e) => belongs(e, ids, o.alone));
   const records = snap.records.filter((r) => o.alone || ids.has(r.instanceId));
-  const invocations = o.alone ? { ...twin.invocations } : twin.invocationsFor(ids);
-  const deadLetters = queues.find((q) => q.name === dlq)?.depth ?? 0;
-  const twinProblems = twin.problems.filter((x) => o.alone || x.instanceIds.some((id) => ids.has(id))).map((x) => x.text);
+  const scope = o.alone ? undefined : ids;
+  const deliveries = twin.deliveryCounts(scope);
+  const batches = twin.batchesFor(scope);
+  const direct = [...twin.deliveries.values()].filter((d) => d.id.startsWith("direct:") && (!scope || scope.has(d.resourceId)));
+  const invocations = { started: direct.length + batches.length, finished: direct.filter((d) => d.outcomes > 0).length + batches.filter((b) => b.wallMs !== undefined).length };
+  const deadLetters = queues.filter((q) => deadLetterQueues.includes(q.name)).reduce((n, q) => n + q.depth, 0);
+  // A problem about no instance in particular (a trigger the twin cannot run) is every play's.
+  const twinProblems = twin.problems.filter((x) => o.alone || x.instanceIds.length === 0 || x.instanceIds.some((id) => ids.has(id))).map((x) => x.text);
   return {
     stack: twin.o.stack.stack,
     event: baseName(p.entry),
@@ -322,13 +342,15 @@ function resultOf(twin: Twin, snap: DrillSnapshot, p: Prepared, o: { start: numb
     instances,
     queues,
     deadLetters,
-    deadLetterQueue: dlq,
+    deadLetterQueues,
     alerts: snap.alerts.filter((a) => ours(a.ids)).map((a) => a.alert),
     records,
-    problems: drillProblems({ timeline, instances, invocations, deadLetters, deadLetterQueue: dlq, records, twinProblems }),
+    problems: drillProblems({ timeline, instances, invocations, deliveries, deadLetters, deadLetterQueues, records, twinProblems }),
     wallMs: o.wallMs,
     calls: snap.calls.filter((c) => ours(c.ids)).map((c) => c.call),
     invocations,
+    batches,
+    deliveries,
   };
 }
 

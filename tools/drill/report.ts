@@ -1,11 +1,19 @@
 // Renders a local drill as a timeline a person reads top to bottom: each
-// status as emitted, the rules it matched, who would be told, what each
-// handler did (its outcome JSON), and the final state.
+// status as emitted, the rules it matched, who would be told, the queues it
+// went to and the triggers that took it to a function, what each handler did
+// (its outcome JSON), and the final state.
 import { outcomeLine } from "../../handlers/core/outcome";
-import { DRILL_ENV_OVERRIDES, type TimelineEntry } from "./twin";
+import type { QueueHop } from "../routing/route";
+import type { TimelineEntry } from "./twin";
 import { iso, type LocalDrillResult } from "./local";
 
 const list = (xs: string[]) => (xs.length ? xs.join(", ") : "—");
+
+/** `queue → function (trigger queue: batches of up to 1000 messages or 2 s)`. */
+export function hopText(h: QueueHop): string {
+  const w = h.window ? `batches of up to ${h.window.countBasedWindow} message(s) or ${h.window.timeBasedWindowSeconds} s` : "no batch window declared";
+  return `${h.queue} → ${h.function} (trigger ${h.trigger}: ${w})`;
+}
 
 export function renderEntry(e: TimelineEntry, opts: { verbose?: boolean } = {}): string[] {
   const at = iso(e.at);
@@ -20,19 +28,21 @@ export function renderEntry(e: TimelineEntry, opts: { verbose?: boolean } = {}):
       `      tell:      ${list(r.contacts)}`,
       `      queues:    ${list(r.queues)}    webhooks: ${list(r.webhooks)}`,
       `      functions: ${list(r.functions)}${e.invoked.length ? `  → runs ${e.invoked.join(", ")}` : ""}`,
+      ...r.viaQueue.map((h) => `      via:       ${hopText(h)}`),
     ];
-    if (r.unreached.length) lines.push(`      unreached: ${r.unreached.join(", ")} (the catalogue routes it there, no firing rule delivers it${e.invoked.some((h) => r.unreached.includes(h)) ? "; run anyway: --include-undeployed" : ""})`);
+    if (r.unreached.length) lines.push(`      unreached: ${r.unreached.join(", ")} (the catalogue routes it there; it reaches no function of theirs: no firing rule targets one, nor a queue a trigger of theirs reads${e.invoked.some((h) => r.unreached.includes(h)) ? "; run anyway: --include-undeployed" : ""})`);
     if (opts.verbose) lines.push(...JSON.stringify(e.event).match(/.{1,160}/g)!.map((l) => `      ${l}`));
     return lines;
   }
   const o = e.outcome;
-  return [`${at}  ◆ ${e.handler}${e.trigger === "timer" ? " (timer)" : ""}${e.redelivery ? " (redelivered)" : ""} → ${o.outcome}: ${o.reason ?? ""}`, `      ${outcomeLine(o)}`];
+  const how = e.trigger === "timer" ? " (timer)" : e.batch ? ` (batch ${e.batch.seq} of ${e.batch.size} from ${e.batch.queue})` : " (direct)";
+  return [`${at}  ◆ ${e.handler}${how}${e.redelivery ? " (redelivered)" : ""} → ${o.outcome}: ${o.reason ?? ""}`, `      ${outcomeLine(o)}`];
 }
 
 export function renderLocalDrill(r: LocalDrillResult, opts: { verbose?: boolean } = {}): string {
   const lines = [
     `local drill: ${r.event} on stack ${r.stack}, ${r.instances.length} instance(s), virtual start ${iso(r.startedAt)}${r.notBefore ? `, notBefore ${iso(r.notBefore)}` : ""}`,
-    `  drill overrides of the handler environment: ${Object.entries(DRILL_ENV_OVERRIDES).map(([k, v]) => `${k}=${v.value} (${v.why})`).join("; ")}`,
+    "  time is virtual: the handlers' waits and back-offs and the queue triggers' windows and retries run on the fake's clock, with the stack's own settings",
     "",
     // Handler entries carry their start time: a stable sort puts them right after their cause.
     ...[...r.timeline].sort((a, b) => a.at - b.at).flatMap((e) => renderEntry(e, opts)),
@@ -46,7 +56,9 @@ export function renderLocalDrill(r: LocalDrillResult, opts: { verbose?: boolean 
     if (i.expiry) lines.push(`    expires: ${i.expiry.before}${i.expiry.after === undefined ? " (released)" : i.expiry.after !== i.expiry.before ? ` → ${i.expiry.after} (renewed)` : " (not renewed)"}`);
   }
   if (r.instances.length > 20) lines.push(`  ... ${r.instances.length - 20} more instance(s)`);
-  lines.push(`  queues: ${list(r.queues.filter((q) => q.depth > 0).map((q) => `${q.name} ${q.depth} message(s)`))}`);
+  lines.push(`  queues: ${list(r.queues.filter((q) => q.depth > 0).map((q) => `${q.name} ${q.depth} message(s)${q.readBy ? ` (waiting for ${q.readBy})` : ""}`))}`);
+  const d = r.deliveries;
+  lines.push(`  events handed to handlers: ${d.sent}; with an outcome ${d.answered}, waiting ${d.waiting}, dead-lettered ${d.deadLettered}, lost ${d.lost}; function invocations ${r.invocations.started} (${r.batches.length} queue-trigger batch(es))`);
   lines.push(`  dead letters: ${r.deadLetters}`);
   lines.push(`  alerts published: ${r.alerts.length}`);
   for (const a of r.alerts.slice(0, 10)) {

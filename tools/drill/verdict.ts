@@ -4,14 +4,17 @@
 // failed drill too.
 import { FINAL_STATUSES, type EventStatus } from "../../handlers/catalogue";
 import type { RecordView } from "./inspect";
-import type { TimelineEntry } from "./twin";
+import type { DeliveryCounts, TimelineEntry } from "./twin";
 
 export interface VerdictInput {
   timeline: readonly TimelineEntry[];
   instances: readonly { instanceId: string; finalStatus?: string; instanceStatus: string; before: readonly string[]; after: readonly string[] }[];
+  /** Function invocations started and finished (direct ones and queue-trigger batches). */
   invocations: { started: number; finished: number };
+  /** The events handed to handlers and what became of them. */
+  deliveries: DeliveryCounts;
   deadLetters: number;
-  deadLetterQueue?: string;
+  deadLetterQueues: readonly string[];
   records: readonly RecordView[];
   /** Problems the twin saw outside any handler (routing to an undeclared queue, ...). */
   twinProblems: readonly string[];
@@ -24,9 +27,11 @@ export function drillProblems(r: VerdictInput): string[] {
   for (const e of r.timeline) {
     if (e.kind === "handler" && e.outcome.outcome === "failed") problems.push(`${e.handler}${e.trigger === "timer" ? " (timer)" : ""} failed on ${e.eventName}: ${e.outcome.reason ?? "no reason given"}`);
   }
-  const lost = r.invocations.started - r.invocations.finished;
-  if (lost > 0) problems.push(`${lost} handler invocation(s) ended without an outcome`);
-  if (r.deadLetters > 0) problems.push(`${r.deadLetters} message(s) in the dead-letter queue ${r.deadLetterQueue ?? ""}`.trim());
+  const unfinished = r.invocations.started - r.invocations.finished;
+  if (unfinished > 0) problems.push(`${unfinished} handler invocation(s) never ended`);
+  if (r.deliveries.lost > 0) problems.push(`${r.deliveries.lost} event(s) handed to a handler got no outcome and are on no queue or dead-letter queue: lost`);
+  if (r.deliveries.waiting > 0) problems.push(`${r.deliveries.waiting} message(s) still wait on a handler's queue at the end`);
+  if (r.deadLetters > 0) problems.push(`${r.deadLetters} message(s) in the dead-letter queue(s) ${r.deadLetterQueues.join(", ")}`);
   for (const i of r.instances) {
     if (i.instanceStatus === "released") {
       if (i.after.length > 0) problems.push(`${i.instanceId} was released but is still a backend of ${i.after.join(", ")}`);
