@@ -3,9 +3,12 @@
 // cancel every simulated event it created before exiting.
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { endpointEnv, startFakeCloud, systemClock, type FakeCloud } from "../../local-cloud";
 import { EXIT, main, parseTime } from "../../tools/drill/cli";
+import { planGraph } from "../../tools/routing/plan";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -32,6 +35,22 @@ describe("drill CLI", function () {
       assert.match(r.err, message);
     });
   }
+
+  it("a recorded plan whose queue trigger config cannot be read: exit 3 naming the trigger and the field", async () => {
+    const graph = planGraph("prod");
+    const broken = { ...graph, resources: graph.resources.map((r) => (r.name === "handler-spot-drain-queue" ? { ...r, inputs: { ...r.inputs, triggerConfig: "{not json" } } : r)) };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-plan-"));
+    try {
+      const file = path.join(dir, "plan.json");
+      fs.writeFileSync(file, JSON.stringify(broken));
+      const r = await run(["--stack", "prod", "--event", "PreemptibleInstanceInterruption", "--instance", "i-1", "--plan", file]);
+      assert.equal(r.code, EXIT.error, r.err);
+      assert.match(r.err, /^drill: the plan of stack prod: trigger handler-spot-drain-queue \(function eventops-prod-spot-drain\): triggerConfig is not JSON/);
+      assert.doesNotMatch(r.err, /\n\s+at /, "a message, not a stack trace");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("reads relative and absolute times", () => {
     const now = Date.parse("2026-11-20T00:00:00Z");

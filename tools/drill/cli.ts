@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { parseCommand, usageText, UsageError, writeOutput, type Command } from "../cli/command";
+import { QueueTriggerConfigError } from "../routing/queue-triggers";
 import { bundleExists, ensureBundles } from "./bundles";
 import { renderBurst, runBurst } from "./burst";
 import { drillCloud } from "./cloud";
@@ -183,6 +184,11 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     if (e instanceof DrillError) {
       io.err(`drill: ${e.message}`);
       return ["Usage", "NeedsYes", "InvalidEventType", "InvalidInstanceId.NotFound", "InvalidNotBefore.Passed", "NoInstances"].includes(e.code) ? EXIT.usage : EXIT.failed;
+    }
+    // A queue trigger the plan declares but the routing model cannot read: the message names the trigger and the field.
+    if (e instanceof QueueTriggerConfigError) {
+      io.err(`drill: the plan of stack ${values.stack}: ${e.message}`);
+      return EXIT.error;
     }
     io.err(`drill: ${(e as Error).stack ?? e}`);
     return EXIT.error;
