@@ -359,16 +359,10 @@ export class Twin {
     const at = this.clock.now();
     this.direct.started++;
     this.track(async () => {
-      const t0 = wallNow();
-      let outcome: Outcome;
-      try {
-        outcome = await fn(Buffer.from(body), this.context(name));
-      } catch (err) {
-        outcome = { outcome: "failed", handler: name, eventId: "unknown", name: eventName, reason: `invocation threw (FC would retry, then the onFailure destination): ${(err as Error).message}`, actions: [], durationMs: 0 };
-      }
+      const { outcome, wallMs } = await this.runHandler(fn, name, body, eventName, " (FC would retry, then the onFailure destination)");
       delivery.outcomes++;
       this.direct.finished++;
-      this.timeline.push({ kind: "handler", at, handler: name, trigger: "event", eventName, resourceIds: [resourceId], outcome, wallMs: wallNow() - t0, ...(redelivery ? { redelivery } : {}) });
+      this.timeline.push({ kind: "handler", at, handler: name, trigger: "event", eventName, resourceIds: [resourceId], outcome, wallMs, ...(redelivery ? { redelivery } : {}) });
     });
   }
 
@@ -377,17 +371,22 @@ export class Twin {
     if (!fn) return;
     const at = this.clock.now();
     this.track(async () => {
-      const t0 = wallNow();
-      let outcome: Outcome;
-      try {
-        outcome = await fn(Buffer.from(body), this.context(name));
-      } catch (err) {
-        outcome = { outcome: "failed", handler: name, eventId: "unknown", name: "timer", reason: `invocation threw: ${(err as Error).message}`, actions: [], durationMs: 0 };
-      }
+      const { outcome, wallMs } = await this.runHandler(fn, name, body, "timer", "");
       if (outcome.outcome === "skipped") return; // idle ticks are noise
       const resourceIds = [...mentionIndex(this.tags.keys())(JSON.stringify(outcome))];
-      this.timeline.push({ kind: "handler", at, handler: name, trigger: "timer", eventName: "timer", resourceIds, outcome, wallMs: wallNow() - t0 });
+      this.timeline.push({ kind: "handler", at, handler: name, trigger: "timer", eventName: "timer", resourceIds, outcome, wallMs });
     });
+  }
+
+  /** Invokes the bundled handler once; a throw becomes a `failed` outcome (`next`: what FC does then). */
+  private async runHandler(fn: FcHandler, name: HandlerName, body: string, eventName: string, next: string): Promise<{ outcome: Outcome; wallMs: number }> {
+    const t0 = wallNow();
+    try {
+      return { outcome: await fn(Buffer.from(body), this.context(name)), wallMs: wallNow() - t0 };
+    } catch (err) {
+      const outcome: Outcome = { outcome: "failed", handler: name, eventId: "unknown", name: eventName, reason: `invocation threw${next}: ${(err as Error).message}`, actions: [], durationMs: 0 };
+      return { outcome, wallMs: wallNow() - t0 };
+    }
   }
 
   /**
