@@ -18,6 +18,8 @@ interface Timer {
   at: number;
   seq: number;
   fn: () => void;
+  /** The delay it was set with: refresh() starts it again from now (Node's Timeout.refresh). */
+  delayMs: number;
   everyMs?: number;
   /** Bumped when `at` changes (refresh, an interval's next run): older heap entries for the timer are stale. */
   version: number;
@@ -169,7 +171,8 @@ export class VirtualTimers {
 
   private add(fn: () => void, ms: number, everyMs?: number): Handle {
     const id = ++this.seq;
-    const t: Timer = { id, at: this.clock.now() + Math.max(0, Number(ms) || 0), seq: id, fn, everyMs, version: 0 };
+    const delayMs = Math.max(0, Number(ms) || 0);
+    const t: Timer = { id, at: this.clock.now() + delayMs, seq: id, fn, delayMs, everyMs, version: 0 };
     this.timers.set(id, t);
     this.heap.push(t);
     return new Handle(id, this);
@@ -177,7 +180,7 @@ export class VirtualTimers {
 
   refresh(id: number): void {
     const t = this.timers.get(id);
-    if (t) this.move(t, this.clock.now() + (t.everyMs ?? 0));
+    if (t) this.move(t, this.clock.now() + (t.everyMs ?? t.delayMs));
   }
 
   private move(t: Timer, at: number): void {
