@@ -126,7 +126,9 @@ export class FakeCloud {
         if (!res.headersSent) res.writeHead(500).end();
       });
     });
-    this.server.keepAliveTimeout = 1000;
+    // Above 1 s: Node's agent takes 1 s off the server's keep-alive hint and, at 0, never reuses the
+    // socket (lib/_http_agent.js keepSocketAlive), so 1000 made every request a new connection.
+    this.server.keepAliveTimeout = 5000;
   }
 
   async listen(): Promise<this> {

@@ -46,13 +46,28 @@ function shardOf(eventKey: string): number {
   return h % SHARDS;
 }
 
+/** Hints kept per store at most; the oldest go first (a minute's buckets are not appended to after it). */
+const MAX_HINTS = 4096;
+/**
+ * Per store (one per warm instance: runtime/fc-entry.ts builds the adapters once), per journal
+ * slot prefix, the lowest slot not yet seen taken. Shared by every invocation of the instance:
+ * rebuilt per invocation, every append of a busy minute probed from slot 0 again (quadratic:
+ * 1000 releases in one minute made some 78,000 PutObject calls, most of them 409s). Keyed by the
+ * store object, so another bucket (another store) never inherits a hint.
+ */
+const hintsByStore = new WeakMap<object, Map<string, number>>();
+
 export class ClaimJournal {
   private readonly base: string;
-  /** Per bucket and shard, the lowest slot not yet seen taken by this instance: a batch's appends do not probe from 0 each time. */
-  private readonly nextFree = new Map<string, number>();
+  /** `<base>/<bucket>/<shard>` → the lowest slot not yet seen taken there. */
+  private readonly nextFree: Map<string, number>;
 
-  constructor(private readonly store: ObjectStore, prefix: string, handler: string) {
+  /** `bucketOf`: the store the hints belong to, when `store` wraps it per invocation (timings); default `store`. */
+  constructor(private readonly store: ObjectStore, prefix: string, handler: string, bucketOf: object = store) {
     this.base = [prefix, safeSegment(handler), "~claims"].filter(Boolean).join("/");
+    let hints = hintsByStore.get(bucketOf);
+    if (!hints) hintsByStore.set(bucketOf, (hints = new Map()));
+    this.nextFree = hints;
   }
 
   slotKey(bucket: string, shard: number, n: number): string {
@@ -64,12 +79,13 @@ export class ClaimJournal {
     const bucket = bucketOf(Date.parse(entry.leaseExpiresAt));
     const shard = shardOf(entry.eventKey);
     const body = JSON.stringify(entry);
-    const hint = `${bucket}/${shard}`;
+    const hint = `${this.base}/${bucket}/${shard}`;
     // Every slot below the hint was seen taken, so starting there keeps the slots dense.
     for (let n = this.nextFree.get(hint) ?? 0; n < MAX_SLOTS; n++) {
       const key = this.slotKey(bucket, shard, n);
       const taken = await this.store.putIfAbsent(key, body);
       this.nextFree.set(hint, Math.max(this.nextFree.get(hint) ?? 0, n + 1));
+      if (this.nextFree.size > MAX_HINTS) this.nextFree.delete(this.nextFree.keys().next().value!);
       if (taken) return key;
     }
     throw new Error(`claim journal: no free slot in ${this.base}/${bucket}/${shard} after ${MAX_SLOTS}`);

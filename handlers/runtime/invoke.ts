@@ -128,7 +128,7 @@ class Invocation {
 
   private ledger(owner: string): MarkerLedger {
     const { config, handler } = this.deps;
-    const journal = new ClaimJournal(this.ctx.objects, config.idempotency.prefix, handler.name);
+    const journal = new ClaimJournal(this.ctx.objects, config.idempotency.prefix, handler.name, this.deps.objects);
     return new MarkerLedger(this.ctx.objects, { prefix: config.idempotency.prefix, handler: handler.name, owner, leaseMs: this.deps.leaseMs, now: this.ctx.clock.now, journal });
   }
 
@@ -138,7 +138,7 @@ class Invocation {
     if (!handler.destructive || config.dryRun) return {};
     try {
       const result = await sweepExpiredClaims({
-        journal: new ClaimJournal(this.ctx.objects, config.idempotency.prefix, handler.name),
+        journal: new ClaimJournal(this.ctx.objects, config.idempotency.prefix, handler.name, this.deps.objects),
         ledger: this.ledger(requestId),
         now: this.ctx.clock.now,
         deadline: this.deps.deadline,

@@ -134,7 +134,7 @@ class BatchRun {
     const { config, requestId, leaseMs } = this.b;
     if (config.dryRun) return;
     const objects = this.timer.objectStore(this.b.objects);
-    const journal = new ClaimJournal(objects, config.idempotency.prefix, spotDrain.name);
+    const journal = new ClaimJournal(objects, config.idempotency.prefix, spotDrain.name, this.b.objects);
     await forEachLimited(this.pending(), MARKER_CONCURRENCY, async (i) => {
       // A ledger per event: its progress writes are serialised per ledger.
       const ledger = new MarkerLedger(objects, { prefix: config.idempotency.prefix, handler: spotDrain.name, owner: requestId, leaseMs, now: this.clock.now, journal });
