@@ -43,6 +43,9 @@ export interface QueueTrigger {
   retryStrategy: Field;
   errorsTolerance: Field;
   deadLetterArn: Field;
+  /** `sourceMNSParameters.IsBase64Decode` (FC's default true) and `asyncInvocationType` (default false). */
+  isBase64Decode: Field;
+  asyncInvocation: Field;
 }
 
 /** Walks a path of object keys; an unknown container makes the whole value UNKNOWN. */
@@ -78,7 +81,7 @@ export function readQueueTrigger(r: PolicyResourceLike): QueueTrigger {
   const base = { resource: r, functionName: r.props.functionName };
   if (!("config" in parsed)) {
     const u = isUnknown(r.props.triggerConfig) ? UNKNOWN : undefined;
-    return { ...base, unreadable: parsed, enabled: u, sourceType: u, queue: u, region: u, mode: u, countBasedWindow: u, timeBasedWindow: u, retryStrategy: u, errorsTolerance: u, deadLetterArn: u };
+    return { ...base, unreadable: parsed, enabled: u, sourceType: u, queue: u, region: u, mode: u, countBasedWindow: u, timeBasedWindow: u, retryStrategy: u, errorsTolerance: u, deadLetterArn: u, isBase64Decode: u, asyncInvocation: u };
   }
   const c = parsed.config;
   const source = at(c, "eventSourceConfig", "eventSourceParameters", "sourceMNSParameters");
@@ -95,6 +98,8 @@ export function readQueueTrigger(r: PolicyResourceLike): QueueTrigger {
     retryStrategy: at(run, "retryStrategy", "PushRetryStrategy"),
     errorsTolerance: at(run, "errorsTolerance"),
     deadLetterArn: at(run, "deadLetterQueue", "Arn"),
+    isBase64Decode: at(source, "IsBase64Decode"),
+    asyncInvocation: c.asyncInvocationType,
   };
 }
 

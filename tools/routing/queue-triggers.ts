@@ -6,6 +6,7 @@
 // EventSourceConfig, SourceMNSParameters, RunOptions, BatchWindow,
 // RetryStrategy, DeadLetterQueue). Pure.
 import type { PlanGraph, PlannedResource } from "../../policies/plan-graph";
+import { EVENTBRIDGE, parseMnsQueueArn, readQueueTrigger, type QueueTrigger } from "../../policies/rules/queue-triggers";
 import { T } from "../../policies/stack";
 
 export interface TriggerWindow {
@@ -47,63 +48,48 @@ export class QueueTriggerConfigError extends Error {
   override name = "QueueTriggerConfigError";
 }
 
-type Props = Record<string, any>;
-const isRecord = (v: unknown): v is Props => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The queue name in an MNS queue ARN (`acs:mns:<region>:<account>:/queues/<name>`, TF message_service_event_rule example), or the text itself when it is a plain name. */
+/** The queue name in an MNS queue ARN (`acs:mns:<region>:<account>:/queues/<name>`; also the `queues/<name>` form of EventBridge's examples), or the text itself when it is a plain name. */
 export function queueOfArn(arn: string): string {
-  const m = /:\/?queues\/([^/]+)$/.exec(arn);
-  return m ? m[1] : arn;
+  return parseMnsQueueArn(arn)?.queue ?? /:\/?queues\/([^/]+)$/.exec(arn)?.[1] ?? arn;
 }
 
 /**
  * The trigger as a queue trigger, or undefined when it is not one (a timer,
  * an HTTP trigger, an eventbridge trigger of another source). A queue trigger
  * whose config cannot be read is an error naming the trigger and the field.
+ * The fields are read by the policy pack's reader (policies/rules/queue-triggers.ts),
+ * the one place that knows where each sits in the triggerConfig.
  */
 export function declaredQueueTrigger(r: PlannedResource): DeclaredQueueTrigger | undefined {
-  const p = r.inputs as Props;
-  if (p.triggerType !== "eventbridge") return undefined;
-  const where = `trigger ${r.name} (function ${String(p.functionName)})`;
-  let cfg: unknown = p.triggerConfig;
-  if (typeof cfg === "string") {
-    try {
-      cfg = JSON.parse(cfg);
-    } catch (e) {
-      throw new QueueTriggerConfigError(`${where}: triggerConfig is not JSON (${(e as Error).message})`);
-    }
-  }
-  if (!isRecord(cfg)) throw new QueueTriggerConfigError(`${where}: triggerConfig is not an object`);
-  const source = cfg.eventSourceConfig;
-  if (!isRecord(source) || source.eventSourceType !== "MNS") return undefined;
-  const mns = source.eventSourceParameters?.sourceMNSParameters;
-  if (!isRecord(mns) || typeof mns.QueueName !== "string" || mns.QueueName === "") throw new QueueTriggerConfigError(`${where}: eventSourceConfig.eventSourceParameters.sourceMNSParameters.QueueName is missing`);
-  const run = isRecord(cfg.runOptions) ? cfg.runOptions : {};
-  const dlq = isRecord(run.deadLetterQueue) && typeof run.deadLetterQueue.Arn === "string" ? queueOfArn(run.deadLetterQueue.Arn) : undefined;
+  if (r.inputs.triggerType !== EVENTBRIDGE) return undefined;
+  const where = `trigger ${r.name} (function ${String(r.inputs.functionName)})`;
+  const t = readQueueTrigger({ type: r.type, name: r.name, urn: r.urn, props: r.inputs });
+  if (t.unreadable) throw new QueueTriggerConfigError(`${where}: ${t.unreadable.reason}`);
+  if (t.sourceType !== "MNS") return undefined;
+  if (typeof t.queue !== "string" || t.queue === "") throw new QueueTriggerConfigError(`${where}: eventSourceConfig.eventSourceParameters.sourceMNSParameters.QueueName is missing`);
   return {
     resource: r.name,
-    functionName: String(p.functionName),
-    triggerName: String(p.triggerName ?? r.name),
-    queue: mns.QueueName,
-    ...(typeof mns.RegionId === "string" ? { region: mns.RegionId } : {}),
-    enabled: cfg.triggerEnable !== false,
-    window: windowOf(run, where),
-    ...(isRecord(run.retryStrategy) && typeof run.retryStrategy.PushRetryStrategy === "string" ? { retryStrategy: run.retryStrategy.PushRetryStrategy } : {}),
-    ...(typeof run.errorsTolerance === "string" ? { errorsTolerance: run.errorsTolerance } : {}),
-    ...(dlq ? { deadLetterQueue: dlq } : {}),
-    ...(typeof mns.IsBase64Decode === "boolean" ? { isBase64Decode: mns.IsBase64Decode } : {}),
-    asyncInvocation: cfg.asyncInvocationType === true,
+    functionName: String(r.inputs.functionName),
+    triggerName: String(r.inputs.triggerName ?? r.name),
+    queue: t.queue,
+    ...(typeof t.region === "string" ? { region: t.region } : {}),
+    enabled: t.enabled !== false,
+    window: windowOf(t, where),
+    ...(typeof t.retryStrategy === "string" ? { retryStrategy: t.retryStrategy } : {}),
+    ...(typeof t.errorsTolerance === "string" ? { errorsTolerance: t.errorsTolerance } : {}),
+    ...(typeof t.deadLetterArn === "string" ? { deadLetterQueue: queueOfArn(t.deadLetterArn) } : {}),
+    ...(typeof t.isBase64Decode === "boolean" ? { isBase64Decode: t.isBase64Decode } : {}),
+    asyncInvocation: t.asyncInvocation === true,
   };
 }
 
-function windowOf(run: Props, where: string): TriggerWindow | undefined {
-  if (run.mode === "event-driven") return { countBasedWindow: 1, timeBasedWindowSeconds: 0 };
-  const w = run.batchWindow;
-  if (w === undefined) return undefined;
-  const count = Number(w?.CountBasedWindow);
-  const time = Number(w?.TimeBasedWindow ?? 0);
-  if (!Number.isInteger(count) || count < 1) throw new QueueTriggerConfigError(`${where}: runOptions.batchWindow.CountBasedWindow must be a whole number of messages, got ${JSON.stringify(w?.CountBasedWindow)}`);
-  if (!(time >= 0)) throw new QueueTriggerConfigError(`${where}: runOptions.batchWindow.TimeBasedWindow must be seconds >= 0, got ${JSON.stringify(w?.TimeBasedWindow)}`);
+function windowOf(t: QueueTrigger, where: string): TriggerWindow | undefined {
+  if (t.mode === "event-driven") return { countBasedWindow: 1, timeBasedWindowSeconds: 0 };
+  if (t.countBasedWindow === undefined && t.timeBasedWindow === undefined) return undefined;
+  const count = Number(t.countBasedWindow);
+  const time = Number(t.timeBasedWindow ?? 0);
+  if (!Number.isInteger(count) || count < 1) throw new QueueTriggerConfigError(`${where}: runOptions.batchWindow.CountBasedWindow must be a whole number of messages, got ${JSON.stringify(t.countBasedWindow)}`);
+  if (!(time >= 0)) throw new QueueTriggerConfigError(`${where}: runOptions.batchWindow.TimeBasedWindow must be seconds >= 0, got ${JSON.stringify(t.timeBasedWindow)}`);
   return { countBasedWindow: count, timeBasedWindowSeconds: time };
 }
 
