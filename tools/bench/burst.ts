@@ -28,7 +28,7 @@ const FLAGS = {
   paths: { type: "string", value: "<batched,per-instance>", help: "paths to run (default both)" },
   "count-window": { type: "string", value: "<n>", help: `queue trigger CountBasedWindow, 1-10000 (default ${DEFAULT_BATCH_WINDOWS["spot-drain"].countBasedWindow}, the stack's)` },
   "time-window": { type: "string", value: "<s>", help: `queue trigger TimeBasedWindow seconds, 0-15 (default ${DEFAULT_BATCH_WINDOWS["spot-drain"].timeBasedWindowSeconds}, the stack's)` },
-  "trigger-concurrency": { type: "string", value: "<n>", help: "queue trigger invocations in flight, 1-100 (default 4)" },
+  "trigger-concurrency": { type: "string", value: "<n>", help: "queue trigger invocations in flight, 1-100 (default 1: a synchronous trigger waits for each batch)" },
   "job-seconds": { type: "string", value: "<s>", help: "ALB job duration, 0-60 (default 2)" },
   json: { type: "string", value: "<file>", help: "also write the figures as JSON; `-` is stdout (the table then goes to stderr)" },
   progress: { type: "boolean", help: "show each run on stderr (shown anyway when stderr is a terminal)" },
@@ -237,7 +237,10 @@ async function main(): Promise<number> {
     // The stack's own defaults for spot-drain's queue trigger (handlers/contract/batching.ts).
     countWindow: numberFlag(values["count-window"], "count-window", 1, 10_000, DEFAULT_BATCH_WINDOWS["spot-drain"].countBasedWindow),
     timeWindowSeconds: numberFlag(values["time-window"], "time-window", 0, 15, DEFAULT_BATCH_WINDOWS["spot-drain"].timeBasedWindowSeconds),
-    triggerConcurrency: numberFlag(values["trigger-concurrency"], "trigger-concurrency", 1, 100, 4),
+    // One batch at a time: the stack's trigger is synchronous, and a synchronous MNS trigger "waits for the
+    // function's return before delivering the next event or batch" (FC doc "Simple Message Queue (formerly
+    // MNS) queue triggers"); DeliveryOption.concurrency is for Kafka sources only (SDK fc-20230330).
+    triggerConcurrency: numberFlag(values["trigger-concurrency"], "trigger-concurrency", 1, 100, 1),
     albJobMs: numberFlag(values["job-seconds"], "job-seconds", 0, 60, 2) * 1000,
     drainWaitSeconds: RANGES.drainWaitSeconds.default,
     timeoutSeconds: 300,
