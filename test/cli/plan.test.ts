@@ -144,4 +144,25 @@ describe("npm run plan: the type-check gate", function () {
     fs.rmSync(path.join(dir, "infra/part.ts"));
     assert.equal(typecheckProgram(dir).ok, false, "a deleted import fails");
   });
+
+  it("finds the compiler options' `types` in the repository whatever the working directory (a plan run from a stack's own folder)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "typecheck-types-"));
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "typecheck-cwd-"));
+    dirs.push(dir, elsewhere);
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "commonjs", types: ["ambient"], noLib: true } }));
+    fs.mkdirSync(path.join(dir, "node_modules/@types/ambient"), { recursive: true });
+    const globals = ["Array<T>", "Boolean", "Function", "CallableFunction", "NewableFunction", "IArguments", "Number", "Object", "RegExp", "String"].map((t) => `interface ${t} {}`).join("\n");
+    fs.writeFileSync(path.join(dir, "node_modules/@types/ambient/index.d.ts"), `${globals}\ndeclare const AMBIENT: number;\n`);
+    fs.mkdirSync(path.join(dir, "infra"));
+    fs.writeFileSync(path.join(dir, "infra/index.ts"), "export const n: number = AMBIENT;\n");
+    const cwd = process.cwd();
+    process.chdir(elsewhere);
+    try {
+      const r = typecheckProgram(dir);
+      assert.equal(r.ok, true, r.diagnostics);
+      assert.equal(r.ran, true);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
 });

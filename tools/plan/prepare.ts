@@ -59,8 +59,14 @@ export function typecheckProgram(root: string, entry = "infra/index.ts", stampFi
   // Loaded only when the checker runs: requiring TypeScript alone costs more than a warm plan.
   const ts = require("typescript") as typeof TS;
   const config = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
-  const program = ts.createProgram({ rootNames: [path.join(root, entry)], options: { ...parsed.options, noEmit: true } });
+  // Resolved from the repository, not the working directory: `types` (mocha, node) are looked up from the
+  // config file's folder when its path is given, else from the current directory, which for a plan run
+  // elsewhere (`npm run plan` from a stack's own folder) holds no node_modules.
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root, undefined, path.join(root, "tsconfig.json"));
+  const options = { ...parsed.options, noEmit: true };
+  const host = ts.createCompilerHost(options);
+  host.getCurrentDirectory = () => root;
+  const program = ts.createProgram({ rootNames: [path.join(root, entry)], options, host });
   const found = [...(config.error ? [config.error] : []), ...ts.getPreEmitDiagnostics(program)];
   const sources = program.getSourceFiles().map((f) => path.relative(root, f.fileName)).filter((f) => !f.startsWith("node_modules") && !f.startsWith(".."));
   if (found.length > 0) {
