@@ -77,7 +77,7 @@ export interface EventHandler {
   /** A tick of the handler's timer. Its failure is reported, not dead-lettered: the next tick is the retry. */
   onTimer?(ctx: TimerContext): Promise<HandlerResult>;
   /**
-   * The valid events of one queue-trigger batch, handled together (spot-drain/batch.ts); one outcome per item, in
+   * The valid events of one queue-trigger batch, handled together (spot-drain/batch.ts, instance-cleanup/batch.ts); one outcome per item, in
    * order. Without it the runtime runs each message through `run` as one event (runtime/trigger-batch.ts).
    */
   runBatch?(batch: BatchInvocation): Promise<Outcome[]>;

@@ -6,7 +6,7 @@
 // CMS event, decoded by the same intake as a single event (core/event.ts).
 // A message that is not such a CloudEvent, or whose body intake rejects, is
 // rejected alone with its reason and dead-lettered with its own bytes; the
-// others go on. The valid events go to the handler's runBatch (spot-drain)
+// others go on. The valid events go to the handler's runBatch (spot-drain, instance-cleanup)
 // or, for a handler without one, each through the single-event path. The
 // invocation answers one outcome with every message's outcome in `results`,
 // and throws only when a message could not be kept (the trigger then retries

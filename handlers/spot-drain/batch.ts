@@ -18,19 +18,15 @@
 // of that target, so discovery never plans it twice; an ALB entry still
 // `Removing` is left alone (plan.ts).
 import { createHash } from "node:crypto";
-import { handlersFor, whyNotRouted } from "../catalogue";
 import { groupPolicyFor } from "../contract";
 import { alertSinkFor } from "../core/alerts";
-import { ClaimJournal } from "../core/claim-journal";
-import { codeOf, messageOf } from "../core/errors";
-import { bodyBase64, type SystemEvent } from "../core/event";
-import { CloudGateway, type RecordedAction } from "../core/gateway";
-import { MarkerLedger, type Claim } from "../core/idempotency";
-import type { Outcome, OutcomeKind } from "../core/outcome";
+import { BatchPorts, batchOutcome, claimEach, MARKER_CONCURRENCY, pendingOf, settleEach, triage, type BatchEvent } from "../core/batch-events";
+import { messageOf } from "../core/errors";
+import { CloudGateway } from "../core/gateway";
+import type { Outcome } from "../core/outcome";
 import type { BatchInvocation, BatchItem } from "../core/handler";
-import type { Clock, CloudApi, Json } from "../core/ports";
+import type { Json } from "../core/ports";
 import { decideScope } from "../core/scope";
-import { InvocationTimer } from "../core/timings";
 import { forEachLimited } from "../core/concurrency";
 import { discoverAll, summarize, type Membership } from "../lb/discovery";
 import { capacityShortfalls, removeFromTarget, setTargetWeights } from "../lb/drain";
@@ -45,21 +41,10 @@ export type { BatchItem };
 
 /** The progress key of the weight step in an event's marker: `{ at, targets }`. */
 export const WEIGHT_ZERO_MARK = "spot-drain:weight-0";
-/** Claims, progress and settle writes in flight at once (OSS calls). */
-const MARKER_CONCURRENCY = 16;
-
 /** An event's state through the batch. */
-interface Item {
-  event: SystemEvent;
-  body: unknown;
-  ids: { eventId: string; name: string; instanceId: string };
-  result?: { outcome: OutcomeKind; reason?: string; error?: unknown };
-  claim?: Extract<Claim, { owned: true }>;
-  ledger?: MarkerLedger;
+interface Item extends BatchEvent {
   released?: boolean;
   memberships: Membership[];
-  warnings: string[];
-  actions: RecordedAction[];
   firstWeightZeroMs?: number;
 }
 
@@ -74,38 +59,18 @@ export async function run(batch: DrainBatch): Promise<Outcome[]> {
   return new BatchRun(batch).run();
 }
 
-class BatchRun {
-  private readonly timer: InvocationTimer;
-  private readonly clock: Clock;
-  private readonly cloudApi: CloudApi;
-  private readonly started: number;
-  private readonly items: Item[];
-  /** ClientTokens of the batch's calls: the same batch redelivered sends the same tokens. */
-  private readonly batchKey: string;
-  private readonly readGateway: CloudGateway;
-  private mutatingCalls = 0;
-
-  constructor(private readonly b: DrainBatch) {
-    this.timer = b.timer ?? InvocationTimer.forClock(b.clock);
-    this.clock = this.timer.clock(b.clock);
-    this.cloudApi = this.timer.cloudApi(b.cloudApi);
-    this.started = this.clock.now();
-    this.items = b.items.map(({ event, body }) => ({ event, body, ids: { eventId: event.id ?? event.key, name: event.name, instanceId: event.instanceId }, memberships: [], warnings: [], actions: [] }));
-    this.batchKey = `batch:${sha(this.items.map((i) => i.event.key).sort().join("\n")).slice(0, 24)}`;
-    this.readGateway = this.gateway();
-  }
-
-  private gateway(): CloudGateway {
-    return new CloudGateway(this.cloudApi, { dryRun: this.b.config.dryRun, eventKey: this.batchKey, regionId: this.b.regionId, pacing: { clock: this.clock, deadline: this.b.deadline } });
+class BatchRun extends BatchPorts<Item> {
+  constructor(b: DrainBatch) {
+    super(b, (e) => ({ ...e, memberships: [] }));
   }
 
   private pending(): Item[] {
-    return this.items.filter((i) => !i.result);
+    return pendingOf(this.items);
   }
 
   async run(): Promise<Outcome[]> {
-    this.triage();
-    await this.claim();
+    triage(this.items, spotDrain.name);
+    await claimEach(this.items, spotDrain.name, this.b, this.timer.objectStore(this.b.objects), this.clock.now);
     try {
       await this.scope();
       await this.drain();
@@ -114,38 +79,6 @@ class BatchRun {
       for (const i of this.pending()) i.result = { outcome: "failed", reason: messageOf(err), error: err };
     }
     return this.finish();
-  }
-
-  /** Events not routed to spot-drain are skipped as the single-event path skips them; a second copy of one event in the batch is a duplicate. */
-  private triage(): void {
-    const seen = new Set<string>();
-    for (const i of this.items) {
-      const { entry, status, content, name } = i.event;
-      if (!handlersFor(entry, status, content).includes("spot-drain")) {
-        const to = whyNotRouted(entry, "spot-drain", status, content) ?? "no automation for it";
-        i.result = { outcome: "skipped", reason: `spot-drain does not act on ${name}${status ? ` (${status})` : ""}: ${to}` };
-      } else if (seen.has(i.event.key)) i.result = { outcome: "duplicate", reason: `event ${i.event.key} appears earlier in the same batch` };
-      seen.add(i.event.key);
-    }
-  }
-
-  /** One marker per event, journaled with its body first (the sweeper's way back to it). Dry runs claim nothing. */
-  private async claim(): Promise<void> {
-    const { config, requestId, leaseMs } = this.b;
-    if (config.dryRun) return;
-    const objects = this.timer.objectStore(this.b.objects);
-    const journal = new ClaimJournal(objects, config.idempotency.prefix, spotDrain.name, this.b.objects);
-    await forEachLimited(this.pending(), MARKER_CONCURRENCY, async (i) => {
-      // A ledger per event: its progress writes are serialised per ledger.
-      const ledger = new MarkerLedger(objects, { prefix: config.idempotency.prefix, handler: spotDrain.name, owner: requestId, leaseMs, now: this.clock.now, journal });
-      try {
-        const c = await ledger.claim(i.event.key, bodyBase64(i.body));
-        if (!c.owned) i.result = { outcome: "duplicate", reason: c.reason };
-        else Object.assign(i, { claim: c, ledger });
-      } catch (err) {
-        i.result = { outcome: "failed", reason: messageOf(err), error: err };
-      }
-    });
   }
 
   /** Describes the instances (100 per call) and decides each one as the single-event path does: OOS groups, scope. */
@@ -297,50 +230,16 @@ class BatchRun {
     }
   }
 
-  /** Settles each claim, keeps each failed event in the dead-letter queue, and reports. */
+  /** Settles each claim, keeps each failed event in the dead-letter queue (core/batch-events.ts), and reports. */
   private async finish(): Promise<Outcome[]> {
-    const { requestId } = this.b;
     const handlerName = spotDrain.name;
-    const deadLetter = this.timer.deadLetter(this.b.deadLetter);
-    const receivedAt = new Date(this.started).toISOString();
-    const kept = await forEachLimited(this.items, MARKER_CONCURRENCY, async (i) => {
-      const r = i.result!;
-      if (r.outcome === "failed") {
-        const error = { code: codeOf(r.error), message: r.reason ?? messageOf(r.error) };
-        try {
-          await deadLetter.send({ reason: `failed: ${error.message}`, handler: handlerName, requestId, receivedAt, bodyBase64: bodyBase64(i.body), eventKey: i.event.key, error });
-        } catch (dlqErr) {
-          // Let a redelivery take the event over instead of seeing it in progress.
-          if (i.claim) await i.ledger!.settle(i.claim, "released", { error: error.message }).catch(() => undefined);
-          throw new Error(`spot-drain: could not keep failed event ${i.ids.eventId} in the dead-letter queue (${messageOf(dlqErr)}); original failure: ${error.message}`);
-        }
-      }
-      if (!i.claim) return;
-      const kind = this.kindOf(r.outcome);
-      const settled = r.outcome === "failed" ? i.ledger!.settle(i.claim, "failed", { error: r.reason }) : i.ledger!.settle(i.claim, "done", { outcome: kind });
-      await settled.catch((err) => i.warnings.push(`could not mark ${i.claim!.objectKey} ${r.outcome === "failed" ? "failed" : "done"}: ${messageOf(err)}`));
-    });
-    if (kept.failures.length > 0) throw kept.failures[0].error;
+    await settleEach(this.items, handlerName, { deadLetter: this.timer.deadLetter(this.b.deadLetter), requestId: this.b.requestId, receivedAt: new Date(this.started).toISOString(), dryRun: this.b.config.dryRun });
     const base = this.timer.snapshot();
     const durationMs = this.clock.now() - this.started;
     const batch = { id: this.batchKey, events: this.items.length, mutatingCalls: this.mutatingCalls };
-    return this.items.map((i) => {
-      const { firstWeightZeroMs: _batchFirst, ...timings } = base;
-      return {
-        outcome: this.kindOf(i.result!.outcome),
-        handler: handlerName,
-        ...i.ids,
-        reason: i.result!.reason,
-        actions: i.actions,
-        warnings: i.warnings.length ? i.warnings : undefined,
-        durationMs,
-        timings: { ...timings, ...(i.firstWeightZeroMs === undefined ? {} : { firstWeightZeroMs: i.firstWeightZeroMs }) },
-        batch,
-      };
-    });
-  }
-
-  private kindOf(kind: OutcomeKind): OutcomeKind {
-    return kind === "acted" && this.b.config.dryRun ? "dry-run" : kind;
+    const { firstWeightZeroMs: _batchFirst, ...timings } = base;
+    return this.items.map((i) =>
+      batchOutcome(i, handlerName, { dryRun: this.b.config.dryRun, durationMs, batch, timings: { ...timings, ...(i.firstWeightZeroMs === undefined ? {} : { firstWeightZeroMs: i.firstWeightZeroMs }) } }),
+    );
   }
 }

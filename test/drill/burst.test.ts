@@ -19,7 +19,7 @@ describe("burst drill", function () {
   });
 
   it("200 spot interruptions at once: taken off the queues in batches, nothing lost, nothing done twice, throttling absorbed", async () => {
-    const r = await runBurst({ stack, event: "PreemptibleInstanceInterruption", count: 200, start: Date.parse("2026-11-20T00:00:00Z"), throttleEvery: 10, redeliverFraction: 0.2 });
+    const r = await runBurst({ stack, event: "PreemptibleInstanceInterruption", count: 200, start: Date.parse("2026-11-20T00:00:00Z"), throttleEvery: 5, redeliverFraction: 0.2 });
     assert.equal(r.events, 400, "200 interruptions + 200 releases");
     assert.equal(r.invocations.started, r.invocations.finished);
     assert.equal(r.lost, 0);
