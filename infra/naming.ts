@@ -20,8 +20,16 @@ export function stem(n: Naming, ...parts: string[]): string {
   return [n.prefix, n.stack, ...parts].join("-");
 }
 
+/**
+ * `<prefix>-<stack>-route-<handler>`: the rule that routes a handler's events to its queue.
+ * Until 0.3.0 it was `-auto-<handler>` with a Function Compute target. The provider updates a
+ * rule's targets with PutEventRuleTargets only and never calls DeleteEventRuleTargets
+ * (resource_alicloud_cms_event_rule.go update), so an in-place switch from the FC target to the
+ * queue would leave the FC target on the rule. A new name replaces the rule instead: the new one
+ * is created first, then the old one is deleted with its targets (DeleteEventRules).
+ */
 export function automationRuleName(n: Naming, handler: string): string {
-  return stem(n, "auto", handler);
+  return stem(n, "route", handler);
 }
 
 /** The MNS queue a handler's events arrive on (CloudMonitor → queue → FC trigger); its dead-letter queue is deadLetterQueueName(n, `auto-${handler}`). */

@@ -43,16 +43,6 @@ export interface StackOutputs {
   contactsAwaitingActivation: string[];
 }
 
-/**
- * The automation rules were declared at the stack root before they had a parent.
- * The alias keeps each the same resource under its parent: without it `pulumi up`
- * would create the "new" rule (PutEventRule, an upsert by name) and then delete the
- * "old" one (DeleteEventRules by that name), leaving no rule
- * (terraform-provider-alicloud resource_alicloud_cms_event_rule.go).
- */
-export const declaredAtStackRoot: pulumi.ResourceTransformation = (r) =>
-  r.type === "alicloud:cms/eventRule:EventRule" ? { props: r.props, opts: pulumi.mergeOptions(r.opts, { aliases: [{ parent: pulumi.rootStackResource }] }) } : undefined;
-
 export function declareStack(config: StackConfig): StackOutputs {
   const naming: Naming = stackNaming(config);
   const accountId = alicloud.getAccountOutput().id;
@@ -194,11 +184,7 @@ export function declareStack(config: StackConfig): StackOutputs {
     });
     groups[g.name] = { groupId: app.groupId, state: app.state, ruleNames: app.ruleNames };
   }
-  const automationRules = new AutomationRules(
-    "automation-rules",
-    { routes: automationRoutes(config, receivers), region: config.region },
-    { transformations: [declaredAtStackRoot] },
-  ).ruleNames;
+  const automationRules = new AutomationRules("automation-rules", { routes: automationRoutes(config, receivers), region: config.region }).ruleNames;
 
   const oosTemplates: StackOutputs["oosTemplates"] = {};
   const oosListeners: StackOutputs["oosListeners"] = {};

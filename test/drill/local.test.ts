@@ -50,7 +50,7 @@ describe("local drill (twin of the event path)", function () {
     assert.deepEqual(handlerRuns(r, "spot-drain").map((e) => e.kind === "handler" && e.outcome.outcome), ["acted"]);
     const spotEvent = r.timeline.find((e) => e.kind === "event" && e.event.name === "Instance:PreemptibleInstanceInterruption");
     assert.ok(spotEvent && spotEvent.kind === "event");
-    assert.deepEqual(spotEvent.routing.rules, ["eventops-prod-auto-spot-drain", "eventops-prod-batch-warn"]);
+    assert.deepEqual(spotEvent.routing.rules, ["eventops-prod-batch-warn", "eventops-prod-route-spot-drain"]);
     assert.deepEqual(r.queues.filter((q) => q.depth > 0), [{ name: "eventops-prod-audit", depth: 1 }, { name: "eventops-prod-events", depth: 1 }]);
     assert.equal(r.deadLetters, 0);
     assert.match(renderLocalDrill(r), /weights after: {2}— \(out of every load balancer\)/);

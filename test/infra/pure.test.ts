@@ -127,7 +127,7 @@ describe("tier rule template", () => {
   it("gives every deployed handler one account-wide rule with the names it acts on", () => {
     const specs = automationRoutes(config()).map(handlerRule);
     assert.equal(specs.length, 5);
-    const spot = specs.find((s) => s.ruleName === "eventops-t-auto-spot-drain")!;
+    const spot = specs.find((s) => s.ruleName === "eventops-t-route-spot-drain")!;
     assert.deepEqual(spot.eventPattern.nameLists, ["Instance:PreemptibleInstanceInterruption"]);
     assert.deepEqual(spot.eventPattern.levelLists, ["*"]);
     // To the handler's own queue, which its FC queue trigger reads: no Function Compute target (S10).

@@ -96,14 +96,14 @@ for (const stack of ["dev", "prod"] as const) {
       const rules = ofType(g, T.eventRule);
       for (const r of rules) assert.deepEqual(r.inputs.fcParameters ?? [], [], `${r.name} has a Function Compute target (S10)`);
       const queues = queueNames(g);
-      const auto = rules.filter((r) => /-auto-/.test(String(r.inputs.ruleName)));
+      const auto = rules.filter((r) => /-route-/.test(String(r.inputs.ruleName)));
       assert.ok(auto.length >= HANDLER_NAMES.length);
       for (const r of auto) {
         const targets = (r.inputs.mnsParameters as Props[]).map((m) => String(m.queue));
         assert.equal(targets.length, 1, r.name);
         assert.match(targets[0], /-auto-(spot-drain|instance-cleanup|maintenance|expiry|state-record)$/);
         assert.ok(queues.has(targets[0]));
-        assert.ok(String(r.inputs.ruleName).startsWith(targets[0]), `${r.name} sends to its own handler's queue`);
+        assert.ok(String(r.inputs.ruleName).replace("-route-", "-auto-").startsWith(targets[0]), `${r.name} sends to its own handler's queue`);
       }
     });
 

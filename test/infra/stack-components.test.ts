@@ -1,9 +1,7 @@
 // How the stack uses the component library: every cloud resource of both
-// shipped stacks sits in a component, and the automation rules, which moved
-// under AutomationRules, keep their old root URNs as aliases.
+// shipped stacks sits in a component, and the automation rules sit under one
+// AutomationRules component with names that replace, not update, the 0.2.0 rules.
 import assert from "node:assert/strict";
-import * as pulumi from "@pulumi/pulumi";
-import { declaredAtStackRoot } from "../../infra/stack";
 import { T } from "../../policies/stack";
 import { runPlan } from "../plan/helpers";
 
@@ -23,27 +21,19 @@ describe("the stack's components", () => {
     const [parent, ...more] = graph.resources.filter((x) => x.type === "eventops:index:AutomationRules");
     assert.equal(more.length, 0);
     const rules = graph.resources.filter((x) => x.type === T.eventRule && x.parent === parent.urn);
-    assert.deepEqual(rules.map((x) => x.name).sort(), ["expiry", "instance-cleanup", "maintenance", "spot-drain", "state-record"].map((h) => `eventops-prod-auto-${h}`));
+    assert.deepEqual(rules.map((x) => x.name).sort(), ["expiry", "instance-cleanup", "maintenance", "spot-drain", "state-record"].map((h) => `eventops-prod-route-${h}`));
     for (const rule of rules) assert.equal(rule.inputs.groupId, undefined, `${rule.name} is account-wide`);
   });
 
-  describe("declaredAtStackRoot (the automation rules' move under a parent)", () => {
-    const resource = {} as pulumi.Resource;
-    const dependency = {} as pulumi.Resource;
-    const args = (type: string): pulumi.ResourceTransformationArgs => ({ type, name: "r", resource, props: { ruleName: "r" }, opts: { parent: resource, dependsOn: [dependency] } });
-
-    it("aliases an event rule to the URN it had at the stack root, keeping its props and other options", () => {
-      const out = declaredAtStackRoot(args(T.eventRule));
-      assert.ok(out);
-      assert.deepEqual(out.props, { ruleName: "r" });
-      assert.deepEqual(out.opts.aliases, [{ parent: pulumi.rootStackResource }]);
-      assert.equal(out.opts.parent, resource);
-      assert.deepEqual(out.opts.dependsOn, [dependency]);
-    });
-
-    it("leaves every other resource alone", () => {
-      assert.equal(declaredAtStackRoot(args("eventops:index:AutomationRules")), undefined);
-      assert.equal(declaredAtStackRoot(args(T.fcFunction)), undefined);
-    });
+  it("names the automation rules route-<handler>, never the 0.2.0 names whose rules had a Function Compute target", () => {
+    // The provider updates targets with PutEventRuleTargets only and never deletes one
+    // (resource_alicloud_cms_event_rule.go): renamed, the old rule is deleted with its FC target
+    // after the new one is created, instead of keeping it beside the new queue target.
+    const graph = runPlan("prod").graph!;
+    const rules = graph.resources.filter((x) => x.type === T.eventRule && !x.inputs.groupId).map((x) => String(x.inputs.ruleName));
+    for (const h of ["expiry", "instance-cleanup", "maintenance", "spot-drain", "state-record"]) {
+      assert.ok(rules.includes(`eventops-prod-route-${h}`), h);
+      assert.ok(!rules.includes(`eventops-prod-auto-${h}`), `${h}: the 0.2.0 name would be updated in place and keep its FC target`);
+    }
   });
 });

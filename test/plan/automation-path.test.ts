@@ -50,7 +50,7 @@ describe("plan: the automation event path", () => {
     assert.deepEqual([...rows.keys()], [...handlers].sort());
     for (const h of handlers) {
       const w = windowOf(h);
-      assert.deepEqual(rows.get(h), [h, `auto-${h}`, `auto-${h}`, `queue: batch ${w.countBasedWindow} msgs / ${w.timeBasedWindowSeconds} s, BACKOFF_RETRY`, h, `auto-${h}-dlq`], `${h}'s row`);
+      assert.deepEqual(rows.get(h), [h, `route-${h}`, `auto-${h}`, `queue: batch ${w.countBasedWindow} msgs / ${w.timeBasedWindowSeconds} s, BACKOFF_RETRY`, h, `auto-${h}-dlq`], `${h}'s row`);
     }
     // spot-drain takes the large batches (a mass interruption is one batch): the table says so.
     assert.equal(rows.get("spot-drain")![3], "queue: batch 1000 msgs / 2 s, BACKOFF_RETRY");
@@ -75,8 +75,8 @@ describe("plan: the automation event path", () => {
     const md = prod().markdown!;
     assert.match(md, /<details><summary>Automation event path: 5 handler\(s\), rule → queue → queue trigger → function<\/summary>/);
     assert.match(md, /\| handler \| rules \| queue \| trigger \| function \| dead-letter queue \|\n\|---\|---\|---\|---\|---\|---\|\n/);
-    assert.match(md, /\| `spot-drain` \| `auto-spot-drain` \| `auto-spot-drain` \| queue: batch 1000 msgs \/ 2 s, BACKOFF_RETRY \| `spot-drain` \| `auto-spot-drain-dlq` \|/);
-    for (const h of handlers) assert.ok(md.includes(`| \`${h}\` | \`auto-${h}\` | \`auto-${h}\` |`), `${h} in the comment`);
+    assert.match(md, /\| `spot-drain` \| `route-spot-drain` \| `auto-spot-drain` \| queue: batch 1000 msgs \/ 2 s, BACKOFF_RETRY \| `spot-drain` \| `auto-spot-drain-dlq` \|/);
+    for (const h of handlers) assert.ok(md.includes(`| \`${h}\` | \`route-${h}\` | \`auto-${h}\` |`), `${h} in the comment`);
   });
 
   it("shows a tier's handler target as its queue and the function the trigger feeds, in the coverage matrix and the path", () => {
@@ -87,9 +87,9 @@ describe("plan: the automation event path", () => {
     assert.match(r.stdout, /\| oncall \(phone\), sre \(phone\), mns:events, mns:auto-spot-drain → fc:spot-drain, webhook#1 \|/);
     const row = textRows(r.stdout).get("spot-drain")!;
     const critical = ["batch", "checkout", "ledger", "payments", "search"].flatMap((g) => [`${g}-critical`, `${g}-critical-rds`]);
-    assert.deepEqual(row[1].split(", "), ["auto-spot-drain", ...critical].sort());
+    assert.deepEqual(row[1].split(", "), ["route-spot-drain", ...critical].sort());
     assert.equal(row[2], "auto-spot-drain");
-    assert.equal(textRows(r.stdout).get("expiry")![1], "auto-expiry", "other handlers' queues get only their own rule");
+    assert.equal(textRows(r.stdout).get("expiry")![1], "route-expiry", "other handlers' queues get only their own rule");
     // The tier template draws the queue with the function its trigger feeds; a tier queue no trigger reads stays plain.
     const m = tierTemplate(r.graph!).mermaid;
     assert.match(m, /critical_\d+\[\("queue: auto-spot-drain<br\/>trigger → function: spot-drain"\)\]/);
@@ -112,8 +112,8 @@ describe("plan: the automation event path", () => {
     it("no trigger: the queue's row says events reach no function", () => {
       const g = mutate((x) => (x.resources = x.resources.filter((r) => r.name !== "handler-expiry-queue")));
       const rows = textRows(renderText(g, coverageMatrix(g)));
-      assert.deepEqual(rows.get("expiry"), ["expiry", "auto-expiry", "auto-expiry", NO_TRIGGER, "expiry", "-"]);
-      assert.match(automationPathMarkdown(g), new RegExp(`\\| \`expiry\` \\| \`auto-expiry\` \\| \`auto-expiry\` \\| \\*\\*${NO_TRIGGER.replace(/[!—]/g, ".")}\\*\\* \\| \`expiry\` \\|`));
+      assert.deepEqual(rows.get("expiry"), ["expiry", "route-expiry", "auto-expiry", NO_TRIGGER, "expiry", "-"]);
+      assert.match(automationPathMarkdown(g), new RegExp(`\\| \`expiry\` \\| \`route-expiry\` \\| \`auto-expiry\` \\| \\*\\*${NO_TRIGGER.replace(/[!—]/g, ".")}\\*\\* \\| \`expiry\` \\|`));
     });
 
     it("no dead-letter queue, errors not tolerated, disabled: each is in the trigger's cells", () => {
@@ -129,7 +129,7 @@ describe("plan: the automation event path", () => {
     });
 
     it("no rule sends to the queue", () => {
-      const g = mutate((x) => (x.resources = x.resources.filter((r) => r.name !== "eventops-prod-auto-state-record")));
+      const g = mutate((x) => (x.resources = x.resources.filter((r) => r.name !== "eventops-prod-route-state-record")));
       assert.equal(textRows(renderText(g, coverageMatrix(g))).get("state-record")![1], NO_RULE);
     });
 

@@ -184,11 +184,11 @@ describe("offline plan: handlers as deployed", () => {
 
   it("routes each handler's catalogue names to it with one account-wide rule", () => {
     const rules = ofType(graph(), T.eventRule).filter((r) => !r.inputs.groupId);
-    assert.deepEqual(rules.map((r) => r.inputs.ruleName).sort(), Object.keys(manifest).map((h) => `eventops-prod-auto-${h}`).sort());
+    assert.deepEqual(rules.map((r) => r.inputs.ruleName).sort(), Object.keys(manifest).map((h) => `eventops-prod-route-${h}`).sort());
     // Each to its handler's own queue (the queue trigger's source), never to Function Compute directly (S10).
     for (const r of rules) {
       assert.deepEqual(r.inputs.fcParameters, [], r.name);
-      assert.deepEqual((r.inputs.mnsParameters as any[]).map((m) => m.queue), [String(r.inputs.ruleName)], r.name);
+      assert.deepEqual((r.inputs.mnsParameters as any[]).map((m) => m.queue), [String(r.inputs.ruleName).replace("-route-", "-auto-")], r.name);
     }
   });
 

@@ -57,7 +57,7 @@ describe("policies in the offline plan", () => {
     // Provider constraints: each names the resource, the fact and its source.
     // Automation rules target their handler's queue (no rule has an FC target since issue 14): the arn of that target.
     ["setting an event rule target's computed-only arn", /computed-only-inputs.*mnsParameters\[0\]\.arn is set.*\(source: /, (g) => {
-      const rule = rulesOf(g).find((r) => r.name === "eventops-prod-auto-spot-drain")!;
+      const rule = rulesOf(g).find((r) => r.name === "eventops-prod-route-spot-drain")!;
       (rule.inputs.mnsParameters as any[])[0].arn = "acs:mns:cn-hangzhou:1:/queues/eventops-prod-auto-spot-drain";
       return rule.name;
     }],
@@ -73,7 +73,7 @@ describe("policies in the offline plan", () => {
       return trigger.name;
     }],
     ["an automation rule targeting its handler's function", /automation-queue-trigger.*targets the spot-drain handler's function eventops-prod-spot-drain directly/, (g) => {
-      const rule = rulesOf(g).find((r) => r.name === "eventops-prod-auto-spot-drain")!;
+      const rule = rulesOf(g).find((r) => r.name === "eventops-prod-route-spot-drain")!;
       rule.inputs.fcParameters = [{ fcParametersId: "1", functionName: "eventops-prod-spot-drain", region: "cn-hangzhou" }];
       return rule.name;
     }],

@@ -47,7 +47,7 @@ const cases: Case[] = [
   {
     name: "the queue trigger removed",
     change: (g) => (g.resources = g.resources.filter((r) => r.name !== "handler-spot-drain-queue")),
-    expect: /^automation queue auto-queue-spot-drain \(eventops-prod-auto-spot-drain\) \(AutomationQueue auto-queue-spot-drain, rule eventops-prod-auto-spot-drain\) has no enabled eventbridge trigger with eventSourceType MNS reading it: its events reach no handler$/,
+    expect: /^automation queue auto-queue-spot-drain \(eventops-prod-auto-spot-drain\) \(AutomationQueue auto-queue-spot-drain, rule eventops-prod-route-spot-drain\) has no enabled eventbridge trigger with eventSourceType MNS reading it: its events reach no handler$/,
     resource: "auto-queue-spot-drain",
   },
   {
@@ -166,9 +166,9 @@ const cases: Case[] = [
   },
   {
     name: "an automation rule with an fcParameters target on a handler function",
-    change: (g) => (named(g, "eventops-prod-auto-spot-drain", T.eventRule).inputs.fcParameters = [{ fcParametersId: "1", functionName: "eventops-prod-spot-drain", region: "cn-hangzhou" }]),
-    expect: /^rule eventops-prod-auto-spot-drain targets the spot-drain handler's function eventops-prod-spot-drain directly \(fcParameters\[0\]\): CloudMonitor's Function Compute target models FC 2\.0 .*send the events to the handler's queue \(mnsParameters\) instead$/,
-    resource: "eventops-prod-auto-spot-drain",
+    change: (g) => (named(g, "eventops-prod-route-spot-drain", T.eventRule).inputs.fcParameters = [{ fcParametersId: "1", functionName: "eventops-prod-spot-drain", region: "cn-hangzhou" }]),
+    expect: /^rule eventops-prod-route-spot-drain targets the spot-drain handler's function eventops-prod-spot-drain directly \(fcParameters\[0\]\): CloudMonitor's Function Compute target models FC 2\.0 .*send the events to the handler's queue \(mnsParameters\) instead$/,
+    resource: "eventops-prod-route-spot-drain",
   },
   {
     name: "a tier rule with an fcParameters target on a handler function",
@@ -185,9 +185,9 @@ const cases: Case[] = [
   },
   {
     name: "a rule's Function Compute targets unknown until apply",
-    change: (g) => (named(g, "eventops-prod-auto-expiry", T.eventRule).inputs.fcParameters = UNKNOWN),
-    expect: /could not verify that rule eventops-prod-auto-expiry has no Function Compute target: fcParameters is unknown until apply/,
-    resource: "eventops-prod-auto-expiry",
+    change: (g) => (named(g, "eventops-prod-route-expiry", T.eventRule).inputs.fcParameters = UNKNOWN),
+    expect: /could not verify that rule eventops-prod-route-expiry has no Function Compute target: fcParameters is unknown until apply/,
+    resource: "eventops-prod-route-expiry",
     undecided: true,
   },
 ];

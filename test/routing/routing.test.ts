@@ -73,7 +73,7 @@ cases:
     tags: { app: batch }
     expect:
       groups: [batch]
-      rules: [eventops-prod-batch-critical, eventops-prod-auto-spot-drain]
+      rules: [eventops-prod-batch-critical, eventops-prod-route-spot-drain]
       contacts: ["eventops-prod-sre:sms", "eventops-prod-owners:sms"]
       queues: [eventops-prod-events, eventops-prod-auto-spot-drain]
       functions: [eventops-prod-spot-drain]
@@ -91,15 +91,15 @@ cases:
     assert.ok(failure instanceof assert.AssertionError, "a wrong case must throw an AssertionError");
     const text = failure.message;
     assert.match(text, /routing case "deliberately wrong spot expectation" \(inline\.yaml, stack prod\)/);
-    assert.match(text, /rules: expected \[eventops-prod-auto-spot-drain, eventops-prod-batch-critical\], got \[eventops-prod-auto-spot-drain, eventops-prod-batch-warn\]/);
+    assert.match(text, /rules: expected \[eventops-prod-batch-critical, eventops-prod-route-spot-drain\], got \[eventops-prod-batch-warn, eventops-prod-route-spot-drain\]/);
     assert.match(text, /missing: {4}eventops-prod-batch-critical/);
     assert.match(text, /unexpected: eventops-prod-batch-warn/);
     assert.match(text, /handlers: expected \[instance-cleanup\], got \[spot-drain\]/);
     // Fields that match are not in the diff.
     assert.doesNotMatch(text, /^  queues:/m);
     // mocha's own diff gets sorted lists on both sides.
-    assert.deepEqual((failure.expected as Record<string, string[]>).rules, ["eventops-prod-auto-spot-drain", "eventops-prod-batch-critical"]);
-    assert.deepEqual((failure.actual as Record<string, string[]>).rules, ["eventops-prod-auto-spot-drain", "eventops-prod-batch-warn"]);
+    assert.deepEqual((failure.expected as Record<string, string[]>).rules, ["eventops-prod-batch-critical", "eventops-prod-route-spot-drain"]);
+    assert.deepEqual((failure.actual as Record<string, string[]>).rules, ["eventops-prod-batch-warn", "eventops-prod-route-spot-drain"]);
   });
 
   it("a field left out of `expect` is expected empty, so forgetting one fails", () => {
